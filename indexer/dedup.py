@@ -1,0 +1,74 @@
+"""Exact and near-duplicate detection for documents and passages.
+
+Exact: a hash of the normalised words, blind to spacing, harakat and punctuation.
+Near: MinHash over word 3-shingles with locality-sensitive banding (8 bands of 4
+rows: pairs at Jaccard 0.8 become candidates with probability > 0.98), then the
+true Jaccard of the candidate's shingles decides against NEAR_DUPLICATE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+import numpy as np
+
+from search.arabic import terms
+
+NEAR_DUPLICATE = 0.8
+MIN_TERMS_FOR_NEAR = 12  # shorter texts are compared exactly only
+_BANDS, _ROWS = 8, 4
+_PERMS = _BANDS * _ROWS
+_PRIME = np.uint64((1 << 32) + 15)
+_rng = np.random.RandomState(20241030)
+_A = _rng.randint(1, 1 << 31, size=_PERMS, dtype=np.int64).astype(np.uint64)
+_B = _rng.randint(0, 1 << 31, size=_PERMS, dtype=np.int64).astype(np.uint64)
+
+
+def content_hash(words: list[str]) -> str:
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def shingles(words: list[str], k: int = 3) -> set[int]:
+    if len(words) < k:
+        return {zlib.crc32(" ".join(words).encode("utf-8"))} if words else set()
+    return {zlib.crc32(" ".join(words[i : i + k]).encode("utf-8")) for i in range(len(words) - k + 1)}
+
+
+def minhash(shingle_set: set[int]) -> np.ndarray:
+    x = np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set))
+    # a < 2**31 and x < 2**32: the product stays below 2**63, no overflow
+    return ((np.outer(_A, x) + _B[:, None]) % _PRIME).min(axis=1)
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    rows = signature.reshape(_BANDS, _ROWS)
+    return [(band << 32) | zlib.crc32(rows[band].tobytes()) for band in range(_BANDS)]
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class Fingerprint:
+    """Everything dedup needs about one text, computed once."""
+
+    def __init__(self, text: str):
+        self.words = terms(text, stemmed=False)
+        self.hash = content_hash(self.words)
+        self.near_ok = len(self.words) >= MIN_TERMS_FOR_NEAR
+        self.shingles = shingles(self.words) if self.near_ok else set()
+        sig = minhash(self.shingles) if self.near_ok else None
+        self.signature: bytes | None = sig.tobytes() if sig is not None else None
+        self.band_keys: list[int] = band_keys(sig) if sig is not None else []
+
+    def best_match(self, candidates: list[tuple[str, bytes, str]]) -> tuple[str, float] | None:
+        """The candidate (id, signature, text) most similar to this text, if at least NEAR_DUPLICATE."""
+        best: tuple[str, float] | None = None
+        for cid, _sig, text in candidates:
+            score = jaccard(self.shingles, shingles(terms(text, stemmed=False)))
+            if score >= NEAR_DUPLICATE and (best is None or score > best[1]):
+                best = (cid, score)
+        return best

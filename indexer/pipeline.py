@@ -1,0 +1,201 @@
+"""Indexing runs: files → articles → documents and passages in the store, in one transaction.
+
+Per article: a content-derived id; a source key already holding the same content
+is left alone (re-indexing is a no-op), one holding other content is replaced;
+exact and near-duplicate documents are recorded as duplicates of the stored one
+instead of being stored twice; passages repeating a stored passage are recorded
+the same way. An unchanged file (same SHA-256) is not even parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from indexer.dedup import Fingerprint
+from indexer.passages import make_passages
+from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file
+from search.errors import MizanError
+from search.models import Document
+from search.store import IndexWriter, Store, recorded_files
+
+log = logging.getLogger(__name__)
+
+
+class NothingIndexed(MizanError):
+    """Every input failed: the index is left as it was."""
+
+    def __init__(self, message: str, report: IngestReport):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class IngestReport:
+    files_read: int = 0
+    files_unchanged: int = 0
+    files_failed: int = 0
+    documents_added: int = 0
+    documents_replaced: int = 0
+    documents_unchanged: int = 0
+    documents_removed: int = 0
+    duplicates_exact: int = 0
+    duplicates_near: int = 0
+    passages_added: int = 0
+    passages_duplicate: int = 0
+    problems: list[FileProblem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.documents_added
+            or self.documents_replaced
+            or self.documents_removed
+            or self.duplicates_exact
+            or self.duplicates_near
+        )
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["problems"] = [{"path": p.path, "message": p.message} for p in self.problems]
+        return data
+
+
+def document_id(source_key: str, content: str) -> str:
+    return "d_" + hashlib.blake2b(f"{source_key}\0{content}".encode(), digest_size=8).hexdigest()
+
+
+def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
+    """Add one article to the store (inside an open IndexWriter transaction)."""
+    fp = Fingerprint(item.title + "\n" + item.text)
+    doc_id = document_id(item.source_key, fp.hash)
+    existing = store.doc_id_for_source(item.source_key)
+    if existing == doc_id or store.duplicate_hash_for_source(item.source_key) == fp.hash:
+        report.documents_unchanged += 1
+        return
+    if existing is not None or store.duplicate_for_source(item.source_key) is not None:
+        store.delete_source(item.source_key)
+        report.documents_replaced += 1
+    doc = Document(
+        doc_id=doc_id,
+        source_key=item.source_key,
+        source_path=item.source_path,
+        title=item.title,
+        text=item.text,
+        outlet=item.outlet,
+        agency=item.agency,
+        published=item.published,
+        url=item.url,
+    )
+    same = store.doc_with_content(fp.hash)
+    if same is not None:
+        store.insert_duplicate(doc, same, "exact", 1.0, fp.hash)
+        report.duplicates_exact += 1
+        return
+    if fp.band_keys:
+        match = fp.best_match(store.doc_candidates(fp.band_keys))
+        if match is not None:
+            store.insert_duplicate(doc, match[0], "near", match[1], fp.hash)
+            report.duplicates_near += 1
+            return
+    store.insert_document(doc, fp.hash, fp.signature, fp.band_keys)
+    report.documents_added += 1
+    for passage in make_passages(doc_id, doc.text):
+        if store.passage_exists(passage.passage_id):
+            store.insert_passage_duplicate(doc_id, passage.ordinal, passage.passage_id, 1.0)
+            report.passages_duplicate += 1
+            continue
+        pfp = Fingerprint(passage.text)
+        match = pfp.best_match(store.passage_candidates(pfp.band_keys)) if pfp.band_keys else None
+        if match is not None:
+            store.insert_passage_duplicate(doc_id, passage.ordinal, match[0], match[1])
+            report.passages_duplicate += 1
+            continue
+        store.insert_passage(passage, pfp.signature, pfp.band_keys)
+        report.passages_added += 1
+
+
+def index_paths(
+    paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, progress: bool | None = None
+) -> IngestReport:
+    """Index files and folders into `index_dir`; all or nothing.
+
+    With `rebuild`, a fresh index is built from `paths` (or, when none are given,
+    from the files the existing index recorded) and replaces the old one.
+    `progress=None` shows a progress bar only on a terminal.
+    """
+    index_dir = Path(index_dir)
+    if rebuild and not paths:
+        paths = _recorded_paths(index_dir)
+    files = iter_files(paths)  # a missing path fails here, before the index is touched
+    if not files:
+        raise MizanError(f"no files found under {', '.join(map(str, paths))}; nothing to index")
+    existed = index_dir.exists() and not rebuild
+    report = IngestReport()
+    total = sum(f.stat().st_size for f in files)
+    with IndexWriter(index_dir, rebuild=rebuild) as store:
+        with tqdm(
+            total=total, unit="B", unit_scale=True, desc="indexing", disable=None if progress is None else not progress
+        ) as bar:
+            for path in files:
+                _index_file(store, path, report, bar)
+                bar.set_postfix(docs=report.documents_added, passages=report.passages_added, refresh=False)
+        if report.files_failed and not report.files_read and not report.files_unchanged:
+            raise NothingIndexed(_nothing_message(report, index_dir, existed), report)
+    return report
+
+
+def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm) -> None:
+    name = str(path)
+    size = path.stat().st_size
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:
+        report.problems.append(FileProblem(name, f"cannot read ({exc.strerror or exc}); skipped"))
+        report.files_failed += 1
+        bar.update(size)
+        return
+    if store.file_sha(name) == sha:
+        report.files_unchanged += 1
+        bar.update(size)
+        return
+    problems_before = len(report.problems)
+    produced: list[str] = []
+    consumed = 0
+
+    def advance(n: int) -> None:
+        nonlocal consumed
+        consumed += n
+        bar.update(n)
+
+    for item in read_file(path, report.problems, advance):
+        produced.append(item.source_key)
+        ingest(store, item, report)
+    bar.update(max(0, size - consumed))
+    if not produced and len(report.problems) > problems_before:
+        report.files_failed += 1
+        return
+    for stale in set(store.source_keys_of_path(name)) - set(produced):
+        store.delete_source(stale)
+        report.documents_removed += 1
+    store.record_file(name, sha, len(produced))
+    report.files_read += 1
+
+
+def _recorded_paths(index_dir: Path) -> list[str]:
+    paths = [p for p in recorded_files(index_dir) if Path(p).exists()]
+    if not paths:
+        raise MizanError(
+            f"{index_dir} records no readable source files to rebuild from; "
+            f"give them: mizan index PATH... --index {index_dir} --rebuild"
+        )
+    return paths
+
+
+def _nothing_message(report: IngestReport, index_dir: Path, existed: bool) -> str:
+    state = "the index at {} is as it was".format(index_dir) if existed else "no index was created"
+    return f"nothing indexed: every input was skipped ({len(report.problems)} problem(s) above); {state}"

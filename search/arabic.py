@@ -1,0 +1,266 @@
+"""The one Arabic normaliser, tokeniser and light stemmer used by every path.
+
+Index, query, highlighting and figure matching all call this module, so a word
+is folded the same way wherever it is seen. Normalisation keeps a map from every
+normalised character back to the raw text, because highlights and figure spans
+are shown on the raw (unnormalised) text.
+
+Rules (DESIGN.md, "Arabic text"):
+- strip harakat U+064B..U+065F and U+0670, Quranic annotation marks, tatweel;
+- fold أ إ آ ٱ ٲ ٳ → ا, ى → ي, ة → ه, ک → ك, ی ې ے → ي, ہ ۀ ۂ ۃ ە → ه;
+- Arabic-Indic and Persian digits → 0-9; a digit-group comma (, or ٬) between
+  digits is dropped and ٫ between digits becomes "." (so 10,000 and ١٠٬٠٠٠
+  both read 10000);
+- Arabic presentation forms and lam-alef ligatures via NFKC, fullwidth forms too;
+- drop bidi and zero-width marks (U+200B..U+200F, U+202A..U+202E, U+2066..U+2069,
+  U+061C, U+FEFF, soft hyphen);
+- Latin letters are lower-cased and lose their accents.
+
+Bump NORMALISER_VERSION whenever any rule changes: indexes record it and refuse
+to be read by code that normalises differently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+NORMALISER_VERSION = 1
+
+_HARAKAT = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
+_QURANIC_MARKS = {chr(c) for c in (*range(0x06D6, 0x06DD), *range(0x06DF, 0x06E5), 0x06E7, 0x06E8, *range(0x06EA, 0x06EE))}
+_TATWEEL = "\u0640"
+# Marks that belong to the letter before them: a highlight of the word includes them.
+_ATTACHED = _HARAKAT | _QURANIC_MARKS | {_TATWEEL}
+# Invisible marks that belong to no letter.
+_INVISIBLE = {chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {
+    "\u061c",
+    "\ufeff",
+    "\u00ad",
+}
+# Combining hamza/madda written as separate code points compose with the letter before.
+_COMPOSING = {"\u0653", "\u0654", "\u0655"}
+
+_FOLD = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ک": "ك",
+    "ی": "ي",
+    "ې": "ي",
+    "ے": "ي",
+    "ہ": "ه",
+    "ۀ": "ه",
+    "ۂ": "ه",
+    "ۃ": "ه",
+    "ە": "ه",
+}
+for _i in range(10):
+    _FOLD[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic ٠..٩
+    _FOLD[chr(0x06F0 + _i)] = str(_i)  # Persian ۰..۹
+
+_DIGIT_GROUP = {",": "", "٬": "", "٫": "."}
+
+
+def _is_presentation_form(ch: str) -> bool:
+    cp = ord(ch)
+    return 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFC or 0xFF01 <= cp <= 0xFF5E
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """What one raw character becomes, out of context (may be '', one or several chars)."""
+    if ch in _ATTACHED or ch in _INVISIBLE or ch in _COMPOSING:
+        return ""
+    if ch in _FOLD:
+        return _FOLD[ch]
+    if _is_presentation_form(ch):
+        expanded = unicodedata.normalize("NFKC", ch)
+        return "".join(_fold_char(c) for c in expanded if not c.isspace())
+    cp = ord(ch)
+    if cp < 0x0600 and ch.isalpha():
+        decomposed = unicodedata.normalize("NFD", ch.lower())
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return ch
+
+
+def _is_raw_digit(ch: str) -> bool:
+    return "0" <= ch <= "9" or "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9"
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text with, for each of its characters, the raw span it came from."""
+
+    raw: str
+    text: str
+    raw_starts: tuple[int, ...]
+    raw_ends: tuple[int, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw [start, end) covering normalised [start, end); end > start."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span ({start}, {end}) outside normalised text of length {len(self.text)}")
+        return self.raw_starts[start], self.raw_ends[end - 1]
+
+
+def normalize_with_map(raw: str) -> Normalized:
+    """Normalise `raw` and keep, per output character, the raw span that produced it."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(raw)
+    i = 0
+    while i < n:
+        ch = raw[i]
+        end = i + 1
+        if end < n and raw[end] in _COMPOSING:
+            composed = unicodedata.normalize("NFC", ch + raw[end])
+            if len(composed) == 1:
+                ch = composed
+                end += 1
+        if ch in _ATTACHED or ch in _COMPOSING:
+            if ends:  # belongs to the letter before it
+                ends[-1] = end
+            i = end
+            continue
+        if ch in _DIGIT_GROUP and out and out[-1].isdigit() and end < n and _is_raw_digit(raw[end]):
+            folded = _DIGIT_GROUP[ch]
+        else:
+            folded = _fold_char(ch)
+        for c in folded:
+            out.append(c)
+            starts.append(i)
+            ends.append(end)
+        i = end
+    return Normalized(raw, "".join(out), tuple(starts), tuple(ends))
+
+
+def normalize(raw: str) -> str:
+    """The normalised form of `raw` (see the module docstring for the rules)."""
+    return normalize_with_map(raw).text
+
+
+# ---------------------------------------------------------------- tokens
+
+_TOKEN_RE = re.compile(r"[0-9]+(?:\.[0-9]+)*|[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or number: its normalised form, its stem, and where it is in both texts."""
+
+    text: str
+    stem: str
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+
+
+def tokenize(raw: str) -> list[Token]:
+    """Tokens of `raw`, with offsets into the normalised and the raw text."""
+    norm = normalize_with_map(raw)
+    tokens = []
+    for m in _TOKEN_RE.finditer(norm.text):
+        rs, re_ = norm.raw_span(m.start(), m.end())
+        word = m.group()
+        tokens.append(Token(word, stem(word), m.start(), m.end(), rs, re_))
+    return tokens
+
+
+def terms(raw: str, *, stemmed: bool = True) -> list[str]:
+    """The indexable terms of `raw`: stems, or the unstemmed normalised words."""
+    words = _TOKEN_RE.findall(normalize(raw))
+    return [stem(w) for w in words] if stemmed else words
+
+
+# ---------------------------------------------------------------- light stemmer
+# A light stemmer of our own: Lucene's light10 and Snowball both conflate words
+# a news reader needs apart (الكوريين/الكورة → كور, وزارة → زار, آلاف → اف,
+# مليون → مل). Ours strips one definite-article family prefix, a conjunction و
+# unless the و belongs to the word, and at most one suffix, keeps stems of at
+# least three letters, and maps number words to one lemma each.
+
+_AL_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_SUFFIXES = ("ها", "ات", "ون", "ين", "ان", "ه")
+_MIN_STEM = 3
+_MIN_STEM_DUAL = 4  # "ان" also ends many nouns (طيران، سودان، لبنان)
+
+# Number and magnitude words → one lemma, so ألف/آلاف/الآلاف/ألفاً meet in search
+# and never collapse into a two-letter stem. Keys are normalised forms.
+_NUMBER_LEMMAS = {
+    **dict.fromkeys(("الف", "الفا", "الفان", "الفين", "الفي", "الاف", "الالاف", "الالف"), "الف"),
+    **dict.fromkeys(("مليون", "مليونا", "مليونان", "مليونين", "ملايين", "الملايين", "المليون"), "مليون"),
+    **dict.fromkeys(("مليار", "مليارا", "ملياران", "مليارين", "مليارات", "المليارات", "المليار"), "مليار"),
+    **dict.fromkeys(("مئه", "مائه", "مئات", "المئات", "المئه", "المائه", "مئتين", "مئتان", "مائتين", "مائتان"), "مئه"),
+    **dict.fromkeys(("عشرات", "العشرات"), "عشرات"),
+}
+_PROCLITICS = ("وب", "ول", "فب", "فل", "و", "ب", "ل", "ف", "ك")
+
+# Words whose first و is part of the word, not the conjunction (compared after
+# suffix stripping). Without this, وزارة would lose its و and become زار.
+_ROOT_WAW = frozenset(
+    """
+    وزار وزاري وزير وزيره وزرا وزراء وكال وكيل ولاي ولايات والي وطن وطني وقت وفد وفود وفا وفاء
+    وجود وجه وجهه وسط وضع اوضاع وصل وصول وقع وقوع واقع وثيق وثائق وحد وحده وحدات ورق ورقه ورد
+    وعد وقف ولد ولاده ولي ودي وادي وفق وفقا وراء وزن واشنطن واجب واضح واحد وسائل وسيل وسيله وصف
+    وظيف وظيفه وظائف وعي وكر ولاء وليد وائل وديع وجدي وارد واردات ورشه وقود وباء
+    """.split()
+)
+
+
+def _strip_suffix(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix):
+            rest = word[: -len(suffix)]
+            needed = _MIN_STEM_DUAL if suffix == "ان" else _MIN_STEM
+            if len(rest) >= needed:
+                return rest
+            break
+    return word
+
+
+def _strip_article(word: str) -> str | None:
+    for prefix in _AL_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            return word[len(prefix) :]
+    return None
+
+
+def number_lemma(word: str) -> str | None:
+    """The lemma of a normalised number word (آلاف → الف), with or without a proclitic."""
+    if word in _NUMBER_LEMMAS:
+        return _NUMBER_LEMMAS[word]
+    for clitic in _PROCLITICS:
+        if word.startswith(clitic) and word[len(clitic) :] in _NUMBER_LEMMAS:
+            return _NUMBER_LEMMAS[word[len(clitic) :]]
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Light stem of one normalised word; numbers and non-Arabic words are unchanged."""
+    if len(word) <= 2 or not ("\u0621" <= word[0] <= "\u064a"):
+        return word
+    lemma = number_lemma(word)
+    if lemma is not None:
+        return lemma
+    bare = _strip_article(word)
+    if bare is not None:
+        return _strip_suffix(bare)
+    if word[0] == "و" and len(word) >= 4:
+        whole = _strip_suffix(word)
+        if whole in _ROOT_WAW or word in _ROOT_WAW:
+            return whole
+        rest = word[1:]
+        bare = _strip_article(rest)
+        return _strip_suffix(bare if bare is not None else rest)
+    return _strip_suffix(word)

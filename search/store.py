@@ -1,0 +1,507 @@
+"""The local document store: one index directory with a manifest and a SQLite file.
+
+Layout of an index directory:
+    manifest.json   format version, normaliser version, creation time (written atomically)
+    mizan.sqlite    documents, passages, duplicates, near-duplicate buckets, indexed files
+
+Writes are transactional. `IndexWriter` either runs inside one SQLite transaction
+on an existing index, or builds a new index in a sibling temporary directory and
+renames it into place on success; so a crash or Ctrl-C in the middle of a run
+leaves the previous state (or no index at all) intact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from search.arabic import NORMALISER_VERSION
+from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, NotAnIndex
+from search.models import Document, Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE = "mizan.sqlite"
+_TMP_PREFIX = ".mizan-tmp-"
+
+_SCHEMA = """
+CREATE TABLE documents (
+    doc_id       TEXT PRIMARY KEY,
+    source_key   TEXT NOT NULL UNIQUE,
+    source_path  TEXT,
+    title        TEXT NOT NULL,
+    outlet       TEXT,
+    agency       TEXT,
+    published    TEXT,
+    url          TEXT,
+    text         TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    signature    BLOB,
+    added_at     TEXT NOT NULL
+);
+CREATE INDEX documents_content_hash ON documents(content_hash);
+CREATE INDEX documents_source_path ON documents(source_path);
+
+CREATE TABLE passages (
+    passage_id TEXT PRIMARY KEY,
+    doc_id     TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal    INTEGER NOT NULL,
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    signature  BLOB
+);
+CREATE INDEX passages_doc ON passages(doc_id, ordinal);
+
+-- Near-duplicate candidates: MinHash band keys (see indexer/dedup.py).
+CREATE TABLE doc_bands (
+    band_key INTEGER NOT NULL,
+    doc_id   TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE
+);
+CREATE INDEX doc_bands_key ON doc_bands(band_key);
+CREATE INDEX doc_bands_doc ON doc_bands(doc_id);
+
+CREATE TABLE passage_bands (
+    band_key   INTEGER NOT NULL,
+    passage_id TEXT NOT NULL REFERENCES passages(passage_id) ON DELETE CASCADE
+);
+CREATE INDEX passage_bands_key ON passage_bands(band_key);
+CREATE INDEX passage_bands_passage ON passage_bands(passage_id);
+
+-- Documents not stored because another stored document says the same.
+CREATE TABLE duplicates (
+    source_key   TEXT PRIMARY KEY,
+    duplicate_of TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('exact', 'near')),
+    similarity   REAL NOT NULL,
+    content_hash TEXT NOT NULL,
+    title        TEXT,
+    outlet       TEXT,
+    published    TEXT,
+    url          TEXT,
+    source_path  TEXT
+);
+CREATE INDEX duplicates_of ON duplicates(duplicate_of);
+
+-- Passages of stored documents that were not stored because they repeat another passage.
+CREATE TABLE passage_duplicates (
+    doc_id       TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal      INTEGER NOT NULL,
+    duplicate_of TEXT NOT NULL REFERENCES passages(passage_id) ON DELETE CASCADE,
+    similarity   REAL NOT NULL,
+    PRIMARY KEY (doc_id, ordinal)
+);
+CREATE INDEX passage_duplicates_of ON passage_duplicates(duplicate_of);
+
+-- Files already read, by content hash: an unchanged file is not parsed again.
+CREATE TABLE files (
+    path       TEXT PRIMARY KEY,
+    sha256     TEXT NOT NULL,
+    documents  INTEGER NOT NULL,
+    indexed_at TEXT NOT NULL
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    normaliser_version: int
+    created_at: str
+
+    def to_json(self) -> dict:
+        return {
+            "format": "mizan-index",
+            "format_version": self.format_version,
+            "normaliser_version": self.normaliser_version,
+            "created_at": self.created_at,
+        }
+
+
+def _write_json_atomically(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """The manifest of `index_dir`, refusing one this code cannot read."""
+    index_dir = Path(index_dir)
+    manifest_path = index_dir / MANIFEST
+    if not index_dir.exists():
+        raise IndexNotFound(f"no index at {index_dir}: build one with `mizan index PATH --index {index_dir}`")
+    if not manifest_path.is_file():
+        raise NotAnIndex(f"{index_dir} is not a Mizan index (no {MANIFEST}); pass another --index directory")
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = Manifest(int(data["format_version"]), int(data["normaliser_version"]), str(data["created_at"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise NotAnIndex(
+            f"{manifest_path} is damaged ({exc}); delete {index_dir} and index your files again"
+        ) from exc
+    rebuild = f"rebuild it with `mizan index --rebuild --index {index_dir}`"
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexVersionMismatch(
+            f"{index_dir} has index format {manifest.format_version}, this Mizan reads format "
+            f"{FORMAT_VERSION}; {rebuild}"
+        )
+    if manifest.normaliser_version != NORMALISER_VERSION:
+        raise IndexVersionMismatch(
+            f"{index_dir} was built with Arabic normaliser v{manifest.normaliser_version}, this Mizan uses "
+            f"v{NORMALISER_VERSION}, so queries would not match it; {rebuild}"
+        )
+    if not (index_dir / DATABASE).is_file():
+        raise NotAnIndex(f"{index_dir} has a manifest but no {DATABASE}; delete it and index your files again")
+    return manifest
+
+
+def _connect(db_path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=5.0)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _doc_row_to_document(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"],
+        source_key=row["source_key"],
+        source_path=row["source_path"],
+        title=row["title"],
+        text=row["text"],
+        outlet=row["outlet"],
+        agency=row["agency"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        url=row["url"],
+    )
+
+
+class Store:
+    """Read access to an index directory (and writes, inside an `IndexWriter`)."""
+
+    def __init__(self, index_dir: Path, conn: sqlite3.Connection, manifest: Manifest):
+        self.index_dir = Path(index_dir)
+        self.conn = conn
+        self.manifest = manifest
+
+    @classmethod
+    def open(cls, index_dir: Path | str) -> Store:
+        index_dir = Path(index_dir)
+        manifest = read_manifest(index_dir)
+        return cls(index_dir, _connect(index_dir / DATABASE), manifest)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ reads
+
+    def get_document(self, doc_id: str, *, with_passages: bool = True) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        doc = _doc_row_to_document(row)
+        if with_passages:
+            doc.passages = self.passages_of(doc_id)
+        return doc
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        rows = self.conn.execute(
+            "SELECT passage_id, doc_id, ordinal, start, end, text FROM passages WHERE doc_id = ? ORDER BY ordinal",
+            (doc_id,),
+        )
+        return [Passage(**dict(r)) for r in rows]
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        row = self.conn.execute(
+            "SELECT passage_id, doc_id, ordinal, start, end, text FROM passages WHERE passage_id = ?", (passage_id,)
+        ).fetchone()
+        return Passage(**dict(row)) if row else None
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Documents ordered by date (undated last), then title; without their text's passages."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents ORDER BY published IS NULL, published, title, doc_id"
+        )
+        for row in rows:
+            yield _doc_row_to_document(row)
+
+    def iter_passages(self) -> Iterator[Passage]:
+        rows = self.conn.execute("SELECT passage_id, doc_id, ordinal, start, end, text FROM passages ORDER BY rowid")
+        for row in rows:
+            yield Passage(**dict(row))
+
+    def passage_counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT doc_id, COUNT(*) FROM passages GROUP BY doc_id")
+        return {doc_id: n for doc_id, n in rows}
+
+    def stats(self) -> dict:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        outlets = [
+            {"outlet": r[0], "documents": r[1]}
+            for r in self.conn.execute(
+                "SELECT outlet, COUNT(*) FROM documents GROUP BY outlet ORDER BY COUNT(*) DESC, outlet"
+            )
+        ]
+        first, last = self.conn.execute("SELECT MIN(published), MAX(published) FROM documents").fetchone()
+        return {
+            "index": str(self.index_dir),
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "passages": one("SELECT COUNT(*) FROM passages"),
+            "duplicate_documents": one("SELECT COUNT(*) FROM duplicates"),
+            "duplicate_passages": one("SELECT COUNT(*) FROM passage_duplicates"),
+            "undated_documents": one("SELECT COUNT(*) FROM documents WHERE published IS NULL"),
+            "files": one("SELECT COUNT(*) FROM files"),
+            "outlets": outlets,
+            "published_from": first,
+            "published_to": last,
+            "format_version": self.manifest.format_version,
+            "normaliser_version": self.manifest.normaliser_version,
+            "created_at": self.manifest.created_at,
+        }
+
+    # ------------------------------------------------------------ lookups used while indexing
+
+    def file_sha(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def indexed_paths(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM files ORDER BY path")]
+
+    def doc_id_for_source(self, source_key: str) -> str | None:
+        row = self.conn.execute("SELECT doc_id FROM documents WHERE source_key = ?", (source_key,)).fetchone()
+        return row[0] if row else None
+
+    def duplicate_hash_for_source(self, source_key: str) -> str | None:
+        row = self.conn.execute("SELECT content_hash FROM duplicates WHERE source_key = ?", (source_key,)).fetchone()
+        return row[0] if row else None
+
+    def duplicate_for_source(self, source_key: str) -> str | None:
+        row = self.conn.execute("SELECT duplicate_of FROM duplicates WHERE source_key = ?", (source_key,)).fetchone()
+        return row[0] if row else None
+
+    def doc_with_content(self, content_hash: str) -> str | None:
+        row = self.conn.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def doc_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes, str]]:
+        """(doc_id, signature, text) of stored documents sharing a MinHash band."""
+        marks = ",".join("?" * len(band_keys))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT d.doc_id, d.signature, d.text FROM doc_bands b JOIN documents d USING (doc_id) "
+            f"WHERE b.band_key IN ({marks})",
+            band_keys,
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def passage_exists(self, passage_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM passages WHERE passage_id = ?", (passage_id,)).fetchone() is not None
+
+    def passage_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes, str]]:
+        marks = ",".join("?" * len(band_keys))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT p.passage_id, p.signature, p.text FROM passage_bands b JOIN passages p "
+            f"USING (passage_id) WHERE b.band_key IN ({marks})",
+            band_keys,
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def source_keys_of_path(self, source_path: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT source_key FROM documents WHERE source_path = ? "
+            "UNION SELECT source_key FROM duplicates WHERE source_path = ?",
+            (source_path, source_path),
+        )
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------ writes (inside IndexWriter)
+
+    def insert_document(self, doc: Document, content_hash: str, signature: bytes | None, band_keys: list[int]) -> None:
+        self.conn.execute(
+            "INSERT INTO documents (doc_id, source_key, source_path, title, outlet, agency, published, url, text, "
+            "content_hash, signature, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                doc.source_key,
+                doc.source_path,
+                doc.title,
+                doc.outlet,
+                doc.agency,
+                doc.published.isoformat() if doc.published else None,
+                doc.url,
+                doc.text,
+                content_hash,
+                signature,
+                _now(),
+            ),
+        )
+        self.conn.executemany("INSERT INTO doc_bands (band_key, doc_id) VALUES (?, ?)", [(k, doc.doc_id) for k in band_keys])
+
+    def insert_passage(self, passage: Passage, signature: bytes | None, band_keys: list[int]) -> None:
+        self.conn.execute(
+            "INSERT INTO passages (passage_id, doc_id, ordinal, start, end, text, signature) VALUES (?,?,?,?,?,?,?)",
+            (passage.passage_id, passage.doc_id, passage.ordinal, passage.start, passage.end, passage.text, signature),
+        )
+        self.conn.executemany(
+            "INSERT INTO passage_bands (band_key, passage_id) VALUES (?, ?)",
+            [(k, passage.passage_id) for k in band_keys],
+        )
+
+    def insert_passage_duplicate(self, doc_id: str, ordinal: int, duplicate_of: str, similarity: float) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO passage_duplicates (doc_id, ordinal, duplicate_of, similarity) VALUES (?,?,?,?)",
+            (doc_id, ordinal, duplicate_of, similarity),
+        )
+
+    def insert_duplicate(
+        self, doc: Document, duplicate_of: str, kind: str, similarity: float, content_hash: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO duplicates (source_key, duplicate_of, kind, similarity, content_hash, title, "
+            "outlet, published, url, source_path) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.source_key,
+                duplicate_of,
+                kind,
+                similarity,
+                content_hash,
+                doc.title,
+                doc.outlet,
+                doc.published.isoformat() if doc.published else None,
+                doc.url,
+                doc.source_path,
+            ),
+        )
+
+    def delete_source(self, source_key: str) -> None:
+        """Remove whatever a source key holds: its document (with passages) or its duplicate record."""
+        self.conn.execute("DELETE FROM documents WHERE source_key = ?", (source_key,))
+        self.conn.execute("DELETE FROM duplicates WHERE source_key = ?", (source_key,))
+
+    def record_file(self, path: str, sha256: str, documents: int) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files (path, sha256, documents, indexed_at) VALUES (?,?,?,?)",
+            (path, sha256, documents, _now()),
+        )
+
+
+def recorded_files(index_dir: Path | str) -> list[str]:
+    """Source files an index recorded, read without the version check (for rebuilding an old index)."""
+    db = Path(index_dir) / DATABASE
+    if not db.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return [r[0] for r in conn.execute("SELECT path FROM files ORDER BY path")]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
+class IndexWriter:
+    """A context manager giving a writable `Store`; commits on success, leaves no trace on failure.
+
+    mode "update": add to the index at `index_dir`, creating it if absent.
+    mode "rebuild": build a fresh index and swap it in place of the old one at the end.
+    """
+
+    def __init__(self, index_dir: Path | str, *, rebuild: bool = False):
+        self.index_dir = Path(index_dir)
+        self.rebuild = rebuild
+        self._tmp_dir: Path | None = None
+        self.store: Store | None = None
+
+    def __enter__(self) -> Store:
+        target = self.index_dir
+        _remove_stale_tmp_dirs(target)
+        if target.exists() and not self.rebuild:
+            if not target.is_dir():
+                raise NotAnIndex(f"{target} is a file, not an index directory; pass another --index")
+            if any(target.iterdir()) or (target / MANIFEST).exists():
+                store = Store.open(target)
+                try:
+                    store.conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    store.close()
+                    raise IndexBusy(
+                        f"{target} is being written by another process; wait for it to finish and run again"
+                    ) from exc
+                self.store = store
+                return store
+        if self.rebuild and target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
+            raise NotAnIndex(f"{target} is not a Mizan index; refusing to replace it. Pass another --index")
+        # A new index is built beside its final place and renamed into it on success.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp_dir = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX + target.name + "-", dir=target.parent))
+        manifest = Manifest(FORMAT_VERSION, NORMALISER_VERSION, _now())
+        _write_json_atomically(self._tmp_dir / MANIFEST, manifest.to_json())
+        conn = _connect(self._tmp_dir / DATABASE)
+        conn.executescript(_SCHEMA)
+        conn.execute("BEGIN IMMEDIATE")
+        self.store = Store(self._tmp_dir, conn, manifest)
+        return self.store
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        store = self.store
+        assert store is not None
+        if exc_type is not None:
+            try:
+                store.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            store.close()
+            if self._tmp_dir is not None:
+                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            return
+        store.conn.execute("COMMIT")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+        if self._tmp_dir is not None:
+            self._swap_into_place(self._tmp_dir)
+
+    def _swap_into_place(self, built: Path) -> None:
+        target = self.index_dir
+        if target.exists():
+            # Two renames: the old index stays whole until the new one is in place.
+            old = target.with_name(_TMP_PREFIX + target.name + "-old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+            os.replace(built, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(built, target)
+        log.debug("index written to %s", target)
+
+
+def _remove_stale_tmp_dirs(target: Path) -> None:
+    """Remove half-built indexes a killed run left beside `target`."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    for leftover in parent.glob(_TMP_PREFIX + target.name + "-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,157 @@
+"""The `mizan` command line.
+
+    mizan index PATH... [--index DIR] [--rebuild] [--quiet] [--json]
+    mizan info [--index DIR] [--json]
+    mizan docs [--index DIR] [--json]
+
+DIR defaults to $MIZAN_INDEX, else ./mizan-index. Errors print one line saying
+what to do and exit non-zero; nothing half-written is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from indexer.pipeline import IngestReport, NothingIndexed, index_paths
+from search.errors import MizanError
+from search.store import Store
+
+DEFAULT_INDEX = "mizan-index"
+
+
+def default_index() -> str:
+    return os.environ.get("MIZAN_INDEX") or DEFAULT_INDEX
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _report_problems(report: IngestReport) -> None:
+    for problem in report.problems:
+        print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    try:
+        report = index_paths(args.paths, args.index, rebuild=args.rebuild, progress=False if args.quiet else None)
+    except NothingIndexed as exc:
+        _report_problems(exc.report)
+        raise
+    _report_problems(report)
+    if args.json:
+        _print_json(report.to_json())
+        return 0
+    print(
+        f"{args.index}: {report.documents_added} documents added, {report.documents_replaced} replaced, "
+        f"{report.documents_unchanged} unchanged, {report.documents_removed} removed; "
+        f"{report.duplicates_exact + report.duplicates_near} duplicates not stored "
+        f"({report.duplicates_exact} exact, {report.duplicates_near} near); "
+        f"{report.passages_added} passages added, {report.passages_duplicate} repeated passages not stored; "
+        f"files: {report.files_read} read, {report.files_unchanged} unchanged, {report.files_failed} skipped"
+    )
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with Store.open(args.index) as store:
+        stats = store.stats()
+    if args.json:
+        _print_json(stats)
+        return 0
+    span = f"{stats['published_from']} … {stats['published_to']}" if stats["published_from"] else "no dates"
+    print(f"index:       {stats['index']}")
+    print(f"documents:   {stats['documents']} ({stats['undated_documents']} undated, "
+          f"{stats['duplicate_documents']} duplicates not stored)")
+    print(f"passages:    {stats['passages']} ({stats['duplicate_passages']} repeated passages not stored)")
+    print(f"published:   {span}")
+    print(f"files:       {stats['files']}")
+    print(f"versions:    format {stats['format_version']}, normaliser {stats['normaliser_version']}")
+    print("outlets:")
+    for row in stats["outlets"]:
+        print(f"  {row['documents']:>6}  {row['outlet'] or '(unknown)'}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    with Store.open(args.index) as store:
+        counts = store.passage_counts()
+        rows = [
+            {
+                "doc_id": d.doc_id,
+                "title": d.title,
+                "outlet": d.outlet,
+                "agency": d.agency,
+                "published": d.published.isoformat() if d.published else None,
+                "url": d.url,
+                "passages": counts.get(d.doc_id, 0),
+            }
+            for d in store.iter_documents()
+        ]
+    if args.json:
+        _print_json(rows)
+        return 0
+    for r in rows:
+        print("\t".join(str(r[k] if r[k] is not None else "-") for k in
+                        ("doc_id", "published", "outlet", "agency", "passages", "title")))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mizan", description="Mizan: Arabic news search that lines up the figures each source gives."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    index_help = f"index directory (default: $MIZAN_INDEX, else ./{DEFAULT_INDEX})"
+
+    p = sub.add_parser("index", help="add files and folders of news to an index",
+                       description="Read pages (.txt, .html), JSON Lines (.jsonl, .jsonl.gz) and JSON into the "
+                       "index. Re-indexing unchanged files changes nothing; the run is all or nothing.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (with --rebuild: default the recorded ones)")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--rebuild", action="store_true",
+                   help="build a fresh index and replace the old one (needed after a version change)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the run's report as JSON")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("docs", help="one row per document: id, date, outlet, agency, passages, title")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "index", None) is None and hasattr(args, "index"):
+        args.index = default_index()
+    if args.command == "index" and not args.paths and not args.rebuild:
+        parser.error("give at least one PATH to index (or --rebuild to re-read the recorded files)")
+    try:
+        return args.func(args)
+    except MizanError as exc:
+        print(f"mizan: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mizan: interrupted; the index is as it was before this run", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
