@@ -48,6 +48,8 @@ class IngestReport:
     passages_added: int = 0
     passages_duplicate: int = 0
     problems: list[FileProblem] = field(default_factory=list)
+    # files holding duplicates whose original was replaced or removed: read again at the end of the run
+    reread: set[str] = field(default_factory=set, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -61,6 +63,7 @@ class IngestReport:
 
     def to_json(self) -> dict:
         data = asdict(self)
+        del data["reread"]
         data["problems"] = [{"path": p.path, "message": p.message} for p in self.problems]
         return data
 
@@ -78,7 +81,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
         report.documents_unchanged += 1
         return
     if existing is not None or store.duplicate_for_source(item.source_key) is not None:
-        store.delete_source(item.source_key)
+        report.reread |= store.delete_source(item.source_key)
         report.documents_replaced += 1
     doc = Document(
         doc_id=doc_id,
@@ -144,12 +147,16 @@ def index_paths(
             for path in files:
                 _index_file(store, path, report, bar)
                 bar.set_postfix(docs=report.documents_added, passages=report.passages_added, refresh=False)
+            while report.reread:
+                path = Path(report.reread.pop())
+                if path.is_file():
+                    _index_file(store, path, report, bar, force=True)
         if report.files_failed and not report.files_read and not report.files_unchanged:
             raise NothingIndexed(_nothing_message(report, index_dir, existed), report)
     return report
 
 
-def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm) -> None:
+def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm, force: bool = False) -> None:
     name = str(path)
     size = path.stat().st_size
     try:
@@ -159,11 +166,12 @@ def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm) -> No
         report.files_failed += 1
         bar.update(size)
         return
-    if store.file_sha(name) == sha:
+    if not force and store.file_sha(name) == sha:
         report.files_unchanged += 1
         bar.update(size)
         return
     problems_before = len(report.problems)
+    previous = set(store.source_keys_of_path(name))
     produced: list[str] = []
     consumed = 0
 
@@ -179,8 +187,8 @@ def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm) -> No
     if not produced and len(report.problems) > problems_before:
         report.files_failed += 1
         return
-    for stale in set(store.source_keys_of_path(name)) - set(produced):
-        store.delete_source(stale)
+    for stale in previous - set(produced):
+        report.reread |= store.delete_source(stale)
         report.documents_removed += 1
     store.record_file(name, sha, len(produced))
     report.files_read += 1

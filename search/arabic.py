@@ -95,6 +95,13 @@ def _is_raw_digit(ch: str) -> bool:
     return "0" <= ch <= "9" or "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9"
 
 
+def _digit_follows(raw: str, i: int) -> bool:
+    """Is the next visible character from raw[i] on a digit? (marks in between vanish anyway)"""
+    while i < len(raw) and (raw[i] in _ATTACHED or raw[i] in _INVISIBLE or raw[i] in _COMPOSING):
+        i += 1
+    return i < len(raw) and _is_raw_digit(raw[i])
+
+
 @dataclass(frozen=True)
 class Normalized:
     """Normalised text with, for each of its characters, the raw span it came from."""
@@ -131,7 +138,7 @@ def normalize_with_map(raw: str) -> Normalized:
                 ends[-1] = end
             i = end
             continue
-        if ch in _DIGIT_GROUP and out and out[-1].isdigit() and end < n and _is_raw_digit(raw[end]):
+        if ch in _DIGIT_GROUP and out and out[-1].isdigit() and _digit_follows(raw, end):
             folded = _DIGIT_GROUP[ch]
         else:
             folded = _fold_char(ch)

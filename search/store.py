@@ -395,10 +395,23 @@ class Store:
             ),
         )
 
-    def delete_source(self, source_key: str) -> None:
-        """Remove whatever a source key holds: its document (with passages) or its duplicate record."""
+    def delete_source(self, source_key: str) -> set[str]:
+        """Remove whatever a source key holds: its document (with passages) or its duplicate record.
+
+        Returns the files of duplicates that pointed at the removed document: their records
+        go with it, so those files must be read again for their articles to come back.
+        """
+        orphaned = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT x.source_path FROM duplicates x JOIN documents d ON x.duplicate_of = d.doc_id "
+                "WHERE d.source_key = ? AND x.source_path IS NOT NULL",
+                (source_key,),
+            )
+        }
         self.conn.execute("DELETE FROM documents WHERE source_key = ?", (source_key,))
         self.conn.execute("DELETE FROM duplicates WHERE source_key = ?", (source_key,))
+        return orphaned
 
     def record_file(self, path: str, sha256: str, documents: int) -> None:
         self.conn.execute(
