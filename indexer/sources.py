@@ -99,7 +99,7 @@ def parse_source_line(line: str) -> SourceLine | None:
     m = _PAREN_AGENCY.match(line)
     if m and agency_name(m.group("name")):
         return SourceLine(None, agency_name(m.group("name")))
-    if len(words) <= 4 and "/" in line:
+    if len(words) <= 7 and "/" in line:  # the agency side must be a known agency
         return _split_credit(line)
     if len(words) <= 3 and agency_name(line):
         return SourceLine(None, agency_name(line))
