@@ -230,6 +230,7 @@ class _Span:
     last_body: int
     end: int  # exclusive: the boundary line that closed the segment, or len(lines)
     in_zone: bool
+    floor: int  # first line of the segment (or of the cut) the article was found in
 
 
 def _segments(lines: list[Line]) -> list[tuple[int, int, bool]]:
@@ -266,7 +267,8 @@ def _spans(lines: list[Line]) -> list[_Span]:
             last_candidates = [b for b in body if b >= first and (n + 1 == len(cuts) or b < cuts[n + 1])]
             floor = start if n == 0 else cuts[n - 1] + 1
             title_at = _find_title(lines, first, floor)
-            spans.append(_Span(title_at, first, last_candidates[-1], end, in_zone or n > 0))
+            stop = cuts[n + 1] if n + 1 < len(cuts) else end
+            spans.append(_Span(title_at, first, last_candidates[-1], stop, in_zone or n > 0, floor))
     return spans
 
 
@@ -283,22 +285,32 @@ def _strip_tail_marker(paragraph: str) -> str:
     return _INLINE_TAIL_MARKER.sub("", paragraph).rstrip()
 
 
+_LENIENT_MIN_WORDS = 8
+
+
 def _build_article(lines: list[Line], span: _Span, page_outlets: list[str], use_title: bool) -> Article:
+    """With use_title False (a feed record: no navigation, the title is a field), lines of
+    eight words or more around the body are kept too: feeds often drop the final full stop."""
     title = lines[span.title_at].text if (use_title and span.title_at is not None) else None
     seen = {title} if title else set()
     paragraphs: list[str] = []
     outlet = agency = None
     header_from = span.title_at if span.title_at is not None else span.first_body
     published = next((lines[j].dates[0] for j in range(header_from, span.last_body + 1) if lines[j].kind is Kind.DATE), None)
-    standfirst = range(span.title_at + 1, span.first_body) if span.title_at is not None else range(0)
-    order = [j for j in standfirst if lines[j].kind is Kind.SHORT and lines[j].words >= 8]
-    for j in [*order, *range(span.first_body, span.last_body + 1)]:
+    if use_title:
+        standfirst = range(span.title_at + 1, span.first_body) if span.title_at is not None else range(0)
+        before = [j for j in standfirst if lines[j].kind is Kind.SHORT and lines[j].words >= _LENIENT_MIN_WORDS]
+        after: list[int] = []
+    else:
+        before = [j for j in range(span.floor, span.first_body) if lines[j].words >= _LENIENT_MIN_WORDS]
+        after = [j for j in range(span.last_body + 1, span.end) if lines[j].words >= _LENIENT_MIN_WORDS]
+    for j in [*before, *range(span.first_body, span.last_body + 1), *after]:
         line = lines[j]
         if line.kind is Kind.SOURCE and line.source:
             outlet = outlet or line.source.outlet
             agency = agency or line.source.agency
             continue
-        keep = line.kind is Kind.BODY or (line.kind is Kind.SHORT and line.words >= 3 and line.text not in seen)
+        keep = line.kind is Kind.BODY or (line.kind is Kind.SHORT and line.words >= 3)
         if not keep or line.text in seen:
             continue
         seen.add(line.text)
