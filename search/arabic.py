@@ -83,6 +83,8 @@ def _fold_char(ch: str) -> str:
         return _FOLD[ch]
     if _is_presentation_form(ch):
         expanded = unicodedata.normalize("NFKC", ch)
+        if expanded == ch:  # no compatibility mapping (ornate parentheses, unassigned points)
+            return ch
         return "".join(_fold_char(c) for c in expanded if not c.isspace())
     cp = ord(ch)
     if cp < 0x0600 and ch.isalpha():

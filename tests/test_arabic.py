@@ -55,6 +55,7 @@ from search.arabic import NORMALISER_VERSION, normalize, normalize_with_map, ste
         ("ﻹ", "لا"),
         ("ﻵ", "لا"),
         ("ﺑﺴﻢ", "بسم"),
+        ("\ufd3eنص\ufd3f", "\ufd3eنص\ufd3f"),  # ornate parentheses have no NFKC mapping: kept as they are
         # decomposed hamza composes before folding
         ("ا\u0654", "ا"),
         ("ي\u0654", "ئ"),
