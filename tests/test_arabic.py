@@ -176,3 +176,21 @@ def test_normalisation_is_idempotent_and_map_is_monotonic(raw: str) -> None:
     assert normalize(norm.text) == norm.text
     assert list(norm.raw_starts) == sorted(norm.raw_starts)
     assert len(norm.raw_starts) == len(norm.text) == len(norm.raw_ends)
+
+
+_any_arabic_block = st.text(
+    alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
+    | st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF)
+    | st.characters(min_codepoint=0x2000, max_codepoint=0x206F)
+    | st.sampled_from(list("0123456789 ,.")),
+    max_size=60,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_any_arabic_block)
+def test_whole_arabic_blocks_keep_the_offset_property(raw: str) -> None:
+    norm = normalize_with_map(raw)
+    assert normalize(norm.text) == norm.text
+    for token in tokenize(raw):
+        assert normalize(raw[token.raw_start : token.raw_end]) == token.text
