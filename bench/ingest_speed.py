@@ -32,17 +32,15 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import subprocess
 import time
-import unicodedata
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import search.arabic as arabic  # noqa: E402
 from indexer.pipeline import IngestReport, index_paths  # noqa: E402
 from search.store import Store  # noqa: E402
 
@@ -75,36 +73,6 @@ STAGES = [
     ("SQLite: passage_candidates", "store.py", "passage_candidates"),
     ("file_sha256", "readers.py", "file_sha256"),
 ]
-
-
-FOLD_BUG_PROBE = "\ufd3e"  # ORNATE LEFT PARENTHESIS: a presentation-form character NFKC leaves as it is
-FOLD_FLAG = "--work-around-fold-char-recursion"
-
-
-def fold_char_recursion_bug() -> bool:
-    """Whether search/arabic.py:_fold_char recurses forever on presentation forms without a decomposition."""
-    try:
-        arabic._fold_char(FOLD_BUG_PROBE)
-    except RecursionError:
-        return True
-    return False
-
-
-def work_around_fold_char_recursion() -> None:
-    """In this process only: fold presentation forms that NFKC leaves unchanged to themselves.
-
-    A cached wrapper, like the original, so the per-character cost is the same; the
-    original's recursive call looks `_fold_char` up in its module and gets this one.
-    """
-    original = arabic._fold_char.__wrapped__
-
-    @lru_cache(maxsize=4096)
-    def fold_char(ch: str) -> str:
-        if arabic._is_presentation_form(ch) and unicodedata.normalize("NFKC", ch) == ch:
-            return ch
-        return original(ch)
-
-    arabic._fold_char = fold_char
 
 
 def _fail(message: str) -> None:
@@ -174,6 +142,19 @@ def timed_index(corpus: Path, index_dir: Path) -> tuple[IngestReport, float]:
     t0 = time.perf_counter()
     report = index_paths([corpus], index_dir, progress=True)
     return report, time.perf_counter() - t0
+
+
+def code_version() -> dict:
+    """The commit the measured code comes from, and whether indexer/ or search/ differ from it."""
+    def git(*args: str) -> str | None:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+
+    commit = git("rev-parse", "--short=12", "HEAD")
+    status = git("status", "--porcelain", "--", "indexer", "search")
+    return {"commit": commit.strip() if commit else None, "dirty": bool(status and status.strip())}
 
 
 def machine_info() -> dict:
@@ -305,14 +286,13 @@ def print_table(results: dict) -> None:
         ("re-index seconds", f"{r['reindex_wall_s']:.3f}" + ("" if r["reindex_noop"] else " (NOT a no-op!)")),
         ("machine", f"{m['cpu_count']} CPUs, {m['platform']}"),
         ("Python", f"{m['python_implementation']} {m['python']} (SQLite {m['sqlite']})"),
+        ("code", f"{results['code']['commit'] or 'unknown'}" + (" + local changes" if results["code"]["dirty"] else "")),
     ]
     print("\n## Ingestion speed\n")
     print("| measure | value |")
     print("|---|---:|")
     for name, value in rows:
         print(f"| {name} | {value} |")
-    for w in results["workarounds"]:
-        print(f"\nWorkaround in effect: {w}")
     if r["problems"]:
         print(f"\n{len(r['problems'])} problem(s) reported by the reader; first: {r['problems'][0]}")
 
@@ -326,10 +306,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default bench/results/ingest_speed.json)")
     ap.add_argument("--index", type=Path, default=None,
                     help="index directory (must not exist or be empty; kept afterwards); default a temp dir, removed")
-    ap.add_argument(FOLD_FLAG, action="store_true",
-                    help="patch, in this process only, the infinite recursion of search/arabic.py:_fold_char on "
-                         "presentation-form characters without an NFKC decomposition (U+FD3E/U+FD3F occur in the "
-                         "corpus), so the run can finish; reported in the results")
     ap.add_argument("--profile", action="store_true",
                     help="also index once more under cProfile (fresh index) and print the top functions")
     args = ap.parse_args(argv)
@@ -346,18 +322,6 @@ def main(argv: list[str] | None = None) -> int:
         _fail("--limit must be a positive number of records")
     if args.index is not None and args.index.exists() and (not args.index.is_dir() or any(args.index.iterdir())):
         _fail(f"--index {args.index} exists and is not empty; the benchmark needs a fresh index, pass a new directory")
-
-    workarounds: list[str] = []
-    if fold_char_recursion_bug():
-        if not getattr(args, FOLD_FLAG.lstrip("-").replace("-", "_")):
-            _fail("search/arabic.py:_fold_char recurses forever on presentation-form characters that NFKC leaves "
-                  "unchanged (e.g. U+FD3E ORNATE LEFT PARENTHESIS, which this corpus contains), so indexing would "
-                  f"crash with RecursionError; fix it there, or pass {FOLD_FLAG} to patch it in this process only")
-        work_around_fold_char_recursion()
-        assert not fold_char_recursion_bug()
-        workarounds.append("search.arabic._fold_char patched in-process: presentation forms whose NFKC form is "
-                           "themselves fold to themselves (the original recursed forever)")
-        print(f"ingest_speed: WORKAROUND applied: {workarounds[-1]}", file=sys.stderr)
 
     work = Path(tempfile.mkdtemp(prefix="mizan-bench-"))
     try:
@@ -410,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             "corpus_name": corpus.name,
             "limit": args.limit,
             "machine": machine_info(),
-            "workarounds": workarounds,
+            "code": code_version(),
             "run": run,
         }
 

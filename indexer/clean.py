@@ -45,6 +45,7 @@ _TITLE_MAX_WORDS = 30
 _REPEAT_WINDOW = 8
 
 _ARABIC = re.compile(r"[\u0621-\u064a]")
+_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 _SENTENCE_END = re.compile(r"[.!؟?…»\"”]\s*$")
 
 
@@ -150,7 +151,7 @@ def classify(text: str) -> Line:
     source = parse_source_line(text)
     if source is not None:
         return Line(text, Kind.SOURCE, words, source=source)
-    dates = _is_date_line(text, norm) if words <= 14 else []
+    dates = _is_date_line(text, norm) if words <= 14 and _DIGIT.search(text) else []
     if dates:
         return Line(text, Kind.DATE, words, dates=dates)
     if _is_caption(text):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -29,10 +30,24 @@ def content_hash(words: list[str]) -> str:
     return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def shingles(words: list[str], k: int = 3) -> set[int]:
-    if len(words) < k:
-        return {zlib.crc32(" ".join(words).encode("utf-8"))} if words else set()
-    return {zlib.crc32(" ".join(words[i : i + k]).encode("utf-8")) for i in range(len(words) - k + 1)}
+@lru_cache(maxsize=500_000)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
+
+
+_MIX = (np.uint64(0x9E3779B1), np.uint64(0x85EBCA77), np.uint64(0xC2B2AE3D))
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+def shingles(words: list[str]) -> set[int]:
+    """32-bit hashes of the word 3-grams (stable across runs: signatures are stored)."""
+    if not words:
+        return set()
+    h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    if len(words) < 3:
+        return {int((h * _MIX[0]).sum() & _MASK32)}
+    mixed = (h[:-2] * _MIX[0] + h[1:-1] * _MIX[1] + h[2:] * _MIX[2]) & _MASK32
+    return set(mixed.tolist())
 
 
 def minhash(shingle_set: set[int]) -> np.ndarray:

@@ -27,6 +27,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 NORMALISER_VERSION = 1
 
 _HARAKAT = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
@@ -66,7 +68,6 @@ for _i in range(10):
     _FOLD[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic ٠..٩
     _FOLD[chr(0x06F0 + _i)] = str(_i)  # Persian ۰..۹
 
-_DIGIT_GROUP = {",": "", "٬": "", "٫": "."}
 
 
 def _is_presentation_form(ch: str) -> bool:
@@ -93,20 +94,33 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
-def _is_raw_digit(ch: str) -> bool:
-    return "0" <= ch <= "9" or "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9"
+# A digit-group comma between two digits is dropped and ٫ becomes ".", judged on the
+# folded text, so marks or invisible characters between them do not matter.
+_DIGIT_GROUP_RE = re.compile(r"(?<=[0-9])[,٬٫](?=[0-9])")
+_COMPOSING_RE = re.compile("[\u0653-\u0655]")
+class _FoldTable(dict):
+    """code point → folded form for str.translate, filled as characters are met."""
+
+    def __missing__(self, cp: int) -> str:
+        folded = self[cp] = _fold_char(chr(cp))
+        return folded
 
 
-def _digit_follows(raw: str, i: int) -> bool:
-    """Is the next visible character from raw[i] on a digit? (marks in between vanish anyway)"""
-    while i < len(raw) and (raw[i] in _ATTACHED or raw[i] in _INVISIBLE or raw[i] in _COMPOSING):
-        i += 1
-    return i < len(raw) and _is_raw_digit(raw[i])
+_TABLE = _FoldTable()
+
+
+def _digit_group(m: re.Match) -> str:
+    return "." if m.group() == "٫" else ""
 
 
 @dataclass(frozen=True)
 class Normalized:
-    """Normalised text with, for each of its characters, the raw span it came from."""
+    """Normalised text with, for each of its characters, the raw span it came from.
+
+    raw_starts[k] is the raw index of the character that produced text[k]; raw_ends[k]
+    is where the next producing character starts, so the span of a letter covers the
+    harakat, tatweel and invisible marks that follow it.
+    """
 
     raw: str
     text: str
@@ -120,41 +134,55 @@ class Normalized:
         return self.raw_starts[start], self.raw_ends[end - 1]
 
 
-def normalize_with_map(raw: str) -> Normalized:
-    """Normalise `raw` and keep, per output character, the raw span that produced it."""
+def _fold_with_starts(raw: str) -> tuple[str, np.ndarray]:
+    """Context-free folding of every character, and the raw index behind each output character."""
+    if _COMPOSING_RE.search(raw) is None:
+        # Fast path: C-level translate, and per-character output lengths through numpy.
+        folded = raw.translate(_TABLE)
+        if len(folded) == len(raw) and all(len(_TABLE[ord(ch)]) == 1 for ch in set(raw)):
+            return folded, np.arange(len(raw), dtype=np.int64)
+        cps = np.frombuffer(raw.encode("utf-32-le"), dtype=np.uint32)
+        uniq, inverse = np.unique(cps, return_inverse=True)
+        lengths = np.fromiter((len(_TABLE[int(u)]) for u in uniq), dtype=np.int64, count=len(uniq))[inverse]
+        return folded, np.repeat(np.arange(len(raw), dtype=np.int64), lengths)
+    # Rare: a hamza or madda written as a separate mark composes with the letter before it.
     out: list[str] = []
     starts: list[int] = []
-    ends: list[int] = []
-    n = len(raw)
-    i = 0
+    i, n = 0, len(raw)
     while i < n:
-        ch = raw[i]
-        end = i + 1
+        ch, end = raw[i], i + 1
         if end < n and raw[end] in _COMPOSING:
             composed = unicodedata.normalize("NFC", ch + raw[end])
             if len(composed) == 1:
-                ch = composed
-                end += 1
-        if ch in _ATTACHED or ch in _COMPOSING:
-            if ends:  # belongs to the letter before it
-                ends[-1] = end
-            i = end
-            continue
-        if ch in _DIGIT_GROUP and out and out[-1].isdigit() and _digit_follows(raw, end):
-            folded = _DIGIT_GROUP[ch]
-        else:
-            folded = _fold_char(ch)
-        for c in folded:
-            out.append(c)
-            starts.append(i)
-            ends.append(end)
+                ch, end = composed, end + 1
+        folded_ch = _fold_char(ch)
+        out.append(folded_ch)
+        starts.extend([i] * len(folded_ch))
         i = end
-    return Normalized(raw, "".join(out), tuple(starts), tuple(ends))
+    return "".join(out), np.array(starts, dtype=np.int64)
+
+
+def normalize_with_map(raw: str) -> Normalized:
+    """Normalise `raw` and keep, per output character, the raw span that produced it."""
+    folded, starts = _fold_with_starts(raw)
+    if _DIGIT_GROUP_RE.search(folded):
+        keep = np.ones(len(folded), dtype=bool)
+        for m in _DIGIT_GROUP_RE.finditer(folded):
+            if m.group() != "٫":
+                keep[m.start()] = False
+        folded = _DIGIT_GROUP_RE.sub(_digit_group, folded)
+        starts = starts[keep]
+    following = np.append(starts, len(raw))
+    ends = following[np.searchsorted(starts, starts, side="right")]
+    return Normalized(raw, folded, tuple(starts.tolist()), tuple(ends.tolist()))
 
 
 def normalize(raw: str) -> str:
     """The normalised form of `raw` (see the module docstring for the rules)."""
-    return normalize_with_map(raw).text
+    if _COMPOSING_RE.search(raw) is not None:
+        return normalize_with_map(raw).text
+    folded = raw.translate(_TABLE)
+    return _DIGIT_GROUP_RE.sub(_digit_group, folded) if "," in folded or "٬" in folded or "٫" in folded else folded
 
 
 # ---------------------------------------------------------------- tokens
