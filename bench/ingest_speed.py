@@ -30,11 +30,11 @@ import pstats
 import resource
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
-import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +146,7 @@ def timed_index(corpus: Path, index_dir: Path) -> tuple[IngestReport, float]:
 
 def code_version() -> dict:
     """The commit the measured code comes from, and whether indexer/ or search/ differ from it."""
+
     def git(*args: str) -> str | None:
         try:
             return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
@@ -214,8 +215,13 @@ def _profile_run(corpus: Path, index_dir: Path, prof_path: Path | None) -> dict:
                 continue
             cum, tot, calls = cum + ct, tot + tt, calls + nc
         stages.append(
-            {"stage": label, "calls": calls, "cumtime_s": round(cum, 3), "tottime_s": round(tot, 3),
-             "cum_share": round(cum / total, 4)}
+            {
+                "stage": label,
+                "calls": calls,
+                "cumtime_s": round(cum, 3),
+                "tottime_s": round(tot, 3),
+                "cum_share": round(cum / total, 4),
+            }
         )
 
     by_self = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
@@ -228,8 +234,13 @@ def _profile_run(corpus: Path, index_dir: Path, prof_path: Path | None) -> dict:
         }
         for (filename, line, func), (_pc, calls, tottime, _ct, _callers) in by_self
     ]
-    return {"wall_s_under_profiler": round(wall, 3), "profiled_total_s": round(total, 3),
-            "top_cumulative": top, "top_self": self_top, "stages": stages}
+    return {
+        "wall_s_under_profiler": round(wall, 3),
+        "profiled_total_s": round(total, 3),
+        "top_cumulative": top,
+        "top_self": self_top,
+        "stages": stages,
+    }
 
 
 def _short_path(filename: str) -> str:
@@ -247,14 +258,18 @@ def _short_path(filename: str) -> str:
 
 
 def print_profile(profile: dict) -> None:
-    print(f"\n## Profile (cProfile, separate fresh-index run; wall {profile['wall_s_under_profiler']:.2f} s "
-          f"under the profiler, {profile['profiled_total_s']:.2f} s profiled)\n")
+    print(
+        f"\n## Profile (cProfile, separate fresh-index run; wall {profile['wall_s_under_profiler']:.2f} s "
+        f"under the profiler, {profile['profiled_total_s']:.2f} s profiled)\n"
+    )
     print(f"Top {PROFILE_TOP} functions by cumulative time:\n")
     print("| # | function | calls | self s | cumulative s | cum. share |")
     print("|---|---|---:|---:|---:|---:|")
     for n, row in enumerate(profile["top_cumulative"], 1):
-        print(f"| {n} | `{row['function']}` | {row['calls']} | {row['tottime_s']:.3f} | "
-              f"{row['cumtime_s']:.3f} | {row['cum_share']:.1%} |")
+        print(
+            f"| {n} | `{row['function']}` | {row['calls']} | {row['tottime_s']:.3f} | "
+            f"{row['cumtime_s']:.3f} | {row['cum_share']:.1%} |"
+        )
     print("\nTop 15 functions by self time:\n")
     print("| # | function | calls | self s | self share |")
     print("|---|---|---:|---:|---:|")
@@ -271,7 +286,10 @@ def print_table(results: dict) -> None:
     r = results["run"]
     m = results["machine"]
     rows = [
-        ("corpus", f"`{results['corpus_name']}`" + (f" (first {results['limit']} records)" if results["limit"] else "")),
+        (
+            "corpus",
+            f"`{results['corpus_name']}`" + (f" (first {results['limit']} records)" if results["limit"] else ""),
+        ),
         ("records in input", r["records_in_input"]),
         ("documents read", r["documents_read"]),
         ("documents stored", r["documents_stored"]),
@@ -286,7 +304,10 @@ def print_table(results: dict) -> None:
         ("re-index seconds", f"{r['reindex_wall_s']:.3f}" + ("" if r["reindex_noop"] else " (NOT a no-op!)")),
         ("machine", f"{m['cpu_count']} CPUs, {m['platform']}"),
         ("Python", f"{m['python_implementation']} {m['python']} (SQLite {m['sqlite']})"),
-        ("code", f"{results['code']['commit'] or 'unknown'}" + (" + local changes" if results["code"]["dirty"] else "")),
+        (
+            "code",
+            f"{results['code']['commit'] or 'unknown'}" + (" + local changes" if results["code"]["dirty"] else ""),
+        ),
     ]
     print("\n## Ingestion speed\n")
     print("| measure | value |")
@@ -299,23 +320,42 @@ def print_table(results: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help="JSON Lines corpus (.jsonl or .jsonl.gz); default ../shared/corpus/saudinewsnet.jsonl.gz")
-    ap.add_argument("--limit", type=int, default=None,
-                    help="index only the first N records (copied to a temporary file outside the repo)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default bench/results/ingest_speed.json)")
-    ap.add_argument("--index", type=Path, default=None,
-                    help="index directory (must not exist or be empty; kept afterwards); default a temp dir, removed")
-    ap.add_argument("--profile", action="store_true",
-                    help="also index once more under cProfile (fresh index) and print the top functions")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="JSON Lines corpus (.jsonl or .jsonl.gz); default ../shared/corpus/saudinewsnet.jsonl.gz",
+    )
+    ap.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="index only the first N records (copied to a temporary file outside the repo)",
+    )
+    ap.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="JSON results (default bench/results/ingest_speed.json)"
+    )
+    ap.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="index directory (must not exist or be empty; kept afterwards); default a temp dir, removed",
+    )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also index once more under cProfile (fresh index) and print the top functions",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     corpus: Path = args.corpus
     if not corpus.is_file():
         if corpus == DEFAULT_CORPUS:
-            _fail(f"corpus not found at {corpus}: this benchmark needs ../shared (with corpus/saudinewsnet.jsonl.gz) "
-                  f"beside the checkout ({REPO_ROOT}), or pass --corpus PATH")
+            _fail(
+                f"corpus not found at {corpus}: this benchmark needs ../shared (with corpus/saudinewsnet.jsonl.gz) "
+                f"beside the checkout ({REPO_ROOT}), or pass --corpus PATH"
+            )
         _fail(f"corpus not found: {corpus}; pass --corpus PATH to a JSON Lines file")
     corpus = corpus.resolve()
     if args.limit is not None and args.limit <= 0:
@@ -362,15 +402,24 @@ def main(argv: list[str] | None = None) -> int:
             "index_size_mib": round(index_mib, 3),
             "reindex_wall_s": round(wall2, 4),
             "reindex_noop": reindex_noop,
-            "store_stats": {k: stats[k] for k in ("documents", "passages", "duplicate_documents", "duplicate_passages",
-                                                  "undated_documents", "files")},
+            "store_stats": {
+                k: stats[k]
+                for k in (
+                    "documents",
+                    "passages",
+                    "duplicate_documents",
+                    "duplicate_passages",
+                    "undated_documents",
+                    "files",
+                )
+            },
             "report": report.to_json(),
             "reindex_report": report2.to_json(),
             "problems": [f"{p.path}: {p.message}" for p in report.problems],
         }
         results = {
             "benchmark": "ingest_speed",
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "corpus_name": corpus.name,
             "limit": args.limit,
             "machine": machine_info(),
@@ -388,14 +437,15 @@ def main(argv: list[str] | None = None) -> int:
 
         print_table(results)
         if stats["documents"] != report.documents_added or stats["passages"] != report.passages_added:
-            print(f"\nnote: the store holds {stats['documents']} documents / {stats['passages']} passages, "
-                  f"the report says {report.documents_added} / {report.passages_added}")
+            print(
+                f"\nnote: the store holds {stats['documents']} documents / {stats['passages']} passages, "
+                f"the report says {report.documents_added} / {report.passages_added}"
+            )
         if not reindex_noop:
             print(f"\nwarning: the re-index was not a no-op: {report2.to_json()}")
         if args.profile:
             print_profile(results["profile"])
-            print(f"\n(pstats dump: {results['profile']['pstats_file']}; "
-                  f"`python -m pstats` on it for more)")
+            print(f"\n(pstats dump: {results['profile']['pstats_file']}; `python -m pstats` on it for more)")
 
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

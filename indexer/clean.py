@@ -54,24 +54,92 @@ def _phrases(*items: str) -> tuple[str, ...]:
 
 
 _ZONE_PHRASES = _phrases(
-    "مقالات ذات صلة", "مقالات ذات علاقة", "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضاً", "اقرأ المزيد", "أخبار ذات صلة",
-    "مواضيع ذات صلة", "موضوعات ذات صلة", "قد يعجبك أيضا", "قد يهمك", "قد يهمك أيضا", "الأكثر قراءة",
-    "الأكثر مشاهدة", "اخترنا لك", "شاهد أيضا", "المزيد من الأخبار", "كلمات دلالية", "الكلمات المفتاحية",
-    "الوسوم", "وسوم", "related", "read more", "read also", "more stories", "tags",
+    "مقالات ذات صلة",
+    "مقالات ذات علاقة",
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "إقرأ أيضاً",
+    "اقرأ المزيد",
+    "أخبار ذات صلة",
+    "مواضيع ذات صلة",
+    "موضوعات ذات صلة",
+    "قد يعجبك أيضا",
+    "قد يهمك",
+    "قد يهمك أيضا",
+    "الأكثر قراءة",
+    "الأكثر مشاهدة",
+    "اخترنا لك",
+    "شاهد أيضا",
+    "المزيد من الأخبار",
+    "كلمات دلالية",
+    "الكلمات المفتاحية",
+    "الوسوم",
+    "وسوم",
+    "related",
+    "read more",
+    "read also",
+    "more stories",
+    "tags",
 )
 _COMMENT_PHRASES = _phrases(
-    "التعليقات", "تعليقات", "تعليقات القراء", "اترك تعليقا", "اترك تعليقاً", "أضف تعليقا", "أضف تعليقك", "أضف تعليق",
-    "comments", "leave a reply", "leave a comment",
+    "التعليقات",
+    "تعليقات",
+    "تعليقات القراء",
+    "اترك تعليقا",
+    "اترك تعليقاً",
+    "أضف تعليقا",
+    "أضف تعليقك",
+    "أضف تعليق",
+    "comments",
+    "leave a reply",
+    "leave a comment",
 )
 _JUNK_PHRASES = _phrases(
-    "شارك", "شارك هذا", "شارك المقال", "شارك الخبر", "share", "اشترك", "تابعونا", "تابعنا", "حمل التطبيق",
-    "جميع الحقوق محفوظة", "حقوق النشر", "اكتشاف المزيد من", "continue reading", "لن يتم نشر عنوان بريدك",
-    "النشرة البريدية", "نشرتنا البريدية", "سجل الدخول", "تسجيل الدخول", "الصفحة الرئيسية", "إعلان", "advertisement",
+    "شارك",
+    "شارك هذا",
+    "شارك المقال",
+    "شارك الخبر",
+    "share",
+    "اشترك",
+    "تابعونا",
+    "تابعنا",
+    "حمل التطبيق",
+    "جميع الحقوق محفوظة",
+    "حقوق النشر",
+    "اكتشاف المزيد من",
+    "continue reading",
+    "لن يتم نشر عنوان بريدك",
+    "النشرة البريدية",
+    "نشرتنا البريدية",
+    "سجل الدخول",
+    "تسجيل الدخول",
+    "الصفحة الرئيسية",
+    "إعلان",
+    "advertisement",
 )
 _CAPTION_CREDIT_WORDS = set(
     _phrases(
-        "رويترز", "أرشيفية", "أرشيف", "غيتي", "صورة", "الصورة", "متداولة", "إكس", "getty", "afp", "ap", "epa",
-        "reuters", "الأوسط", "الشرق", "فيسبوك", "تويتر", "وكالات", "واس", "سانا", "الأناضول",
+        "رويترز",
+        "أرشيفية",
+        "أرشيف",
+        "غيتي",
+        "صورة",
+        "الصورة",
+        "متداولة",
+        "إكس",
+        "getty",
+        "afp",
+        "ap",
+        "epa",
+        "reuters",
+        "الأوسط",
+        "الشرق",
+        "فيسبوك",
+        "تويتر",
+        "وكالات",
+        "واس",
+        "سانا",
+        "الأناضول",
     )
 )
 _ABBREVIATION = re.compile(r"^[\u0621-\u064aA-Za-z](?:[.\s]+[\u0621-\u064aA-Za-z]){1,3}\.?$")
@@ -83,9 +151,7 @@ _DATE_LABELS = re.compile(
     r"|الاحد|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|sunday|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|\d{1,2}:\d{2}(?::\d{2})?|[\W_]+"
 )
-_INLINE_TAIL_MARKER = re.compile(
-    r"\s*(?:أخبار ذات صلة|مقالات ذات صلة|اقرأ أيضاً?|إقرأ أيضاً?|اقرأ المزيد)\s*:?\s*$"
-)
+_INLINE_TAIL_MARKER = re.compile(r"\s*(?:أخبار ذات صلة|مقالات ذات صلة|اقرأ أيضاً?|إقرأ أيضاً?|اقرأ المزيد)\s*:?\s*$")
 
 
 @dataclass
@@ -297,7 +363,9 @@ def _build_article(lines: list[Line], span: _Span, page_outlets: list[str], use_
     paragraphs: list[str] = []
     outlet = agency = None
     header_from = span.title_at if span.title_at is not None else span.first_body
-    published = next((lines[j].dates[0] for j in range(header_from, span.last_body + 1) if lines[j].kind is Kind.DATE), None)
+    published = next(
+        (lines[j].dates[0] for j in range(header_from, span.last_body + 1) if lines[j].kind is Kind.DATE), None
+    )
     if use_title:
         standfirst = range(span.title_at + 1, span.first_body) if span.title_at is not None else range(0)
         before = [j for j in standfirst if lines[j].kind is Kind.SHORT and lines[j].words >= _LENIENT_MIN_WORDS]
@@ -343,9 +411,9 @@ def _demote_repeated_headlines(lines: list[Line]) -> None:
     for line in lines:
         counts[line.text] = counts.get(line.text, 0) + 1
     for line in lines:
-        if line.kind is Kind.BODY and counts[line.text] > 1 and line.words <= _TITLE_MAX_WORDS:
-            if not line.text.rstrip().endswith((".", "؟", "?", "!")):
-                line.kind = Kind.SHORT
+        repeated_headline = counts[line.text] > 1 and line.words <= _TITLE_MAX_WORDS
+        if line.kind is Kind.BODY and repeated_headline and not line.text.rstrip().endswith((".", "؟", "?", "!")):
+            line.kind = Kind.SHORT
 
 
 def split_page(text: str, *, use_titles: bool = True) -> list[Article]:
@@ -354,8 +422,8 @@ def split_page(text: str, *, use_titles: bool = True) -> list[Article]:
     if not lines:
         return []
     _demote_repeated_headlines(lines)
-    page_outlets = byline_outlets([l.text for l in lines])
-    page_outlets += [l.source.outlet for l in lines if l.kind is Kind.SOURCE and l.source and l.source.outlet]
+    page_outlets = byline_outlets([line.text for line in lines])
+    page_outlets += [ln.source.outlet for ln in lines if ln.kind is Kind.SOURCE and ln.source and ln.source.outlet]
     spans = _spans(lines)
     accepted = [s for s in spans if _accept(lines, s)]
     if not accepted and spans:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from search.arabic import normalize, normalize_with_map
 
@@ -117,7 +117,7 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value  # milliseconds since the epoch
         try:
-            return datetime.fromtimestamp(seconds, timezone.utc).date()
+            return datetime.fromtimestamp(seconds, UTC).date()
         except (OverflowError, OSError, ValueError):
             return None
     matches = find_dates(str(value))

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from search.errors import UnreadableFile
 
 _LEGACY = ("cp1256", "iso-8859-6")
-_COMMON_WORDS = re.compile(r"(?<![\u0621-\u064a])(?:في|من|على|إلى|الى|أن|ان|عن|التي|الذي|مع|هذا|هذه)(?![\u0621-\u064a])")
+_COMMON_WORDS = re.compile(
+    r"(?<![\u0621-\u064a])(?:في|من|على|إلى|الى|أن|ان|عن|التي|الذي|مع|هذا|هذه)(?![\u0621-\u064a])"
+)
 _ACCENTED_LATIN = re.compile(r"[À-ÿ]")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)

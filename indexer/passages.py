@@ -70,7 +70,7 @@ def chunk_spans(text: str) -> list[tuple[int, int]]:
         words = _words(text, start, end)
         if words > MAX_WORDS:
             if cur:
-                chunks.append(tuple(cur))
+                chunks.append((cur[0], cur[1], cur[2]))
                 cur = None
             chunks.extend((s, e, _words(text, s, e)) for s, e in _split_long(text, start, end))
             continue
@@ -78,10 +78,10 @@ def chunk_spans(text: str) -> list[tuple[int, int]]:
             cur[1], cur[2] = end, cur[2] + words
             continue
         if cur:
-            chunks.append(tuple(cur))
+            chunks.append((cur[0], cur[1], cur[2]))
         cur = [start, end, words]
     if cur:
-        chunks.append(tuple(cur))
+        chunks.append((cur[0], cur[1], cur[2]))
     # A short tail joins the passage before it when they fit together.
     if len(chunks) >= 2 and chunks[-1][2] < MIN_WORDS // 2 and chunks[-2][2] + chunks[-1][2] <= MAX_WORDS:
         last = chunks.pop()
@@ -91,6 +91,4 @@ def chunk_spans(text: str) -> list[tuple[int, int]]:
 
 
 def make_passages(doc_id: str, text: str) -> list[Passage]:
-    return [
-        Passage(passage_id(text[s:e]), doc_id, n, s, e, text[s:e]) for n, (s, e) in enumerate(chunk_spans(text))
-    ]
+    return [Passage(passage_id(text[s:e]), doc_id, n, s, e, text[s:e]) for n, (s, e) in enumerate(chunk_spans(text))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
 
 
 def index_paths(
-    paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, progress: bool | None = None
+    paths: Sequence[str | Path], index_dir: str | Path, *, rebuild: bool = False, progress: bool | None = None
 ) -> IngestReport:
     """Index files and folders into `index_dir`; all or nothing.
 
@@ -205,5 +206,5 @@ def _recorded_paths(index_dir: Path) -> list[str]:
 
 
 def _nothing_message(report: IngestReport, index_dir: Path, existed: bool) -> str:
-    state = "the index at {} is as it was".format(index_dir) if existed else "no index was created"
+    state = f"the index at {index_dir} is as it was" if existed else "no index was created"
     return f"nothing indexed: every input was skipped ({len(report.problems)} problem(s) above); {state}"

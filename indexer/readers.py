@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,8 +34,19 @@ SUMMARY_FIELDS = ("abstract", "description", "summary", "lead")
 URL_FIELDS = ("url", "link", "canonical_url", "href")
 OUTLET_FIELDS = ("outlet", "source", "src", "site", "publisher", "source_name", "website")
 DATE_FIELDS = (
-    "published", "date", "time", "published_at", "publishedAt", "pubdate", "pub_date", "date_published",
-    "datePublished", "date_iso", "datetime", "date_extracted", "created_at",
+    "published",
+    "date",
+    "time",
+    "published_at",
+    "publishedAt",
+    "pubdate",
+    "pub_date",
+    "date_published",
+    "datePublished",
+    "date_iso",
+    "datetime",
+    "date_extracted",
+    "created_at",
 )
 ID_FIELDS = ("id", "docno", "doc_id", "guid")
 
@@ -65,8 +76,9 @@ class FileProblem:
     message: str
 
 
-def iter_files(paths: list[str | Path]) -> list[Path]:
+def iter_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every file under the given paths, sorted, skipping hidden ones; a missing path is an error."""
+    paths = list(paths)
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise InputNotFound(f"no such file or directory: {', '.join(missing)}; check the path and run again")
@@ -151,7 +163,7 @@ def record_to_incoming(record: dict, *, path: str, where: str) -> Incoming | Non
     )
 
 
-def _read_json_lines(path: Path, stream: io.BufferedIOBase, problems: list[FileProblem]) -> Iterator[Incoming]:
+def _read_json_lines(path: Path, stream: Iterable[bytes], problems: list[FileProblem]) -> Iterator[Incoming]:
     bad = 0
     for lineno, raw in enumerate(stream, 1):
         if not raw.strip():
@@ -163,7 +175,7 @@ def _read_json_lines(path: Path, stream: io.BufferedIOBase, problems: list[FileP
             if bad <= _MAX_PROBLEMS_PER_FILE:
                 problems.append(FileProblem(str(path), f"line {lineno}: not UTF-8, skipped"))
             continue
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             bad += 1
             if bad <= _MAX_PROBLEMS_PER_FILE:
                 problems.append(FileProblem(str(path), f"line {lineno}: invalid JSON ({exc.msg}), skipped"))

@@ -32,7 +32,9 @@ import numpy as np
 NORMALISER_VERSION = 1
 
 _HARAKAT = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
-_QURANIC_MARKS = {chr(c) for c in (*range(0x06D6, 0x06DD), *range(0x06DF, 0x06E5), 0x06E7, 0x06E8, *range(0x06EA, 0x06EE))}
+_QURANIC_MARKS = {
+    chr(c) for c in (*range(0x06D6, 0x06DD), *range(0x06DF, 0x06E5), 0x06E7, 0x06E8, *range(0x06EA, 0x06EE))
+}
 _TATWEEL = "\u0640"
 # Marks that belong to the letter before them: a highlight of the word includes them.
 _ATTACHED = _HARAKAT | _QURANIC_MARKS | {_TATWEEL}
@@ -69,7 +71,6 @@ for _i in range(10):
     _FOLD[chr(0x06F0 + _i)] = str(_i)  # Persian ۰..۹
 
 
-
 def _is_presentation_form(ch: str) -> bool:
     cp = ord(ch)
     return 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFC or 0xFF01 <= cp <= 0xFF5E
@@ -98,6 +99,8 @@ def _fold_char(ch: str) -> str:
 # folded text, so marks or invisible characters between them do not matter.
 _DIGIT_GROUP_RE = re.compile(r"(?<=[0-9])[,٬٫](?=[0-9])")
 _COMPOSING_RE = re.compile("[\u0653-\u0655]")
+
+
 class _FoldTable(dict):
     """code point → folded form for str.translate, filled as characters are met."""
 
@@ -245,12 +248,79 @@ _PROCLITICS = ("وب", "ول", "فب", "فل", "و", "ب", "ل", "ف", "ك")
 # Words whose first و is part of the word, not the conjunction (compared after
 # suffix stripping). Without this, وزارة would lose its و and become زار.
 _ROOT_WAW = frozenset(
-    """
-    وزار وزاري وزير وزيره وزرا وزراء وكال وكيل ولاي ولايات والي وطن وطني وقت وفد وفود وفا وفاء
-    وجود وجه وجهه وسط وضع اوضاع وصل وصول وقع وقوع واقع وثيق وثائق وحد وحده وحدات ورق ورقه ورد
-    وعد وقف ولد ولاده ولي ودي وادي وفق وفقا وراء وزن واشنطن واجب واضح واحد وسائل وسيل وسيله وصف
-    وظيف وظيفه وظائف وعي وكر ولاء وليد وائل وديع وجدي وارد واردات ورشه وقود وباء
-    """.split()
+    [
+        "وزار",
+        "وزاري",
+        "وزير",
+        "وزيره",
+        "وزرا",
+        "وزراء",
+        "وكال",
+        "وكيل",
+        "ولاي",
+        "ولايات",
+        "والي",
+        "وطن",
+        "وطني",
+        "وقت",
+        "وفد",
+        "وفود",
+        "وفا",
+        "وفاء",
+        "وجود",
+        "وجه",
+        "وجهه",
+        "وسط",
+        "وضع",
+        "اوضاع",
+        "وصل",
+        "وصول",
+        "وقع",
+        "وقوع",
+        "واقع",
+        "وثيق",
+        "وثائق",
+        "وحد",
+        "وحده",
+        "وحدات",
+        "ورق",
+        "ورقه",
+        "ورد",
+        "وعد",
+        "وقف",
+        "ولد",
+        "ولاده",
+        "ولي",
+        "ودي",
+        "وادي",
+        "وفق",
+        "وفقا",
+        "وراء",
+        "وزن",
+        "واشنطن",
+        "واجب",
+        "واضح",
+        "واحد",
+        "وسائل",
+        "وسيل",
+        "وسيله",
+        "وصف",
+        "وظيف",
+        "وظيفه",
+        "وظائف",
+        "وعي",
+        "وكر",
+        "ولاء",
+        "وليد",
+        "وائل",
+        "وديع",
+        "وجدي",
+        "وارد",
+        "واردات",
+        "ورشه",
+        "وقود",
+        "وباء",
+    ]
 )
 
 

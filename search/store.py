@@ -12,6 +12,7 @@ leaves the previous state (or no index at all) intact.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from search.arabic import NORMALISER_VERSION
@@ -114,7 +115,7 @@ CREATE TABLE files (
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,7 @@ def read_manifest(index_dir: Path) -> Manifest:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
         manifest = Manifest(int(data["format_version"]), int(data["normaliser_version"]), str(data["created_at"]))
     except (ValueError, KeyError, TypeError) as exc:
-        raise NotAnIndex(
-            f"{manifest_path} is damaged ({exc}); delete {index_dir} and index your files again"
-        ) from exc
+        raise NotAnIndex(f"{manifest_path} is damaged ({exc}); delete {index_dir} and index your files again") from exc
     rebuild = f"rebuild it with `mizan index --rebuild --index {index_dir}`"
     if manifest.format_version != FORMAT_VERSION:
         raise IndexVersionMismatch(
@@ -241,9 +240,7 @@ class Store:
 
     def iter_documents(self) -> Iterator[Document]:
         """Documents ordered by date (undated last), then title; without their text's passages."""
-        rows = self.conn.execute(
-            "SELECT * FROM documents ORDER BY published IS NULL, published, title, doc_id"
-        )
+        rows = self.conn.execute("SELECT * FROM documents ORDER BY published IS NULL, published, title, doc_id")
         for row in rows:
             yield _doc_row_to_document(row)
 
@@ -357,7 +354,9 @@ class Store:
                 _now(),
             ),
         )
-        self.conn.executemany("INSERT INTO doc_bands (band_key, doc_id) VALUES (?, ?)", [(k, doc.doc_id) for k in band_keys])
+        self.conn.executemany(
+            "INSERT INTO doc_bands (band_key, doc_id) VALUES (?, ?)", [(k, doc.doc_id) for k in band_keys]
+        )
 
     def insert_passage(self, passage: Passage, signature: bytes | None, band_keys: list[int]) -> None:
         self.conn.execute(
@@ -482,10 +481,8 @@ class IndexWriter:
         store = self.store
         assert store is not None
         if exc_type is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):  # the connection may already have rolled back
                 store.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
             store.close()
             if self._tmp_dir is not None:
                 shutil.rmtree(self._tmp_dir, ignore_errors=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,18 +21,34 @@ from tests.conftest import REPO
 # From data/sample/README.md: (title, outlet, published) of every sample article.
 SAMPLE_EXPECTED = {
     ("البنتاغون: نحو 10 آلاف جندي كوري شمالي يتدربون في شرق روسيا", "صحيفة الأفق الجديد", "2024-10-28"),
-    ("واشنطن: قرابة عشرة آلاف جندي كوري شمالي في روسيا وكييف تحذر من «مرحلة جديدة» للحرب", "وكالة المشرق للأنباء", "2024-10-29"),
+    (
+        "واشنطن: قرابة عشرة آلاف جندي كوري شمالي في روسيا وكييف تحذر من «مرحلة جديدة» للحرب",
+        "وكالة المشرق للأنباء",
+        "2024-10-29",
+    ),
     ("14 قتيلاً و37 مصاباً في سيول جارفة تضرب محافظة السهل الشرقي", "صحيفة صدى الجنوب", "2024-11-13"),
     ("وزير الدفاع الكوري الجنوبي: بيونغ يانغ أرسلت أكثر من ألف صاروخ إلى روسيا", "قناة الضفاف الإخبارية", "2024-11-21"),
-    ("الاستخبارات الأوكرانية: ما يصل إلى 11 ألف جندي كوري شمالي وصلوا إلى منطقة كورسك", "وكالة الواحة للأنباء", "2024-11-04"),
+    (
+        "الاستخبارات الأوكرانية: ما يصل إلى 11 ألف جندي كوري شمالي وصلوا إلى منطقة كورسك",
+        "وكالة الواحة للأنباء",
+        "2024-11-04",
+    ),
     ("الشروق يقلب الطاولة على الرمال ويعزز صدارته للدوري", "موقع الملعب العربي", "2025-03-16"),
     ("بوتين يوقّع قانون المصادقة على معاهدة الدفاع المشترك مع كوريا الشمالية", "موقع البوصلة نيوز", "2024-11-10"),
-    ("الاستخبارات الكورية الجنوبية: ما يصل إلى 11 ألف جندي كوري شمالي يقاتلون إلى جانب روسيا", "جريدة الرائد اليومية", "2025-01-14"),
+    (
+        "الاستخبارات الكورية الجنوبية: ما يصل إلى 11 ألف جندي كوري شمالي يقاتلون إلى جانب روسيا",
+        "جريدة الرائد اليومية",
+        "2025-01-14",
+    ),
     ("«اللؤلؤة للموانئ» تحقق أرباحاً قياسية في 2024", "صحيفة النخيل الاقتصادية", "2025-02-20"),
     ("شركة ناشئة عربية تطلق نموذجاً لغوياً مفتوح المصدر يفهم اللهجات المحلية", "بوابة التقنية العربية", "2025-04-08"),
     ("توقعات بحصاد 1.3 مليون طن من القمح في محافظة الهضبة الغربية", "وكالة السنابل للأنباء", "2025-05-20"),
     ("معرض «واحة الكتاب» الدولي يفتح أبوابه بمشاركة 850 دار نشر", "مجلة المدى الثقافية", "2025-05-03"),
-    ("حصاد 2024: كيف انتقلت العلاقة بين موسكو وبيونغ يانغ من التعاون إلى التحالف العسكري", "موقع الرصد الدولي", "2024-12-18"),
+    (
+        "حصاد 2024: كيف انتقلت العلاقة بين موسكو وبيونغ يانغ من التعاون إلى التحالف العسكري",
+        "موقع الرصد الدولي",
+        "2024-12-18",
+    ),
     ("البنتاغون: 10,000 جندي كوري شمالي في روسيا وبعضهم يتحرك نحو كورسك", "شبكة المنارة الإخبارية", "2024-10-31"),
 }
 
@@ -162,7 +177,11 @@ def test_html_page_boilerplate_and_metadata(tmp_path: Path) -> None:
     with Store.open(tmp_path / "ix") as store:
         (doc,) = list(store.iter_documents())
     assert doc.title == "اجتماع وزراء الزراعة العرب يقر خطة لمواجهة الجفاف"
-    assert (doc.outlet, doc.published.isoformat(), doc.url) == ("موقع الاختبار", "2024-11-02", "https://example.test/a/1")
+    assert (doc.outlet, doc.published.isoformat(), doc.url) == (
+        "موقع الاختبار",
+        "2024-11-02",
+        "https://example.test/a/1",
+    )
     assert "خطة مشتركة لمواجهة الجفاف" in doc.text and "صندوقاً إقليمياً بقيمة" in doc.text
     for junk in ("نص برمجي", "خبر آخر", "تعليق قارئ", "جميع الحقوق", "color:red", "الوزراء خلال الاجتماع", "سياسة"):
         assert junk not in doc.text
@@ -172,10 +191,25 @@ def test_json_lines_field_names_gz_and_bad_lines(tmp_path: Path) -> None:
     body = "اجتمع وزراء الزراعة العرب في العاصمة لبحث خطة مشتركة لمواجهة الجفاف الذي ضرب المنطقة خلال الموسم الماضي."
     records = [
         {"title": "أ", "content": body, "url": "https://a.test/1", "source": "صحيفة أ", "date": "2024-10-31"},
-        {"title": "ب", "text": body.replace("الزراعة", "المياه"), "link": "https://b.test/2", "src": "موقع ب",
-         "published": "2024-12-18T14:05:00+02:00"},
-        {"title": "ج", "body": body.replace("الزراعة", "الصحة"), "outlet": "قناة ج", "date_extracted": "2015-07-21 02:51:32"},
-        {"headline": "د", "article": body.replace("الزراعة", "النقل"), "publisher": {"name": "وكالة د"}, "time": 1700000000},
+        {
+            "title": "ب",
+            "text": body.replace("الزراعة", "المياه"),
+            "link": "https://b.test/2",
+            "src": "موقع ب",
+            "published": "2024-12-18T14:05:00+02:00",
+        },
+        {
+            "title": "ج",
+            "body": body.replace("الزراعة", "الصحة"),
+            "outlet": "قناة ج",
+            "date_extracted": "2015-07-21 02:51:32",
+        },
+        {
+            "headline": "د",
+            "article": body.replace("الزراعة", "النقل"),
+            "publisher": {"name": "وكالة د"},
+            "time": 1700000000,
+        },
     ]
     raw = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     raw = raw + "{this is not json\n" + json.dumps({"title": "no text"}) + "\n"
@@ -183,9 +217,13 @@ def test_json_lines_field_names_gz_and_bad_lines(tmp_path: Path) -> None:
     gz.write_bytes(gzip.compress(raw.encode("utf-8")))
     report = index_paths([gz], tmp_path / "ix", progress=False)
     assert report.documents_added == 4
-    assert [p.message for p in report.problems] == ["line 5: invalid JSON (Expecting property name enclosed in double quotes), skipped"]
+    assert [p.message for p in report.problems] == [
+        "line 5: invalid JSON (Expecting property name enclosed in double quotes), skipped"
+    ]
     with Store.open(tmp_path / "ix") as store:
-        got = sorted((d.title, d.outlet, d.published.isoformat() if d.published else None, d.url) for d in store.iter_documents())
+        got = sorted(
+            (d.title, d.outlet, d.published.isoformat() if d.published else None, d.url) for d in store.iter_documents()
+        )
     assert got == [
         ("أ", "صحيفة أ", "2024-10-31", "https://a.test/1"),
         ("ب", "موقع ب", "2024-12-18", "https://b.test/2"),
@@ -280,7 +318,9 @@ def test_interrupt_in_the_middle_leaves_the_previous_state(tmp_path: Path, sampl
 
 
 @pytest.mark.parametrize("existing", [True, False])
-def test_process_killed_in_the_middle_leaves_the_previous_state(tmp_path: Path, sample_dir: Path, existing: bool) -> None:
+def test_process_killed_in_the_middle_leaves_the_previous_state(
+    tmp_path: Path, sample_dir: Path, existing: bool
+) -> None:
     index = tmp_path / "ix"
     if existing:
         index_paths([sample_dir / "feeds"], index, progress=False)
@@ -342,7 +382,26 @@ def test_index_from_another_format_version_is_refused(tmp_path: Path, sample_dir
 
 
 def _body(n: int) -> str:
-    words = "أعلنت الحكومة اليوم عن خطة جديدة لدعم المزارعين في المناطق المتضررة من الجفاف وتشمل قروضا ميسرة وبذورا محسنة".split()
+    words = [
+        "أعلنت",
+        "الحكومة",
+        "اليوم",
+        "عن",
+        "خطة",
+        "جديدة",
+        "لدعم",
+        "المزارعين",
+        "في",
+        "المناطق",
+        "المتضررة",
+        "من",
+        "الجفاف",
+        "وتشمل",
+        "قروضا",
+        "ميسرة",
+        "وبذورا",
+        "محسنة",
+    ]
     return " ".join(words[(i * 7 + n) % len(words)] for i in range(60)) + "."
 
 
@@ -376,8 +435,13 @@ def test_repeated_passages_are_not_stored_twice(tmp_path: Path) -> None:
         tmp_path / "f.jsonl",
         [
             {"title": "أ", "text": _body(0) + "\n\n" + shared_paragraph, "url": "https://a.test/1"},
-            {"title": "ب", "text": "قال وزير الخارجية إن المحادثات مع الجانب الآخر كانت صريحة وبناءة وتناولت ملفات عدة. " * 5
-             + "\n\n" + shared_paragraph.replace("اليوم", "اليومَ"), "url": "https://b.test/1"},
+            {
+                "title": "ب",
+                "text": "قال وزير الخارجية إن المحادثات مع الجانب الآخر كانت صريحة وبناءة وتناولت ملفات عدة. " * 5
+                + "\n\n"
+                + shared_paragraph.replace("اليوم", "اليومَ"),
+                "url": "https://b.test/1",
+            },
         ],
     )
     report = index_paths([feed], tmp_path / "ix", progress=False)
@@ -389,13 +453,19 @@ def test_repeated_passages_are_not_stored_twice(tmp_path: Path) -> None:
 
 def test_changed_and_removed_articles_are_updated(tmp_path: Path) -> None:
     feed = tmp_path / "f.jsonl"
-    write_jsonl(feed, [
-        {"title": "أ", "text": _body(0), "url": "https://a.test/1"},
-        {"title": "ب", "text": _body(5), "url": "https://a.test/2"},
-    ])
+    write_jsonl(
+        feed,
+        [
+            {"title": "أ", "text": _body(0), "url": "https://a.test/1"},
+            {"title": "ب", "text": _body(5), "url": "https://a.test/2"},
+        ],
+    )
     index = tmp_path / "ix"
     index_paths([feed], index, progress=False)
-    write_jsonl(feed, [{"title": "أ", "text": _body(0) + " وأضاف الوزير أن التنفيذ يبدأ الشهر المقبل.", "url": "https://a.test/1"}])
+    write_jsonl(
+        feed,
+        [{"title": "أ", "text": _body(0) + " وأضاف الوزير أن التنفيذ يبدأ الشهر المقبل.", "url": "https://a.test/1"}],
+    )
     report = index_paths([feed], index, progress=False)
     assert (report.documents_replaced, report.documents_removed, report.documents_added) == (1, 1, 1)
     with Store.open(index) as store:
@@ -423,8 +493,17 @@ def test_a_duplicate_survives_when_its_original_changes(tmp_path: Path) -> None:
     b = write_jsonl(tmp_path / "b.jsonl", [{"title": "الأصل", "text": text, "url": "https://b.test/1", "source": "ب"}])
     index = tmp_path / "ix"
     index_paths([a, b], index, progress=False)
-    write_jsonl(a, [{"title": "تصحيح", "text": "نص آخر تماما عن موضوع مختلف كتبه المحرر بعد التصحيح. " * 8,
-                     "url": "https://a.test/1", "source": "أ"}])
+    write_jsonl(
+        a,
+        [
+            {
+                "title": "تصحيح",
+                "text": "نص آخر تماما عن موضوع مختلف كتبه المحرر بعد التصحيح. " * 8,
+                "url": "https://a.test/1",
+                "source": "أ",
+            }
+        ],
+    )
     report = index_paths([a], index, progress=False)  # b.jsonl is not among the inputs: it is re-read anyway
     assert report.documents_replaced == 1
     with Store.open(index) as store:

@@ -79,7 +79,10 @@ def test_not_source_lines(line: str) -> None:
 
 def test_dateline_outlet() -> None:
     assert split_dateline("المستقلة/- زعم الكرملين يوم السبت") == ("المستقلة", len("المستقلة/- "))
-    assert split_dateline("وكالة الواحة للأنباء/- قالت الاستخبارات") == ("وكالة الواحة للأنباء", len("وكالة الواحة للأنباء/- "))
+    assert split_dateline("وكالة الواحة للأنباء/- قالت الاستخبارات") == (
+        "وكالة الواحة للأنباء",
+        len("وكالة الواحة للأنباء/- "),
+    )
     assert split_dateline("قال الوزير إن 10/ 20 من الطلاب") == (None, 0)
 
 

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 
 from indexer.pipeline import IngestReport, NothingIndexed, index_paths
 from search.errors import MizanError
@@ -66,8 +65,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         return 0
     span = f"{stats['published_from']} … {stats['published_to']}" if stats["published_from"] else "no dates"
     print(f"index:       {stats['index']}")
-    print(f"documents:   {stats['documents']} ({stats['undated_documents']} undated, "
-          f"{stats['duplicate_documents']} duplicates not stored)")
+    print(
+        f"documents:   {stats['documents']} ({stats['undated_documents']} undated, "
+        f"{stats['duplicate_documents']} duplicates not stored)"
+    )
     print(f"passages:    {stats['passages']} ({stats['duplicate_passages']} repeated passages not stored)")
     print(f"published:   {span}")
     print(f"files:       {stats['files']}")
@@ -97,8 +98,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
         _print_json(rows)
         return 0
     for r in rows:
-        print("\t".join(str(r[k] if r[k] is not None else "-") for k in
-                        ("doc_id", "published", "outlet", "agency", "passages", "title")))
+        print(
+            "\t".join(
+                str(r[k] if r[k] is not None else "-")
+                for k in ("doc_id", "published", "outlet", "agency", "passages", "title")
+            )
+        )
     return 0
 
 
@@ -110,13 +115,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     index_help = f"index directory (default: $MIZAN_INDEX, else ./{DEFAULT_INDEX})"
 
-    p = sub.add_parser("index", help="add files and folders of news to an index",
-                       description="Read pages (.txt, .html), JSON Lines (.jsonl, .jsonl.gz) and JSON into the "
-                       "index. Re-indexing unchanged files changes nothing; the run is all or nothing.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (with --rebuild: default the recorded ones)")
+    p = sub.add_parser(
+        "index",
+        help="add files and folders of news to an index",
+        description="Read pages (.txt, .html), JSON Lines (.jsonl, .jsonl.gz) and JSON into the "
+        "index. Re-indexing unchanged files changes nothing; the run is all or nothing.",
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (with --rebuild: default the recorded ones)"
+    )
     p.add_argument("--index", default=None, help=index_help)
-    p.add_argument("--rebuild", action="store_true",
-                   help="build a fresh index and replace the old one (needed after a version change)")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build a fresh index and replace the old one (needed after a version change)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.set_defaults(func=cmd_index)
@@ -136,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if getattr(args, "index", None) is None and hasattr(args, "index"):
         args.index = default_index()
     if args.command == "index" and not args.paths and not args.rebuild:
