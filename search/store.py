@@ -34,6 +34,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = "mizan.sqlite"
 _TMP_PREFIX = ".mizan-tmp-"
+BUSY_TIMEOUT_S = 5.0  # how long a writer waits for another writer before giving up
 
 _SCHEMA = """
 CREATE TABLE documents (
@@ -169,7 +170,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path, isolation_level=None, timeout=5.0)
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")

@@ -509,3 +509,18 @@ def test_a_duplicate_survives_when_its_original_changes(tmp_path: Path) -> None:
     with Store.open(index) as store:
         outlets = sorted(d.outlet for d in store.iter_documents())
     assert outlets == ["أ", "ب"]  # b's copy is now a document of its own, not lost
+
+
+def test_a_second_writer_is_told_to_wait(tmp_path: Path, sample_dir: Path, monkeypatch) -> None:
+    import search.store as store_module
+    from search.errors import IndexBusy
+    from search.store import IndexWriter
+
+    index = tmp_path / "ix"
+    index_paths([sample_dir / "feeds"], index, progress=False)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
+    with IndexWriter(index):  # holds the write lock
+        with pytest.raises(IndexBusy, match="another process"):
+            index_paths([sample_dir / "pages"], index, progress=False)
+        with Store.open(index) as reader:  # readers are not blocked
+            assert reader.stats()["documents"] == 4
