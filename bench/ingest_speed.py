@@ -363,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.index is not None and args.index.exists() and (not args.index.is_dir() or any(args.index.iterdir())):
         _fail(f"--index {args.index} exists and is not empty; the benchmark needs a fresh index, pass a new directory")
 
+    code = code_version()  # before anything is imported lazily or measured: the code this run measures
     work = Path(tempfile.mkdtemp(prefix="mizan-bench-"))
     try:
         if _inside_repo(work):
@@ -423,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             "corpus_name": corpus.name,
             "limit": args.limit,
             "machine": machine_info(),
-            "code": code_version(),
+            "code": code,
             "run": run,
         }
 
@@ -440,6 +441,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"\nnote: the store holds {stats['documents']} documents / {stats['passages']} passages, "
                 f"the report says {report.documents_added} / {report.passages_added}"
+            )
+        if code_version() != code:
+            results["code"]["changed_during_run"] = True
+            print(
+                f"\nwarning: the code changed while this ran (started at {code['commit']}, now "
+                f"{code_version()['commit']}); the figures may mix both versions"
             )
         if not reindex_noop:
             print(f"\nwarning: the re-index was not a no-op: {report2.to_json()}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -18,6 +19,9 @@ from search.arabic import terms
 
 NEAR_DUPLICATE = 0.8
 MIN_TERMS_FOR_NEAR = 12  # shorter texts are compared exactly only
+# Below this share of equal MinHash values a pair is not checked exactly: at Jaccard 0.8,
+# 32 values fall under half agreeing with probability about 1e-5.
+_ESTIMATE_FLOOR = 0.5
 _BANDS, _ROWS = 8, 4
 _PERMS = _BANDS * _ROWS
 _PRIME = np.uint64((1 << 32) + 15)
@@ -76,14 +80,21 @@ class Fingerprint:
         self.near_ok = len(self.words) >= MIN_TERMS_FOR_NEAR
         self.shingles = shingles(self.words) if self.near_ok else set()
         sig = minhash(self.shingles) if self.near_ok else None
+        self._sig = sig
         self.signature: bytes | None = sig.tobytes() if sig is not None else None
         self.band_keys: list[int] = band_keys(sig) if sig is not None else []
 
-    def best_match(self, candidates: list[tuple[str, bytes, str]]) -> tuple[str, float] | None:
-        """The candidate (id, signature, text) most similar to this text, if at least NEAR_DUPLICATE."""
+    def best_match(
+        self, candidates: list[tuple[str, bytes | None]], text_of: Callable[[str], str]
+    ) -> tuple[str, float] | None:
+        """The candidate (id, signature) most similar to this text, if at least NEAR_DUPLICATE."""
         best: tuple[str, float] | None = None
-        for cid, _sig, text in candidates:
-            score = jaccard(self.shingles, shingles(terms(text, stemmed=False)))
+        for cid, sig in candidates:
+            # The signatures' agreement estimates Jaccard; only plausible pairs pay for the exact check.
+            if sig is not None and self._sig is not None:
+                if float(np.mean(np.frombuffer(sig, dtype=np.uint64) == self._sig)) < _ESTIMATE_FLOOR:
+                    continue
+            score = jaccard(self.shingles, shingles(terms(text_of(cid), stemmed=False)))
             if score >= NEAR_DUPLICATE and (best is None or score > best[1]):
                 best = (cid, score)
         return best

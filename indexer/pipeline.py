@@ -101,7 +101,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
         report.duplicates_exact += 1
         return
     if fp.band_keys:
-        match = fp.best_match(store.doc_candidates(fp.band_keys))
+        match = fp.best_match(store.doc_candidates(fp.band_keys), store.document_fingerprint_text)
         if match is not None:
             store.insert_duplicate(doc, match[0], "near", match[1], fp.hash)
             report.duplicates_near += 1
@@ -114,7 +114,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
             report.passages_duplicate += 1
             continue
         pfp = Fingerprint(passage.text)
-        match = pfp.best_match(store.passage_candidates(pfp.band_keys)) if pfp.band_keys else None
+        match = pfp.best_match(store.passage_candidates(pfp.band_keys), store.passage_text) if pfp.band_keys else None
         if match is not None:
             store.insert_passage_duplicate(doc_id, passage.ordinal, match[0], match[1])
             report.passages_duplicate += 1

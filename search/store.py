@@ -304,27 +304,36 @@ class Store:
         row = self.conn.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
         return row[0] if row else None
 
-    def doc_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes, str]]:
-        """(doc_id, signature, text) of stored documents sharing a MinHash band."""
+    def doc_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes | None]]:
+        """(doc_id, signature) of stored documents sharing a MinHash band."""
         marks = ",".join("?" * len(band_keys))
         rows = self.conn.execute(
-            f"SELECT DISTINCT d.doc_id, d.signature, d.text FROM doc_bands b JOIN documents d USING (doc_id) "
+            f"SELECT DISTINCT d.doc_id, d.signature FROM doc_bands b JOIN documents d USING (doc_id) "
             f"WHERE b.band_key IN ({marks})",
             band_keys,
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1]) for r in rows]
+
+    def document_fingerprint_text(self, doc_id: str) -> str:
+        """The text a document's signature was computed from (title and body)."""
+        row = self.conn.execute("SELECT title, text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return f"{row[0]}\n{row[1]}" if row else ""
+
+    def passage_text(self, passage_id: str) -> str:
+        row = self.conn.execute("SELECT text FROM passages WHERE passage_id = ?", (passage_id,)).fetchone()
+        return row[0] if row else ""
 
     def passage_exists(self, passage_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM passages WHERE passage_id = ?", (passage_id,)).fetchone() is not None
 
-    def passage_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes, str]]:
+    def passage_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes | None]]:
         marks = ",".join("?" * len(band_keys))
         rows = self.conn.execute(
-            f"SELECT DISTINCT p.passage_id, p.signature, p.text FROM passage_bands b JOIN passages p "
+            f"SELECT DISTINCT p.passage_id, p.signature FROM passage_bands b JOIN passages p "
             f"USING (passage_id) WHERE b.band_key IN ({marks})",
             band_keys,
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1]) for r in rows]
 
     def source_keys_of_path(self, source_path: str) -> list[str]:
         rows = self.conn.execute(
