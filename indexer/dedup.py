@@ -91,9 +91,13 @@ class Fingerprint:
         best: tuple[str, float] | None = None
         for cid, sig in candidates:
             # The signatures' agreement estimates Jaccard; only plausible pairs pay for the exact check.
-            if sig is not None and self._sig is not None:
-                if float(np.mean(np.frombuffer(sig, dtype=np.uint64) == self._sig)) < _ESTIMATE_FLOOR:
-                    continue
+            agreement = (
+                float(np.mean(np.frombuffer(sig, dtype=np.uint64) == self._sig))
+                if sig is not None and self._sig is not None
+                else 1.0
+            )
+            if agreement < _ESTIMATE_FLOOR:
+                continue
             score = jaccard(self.shingles, shingles(terms(text_of(cid), stemmed=False)))
             if score >= NEAR_DUPLICATE and (best is None or score > best[1]):
                 best = (cid, score)
