@@ -3,7 +3,9 @@
 Exact: a hash of the normalised words, blind to spacing, harakat and punctuation.
 Near: MinHash over word 3-shingles with locality-sensitive banding (8 bands of 4
 rows: pairs at Jaccard 0.8 become candidates with probability > 0.98), then the
-true Jaccard of the candidate's shingles decides against NEAR_DUPLICATE.
+true Jaccard of the candidate's shingles decides against NEAR_DUPLICATE. Texts
+that write different numbers are never near-duplicates: the figures are what
+Mizan compares, and a templated report with new figures is new information.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def band_keys(signature: np.ndarray) -> list[int]:
     return [(band << 32) | zlib.crc32(rows[band].tobytes()) for band in range(_BANDS)]
 
 
+def _numbers(words: list[str]) -> set[str]:
+    return {w for w in words if w[0].isdigit()}
+
+
 def jaccard(a: set[int], b: set[int]) -> float:
     if not a or not b:
         return 0.0
@@ -77,6 +83,7 @@ class Fingerprint:
     def __init__(self, text: str):
         self.words = terms(text, stemmed=False)
         self.hash = content_hash(self.words)
+        self.numbers = _numbers(self.words)
         self.near_ok = len(self.words) >= MIN_TERMS_FOR_NEAR
         self.shingles = shingles(self.words) if self.near_ok else set()
         sig = minhash(self.shingles) if self.near_ok else None
@@ -98,7 +105,10 @@ class Fingerprint:
             )
             if agreement < _ESTIMATE_FLOOR:
                 continue
-            score = jaccard(self.shingles, shingles(terms(text_of(cid), stemmed=False)))
+            words = terms(text_of(cid), stemmed=False)
+            if _numbers(words) != self.numbers:
+                continue  # same wording, other figures (a daily market report): not a duplicate
+            score = jaccard(self.shingles, shingles(words))
             if score >= NEAR_DUPLICATE and (best is None or score > best[1]):
                 best = (cid, score)
         return best

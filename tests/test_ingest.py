@@ -524,3 +524,17 @@ def test_a_second_writer_is_told_to_wait(tmp_path: Path, sample_dir: Path, monke
             index_paths([sample_dir / "pages"], index, progress=False)
         with Store.open(index) as reader:  # readers are not blocked
             assert reader.stats()["documents"] == 4
+
+
+def test_same_wording_with_other_figures_is_not_a_duplicate(tmp_path: Path) -> None:
+    template = (
+        "أغلق مؤشر سوق الأسهم السعودية تعاملات اليوم على ارتفاع بلغ {} نقطة ليصل إلى مستوى {} نقطة، "
+        "وسط تداولات بلغت قيمتها {} مليار ريال، وارتفعت أسهم {} شركة وتراجعت أسهم شركات أخرى في القطاعات كافة."
+    )
+    feed = write_jsonl(tmp_path / "f.jsonl", [
+        {"title": "السوق", "text": template.format(35, 9120, 4.2, 80), "url": "https://a.test/1"},
+        {"title": "السوق", "text": template.format(12, 9132, 3.9, 61), "url": "https://a.test/2"},
+        {"title": "السوق", "text": template.format(35, 9120, 4.2, 80) + " وقال محلل إن السوق مستقرة.", "url": "https://b.test/1"},
+    ])
+    report = index_paths([feed], tmp_path / "ix", progress=False)
+    assert (report.documents_added, report.duplicates_near) == (2, 1)
