@@ -1,0 +1,274 @@
+"""BM25 over pre-tokenised passages, with adds and deletes without a rebuild.
+
+The variant is rank-bm25's BM25Okapi, so its scores are the reference (tests check
+them): idf(t) = ln(N − df + 0.5) − ln(df + 0.5), and a term in more than half the
+passages gets ε · (mean idf of the vocabulary) instead of a negative idf;
+score(q, d) = Σ_{t in q} idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·|d|/avgdl)),
+with the query's repeated terms counted as often as they occur.
+
+Postings are term-major CSR segments in numpy (passage index and term frequency
+per posting). Adding passages appends a segment; deleting marks them dead and
+adjusts the statistics; `compact()` merges segments and drops the dead. Scores are
+computed at query time from tf and lengths, so N, avgdl and idf are always those
+of the live passages (what a rebuild would give).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class BM25Params:
+    k1: float = 1.5
+    b: float = 0.75
+    epsilon: float = 0.25
+
+
+@dataclass
+class _Segment:
+    """Postings of one batch: for term id t, positions indptr[t]:indptr[t+1] (terms past the end: none)."""
+
+    indptr: np.ndarray  # int64, len = vocabulary size when built + 1
+    docs: np.ndarray  # int32 passage index
+    tfs: np.ndarray  # float32 term frequency
+
+    def postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        if tid + 1 >= len(self.indptr):
+            return self.docs[:0], self.tfs[:0]
+        s, e = self.indptr[tid], self.indptr[tid + 1]
+        return self.docs[s:e], self.tfs[s:e]
+
+
+class BM25Index:
+    """A BM25 index over passages identified by string ids."""
+
+    def __init__(self, params: BM25Params | None = None):
+        self.params = params or BM25Params()
+        self.vocab: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.ids: list[str] = []
+        self.index_of: dict[str, int] = {}
+        self.df = np.zeros(0, dtype=np.int64)
+        self.doc_len = np.zeros(0, dtype=np.int64)
+        self.alive = np.zeros(0, dtype=bool)
+        self.segments: list[_Segment] = []
+        self._cache: tuple[np.ndarray, float] | None = None  # (length norms, mean idf) for the current state
+
+    # ------------------------------------------------------------ size
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    def __contains__(self, passage_id: str) -> bool:
+        i = self.index_of.get(passage_id)
+        return i is not None and bool(self.alive[i])
+
+    @property
+    def total_len(self) -> int:
+        return int(self.doc_len[self.alive].sum())
+
+    # ------------------------------------------------------------ writes
+
+    def add(self, ids: Sequence[str], token_lists: Iterable[Sequence[str]]) -> None:
+        """Add passages (an id already present is replaced)."""
+        present = [i for i in ids if i in self]
+        if present:
+            self.delete(present)
+        start = len(self.ids)
+        doc_col: list[int] = []
+        term_col: list[int] = []
+        lengths: list[int] = []
+        vocab, terms = self.vocab, self.terms
+        for n, tokens in enumerate(token_lists):
+            lengths.append(len(tokens))
+            for tok in tokens:
+                tid = vocab.get(tok)
+                if tid is None:
+                    tid = vocab[tok] = len(terms)
+                    terms.append(tok)
+                term_col.append(tid)
+            doc_col.extend([start + n] * len(tokens))
+        if len(lengths) != len(ids):
+            raise ValueError(f"{len(ids)} ids but {len(lengths)} token lists")
+        for n, pid in enumerate(ids):
+            self.index_of[pid] = start + n
+        self.ids.extend(ids)
+        self.doc_len = np.concatenate([self.doc_len, np.asarray(lengths, dtype=np.int64)])
+        self.alive = np.concatenate([self.alive, np.ones(len(lengths), dtype=bool)])
+        vocab_size = len(terms)
+        if len(self.df) < vocab_size:
+            self.df = np.concatenate([self.df, np.zeros(vocab_size - len(self.df), dtype=np.int64)])
+        if term_col:
+            segment = _build_segment(np.asarray(term_col, dtype=np.int64), np.asarray(doc_col, dtype=np.int64), vocab_size)
+            self.df += np.diff(segment.indptr)  # one posting per (term, passage): its document frequency
+            self.segments.append(segment)
+        self._cache = None
+        if len(self.segments) > 8:
+            self.compact()
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Mark passages dead and take them out of N, avgdl and df; returns how many were live."""
+        idx = np.asarray([self.index_of[i] for i in ids if i in self], dtype=np.int64)
+        if not len(idx):
+            return 0
+        dead = np.zeros(len(self.alive), dtype=bool)
+        dead[idx] = True
+        for seg in self.segments:
+            hit = dead[seg.docs]
+            if hit.any():
+                term_of_posting = np.searchsorted(seg.indptr, np.flatnonzero(hit), side="right") - 1
+                self.df -= np.bincount(term_of_posting, minlength=len(self.df))[: len(self.df)]
+        self.alive[idx] = False
+        for i in idx.tolist():
+            del self.index_of[self.ids[i]]
+        self._cache = None
+        return len(idx)
+
+    def compact(self) -> None:
+        """Merge all segments into one and drop dead passages (renumbering the live ones)."""
+        keep = np.flatnonzero(self.alive)
+        renumber = np.full(len(self.alive), -1, dtype=np.int64)
+        renumber[keep] = np.arange(len(keep))
+        terms_parts, docs_parts, tfs_parts = [], [], []
+        for seg in self.segments:
+            live = self.alive[seg.docs]
+            term_of_posting = np.repeat(np.arange(len(seg.indptr) - 1), np.diff(seg.indptr))
+            terms_parts.append(term_of_posting[live])
+            docs_parts.append(renumber[seg.docs[live]])
+            tfs_parts.append(seg.tfs[live])
+        self.ids = [self.ids[i] for i in keep.tolist()]
+        self.index_of = {pid: n for n, pid in enumerate(self.ids)}
+        self.doc_len = self.doc_len[keep]
+        self.alive = np.ones(len(keep), dtype=bool)
+        if terms_parts:
+            t = np.concatenate(terms_parts)
+            d = np.concatenate(docs_parts)
+            f = np.concatenate(tfs_parts)
+            order = np.lexsort((d, t))
+            counts = np.bincount(t, minlength=len(self.terms))
+            indptr = np.zeros(len(self.terms) + 1, dtype=np.int64)
+            np.cumsum(counts, out=indptr[1:])
+            self.segments = [_Segment(indptr, d[order].astype(np.int32), f[order])]
+        else:
+            self.segments = []
+        self._cache = None
+
+    # ------------------------------------------------------------ reads
+
+    def _norms(self) -> tuple[np.ndarray, float]:
+        """Per-passage k1·(1 − b + b·|d|/avgdl) and the vocabulary's mean idf, for the live passages."""
+        if self._cache is None:
+            k1, b = self.params.k1, self.params.b
+            n = len(self)
+            avgdl = self.total_len / n if n else 1.0
+            norms = k1 * (1 - b + b * self.doc_len / (avgdl or 1.0))
+            present = self.df[self.df > 0].astype(np.float64)
+            idf = np.log(n - present + 0.5) - np.log(present + 0.5)
+            mean_idf = float(idf.mean()) if len(idf) else 0.0
+            self._cache = (norms, mean_idf)
+        return self._cache
+
+    def idf(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        if tid is None or self.df[tid] <= 0:
+            return 0.0
+        n, df = len(self), float(self.df[tid])
+        value = float(np.log(n - df + 0.5) - np.log(df + 0.5))
+        return value if value >= 0 else self.params.epsilon * self._norms()[1]
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage index (dead ones 0) for a tokenised query."""
+        norms, _ = self._norms()
+        k1 = self.params.k1
+        out = np.zeros(len(self.alive), dtype=np.float64)
+        for term in query:
+            tid = self.vocab.get(term)
+            if tid is None:
+                continue
+            weight = self.idf(term)
+            if weight == 0.0:
+                continue
+            for seg in self.segments:
+                docs, tfs32 = seg.postings(tid)
+                if len(docs):
+                    tfs = tfs32.astype(np.float64)  # stored compact, scored in double like the reference
+                    out[docs] += weight * (tfs * (k1 + 1)) / (tfs + norms[docs])
+        if not self.alive.all():
+            out[~self.alive] = 0.0
+        return out
+
+    def search(
+        self, query: Sequence[str], k: int = 10, *, allowed: np.ndarray | None = None
+    ) -> tuple[list[str], list[float], int]:
+        """The k best (ids, scores) and how many passages match at all; `allowed` masks passage indices."""
+        scores = self.scores(query)
+        if allowed is not None:
+            scores[~allowed[: len(scores)]] = 0.0
+        matched = np.flatnonzero(scores > 0)
+        total = len(matched)
+        if not total or k <= 0:
+            return [], [], total
+        if total > k:
+            top = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+        else:
+            top = matched
+        top = top[np.lexsort((top, -scores[top]))]  # score, then insertion order: stable ties
+        return [self.ids[i] for i in top.tolist()], scores[top].tolist(), total
+
+    # ------------------------------------------------------------ files
+
+    def save(self, directory: Path) -> None:
+        """Write the index (compacted) as plain files into a new directory."""
+        self.compact()
+        directory.mkdir(parents=True, exist_ok=False)
+        seg = self.segments[0] if self.segments else _Segment(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32))
+        np.save(directory / "indptr.npy", seg.indptr)
+        np.save(directory / "docs.npy", seg.docs)
+        np.save(directory / "tfs.npy", seg.tfs)
+        np.save(directory / "doc_len.npy", self.doc_len)
+        np.save(directory / "df.npy", self.df)
+        (directory / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
+        (directory / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        (directory / "params.json").write_text(
+            json.dumps({"format": FORMAT, **asdict(self.params)}), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> BM25Index:
+        meta = json.loads((directory / "params.json").read_text(encoding="utf-8"))
+        if meta.pop("format") != FORMAT:
+            raise ValueError(f"BM25 files in {directory} have another format; rebuild the index")
+        index = cls(BM25Params(**meta))
+        index.terms = json.loads((directory / "terms.json").read_text(encoding="utf-8"))
+        index.vocab = {t: n for n, t in enumerate(index.terms)}
+        index.ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+        index.index_of = {pid: n for n, pid in enumerate(index.ids)}
+        index.doc_len = np.load(directory / "doc_len.npy")
+        index.df = np.load(directory / "df.npy")
+        index.alive = np.ones(len(index.ids), dtype=bool)
+        indptr = np.load(directory / "indptr.npy")
+        if len(indptr) > 1:
+            index.segments = [_Segment(indptr, np.load(directory / "docs.npy"), np.load(directory / "tfs.npy"))]
+        return index
+
+
+def _build_segment(term_col: np.ndarray, doc_col: np.ndarray, vocab_size: int) -> _Segment:
+    """CSR postings (term-major, passages ascending) with term frequencies from (term, passage) pairs."""
+    width = int(doc_col.max()) + 1
+    keys, tf = np.unique(term_col * width + doc_col, return_counts=True)
+    terms, docs = np.divmod(keys, width)
+    counts = np.bincount(terms, minlength=vocab_size)
+    indptr = np.zeros(vocab_size + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return _Segment(indptr, docs.astype(np.int32), tf.astype(np.float32))

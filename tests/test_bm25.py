@@ -1,0 +1,117 @@
+"""BM25 scores equal rank-bm25's BM25Okapi (the reference), through adds, deletes, compaction and files."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from search.arabic import terms
+from search.bm25 import BM25Index
+
+TEXTS = [
+    "أكدت الولايات المتحدة أن 10 آلاف جندي كوري شمالي يتدربون في روسيا",
+    "قالت وزارة الدفاع الأميركية إن نحو عشرة آلاف جندي من كوريا الشمالية في شرق روسيا",
+    "قدرت الاستخبارات الأوكرانية عدد الجنود الكوريين الشماليين بما يصل إلى 11 ألف جندي",
+    "أعلنت كوريا الجنوبية أن بيونغ يانغ أرسلت أكثر من ألف صاروخ إلى روسيا",
+    "صادق البرلمان الروسي على معاهدة الدفاع المشترك مع كوريا الشمالية",
+    "فاز فريق الشروق على الرمال في مباراة الدوري بثلاثة أهداف مقابل هدف",
+    "ارتفعت أسعار النفط في الأسواق العالمية بعد قرار أوبك خفض الإنتاج",
+    "افتتح معرض الكتاب الدولي أبوابه بمشاركة 850 دار نشر من الدول العربية",
+    "سيول جارفة في المحافظة الشرقية تخلف قتلى وجرحى ونازحين",
+    "روسيا روسيا روسيا في كل الأخبار اليوم عن روسيا",
+]
+QUERIES = [
+    "كم عدد الجنود الكوريين الشماليين في روسيا",
+    "روسيا",  # in more than half the passages: rank-bm25's epsilon idf
+    "صاروخ كوريا الجنوبية",
+    "معرض الكتاب",
+    "كلمة غير موجودة",
+    "روسيا روسيا الجنود",  # repeated query terms count twice
+]
+
+
+def reference_scores(texts: list[str], query: str) -> np.ndarray:
+    return BM25Okapi([terms(t) for t in texts]).get_scores(terms(query))
+
+
+def scores_by_id(index: BM25Index, query: str) -> dict[str, float]:
+    s = index.scores(terms(query))
+    return {pid: s[i] for pid, i in index.index_of.items()}
+
+
+def build(texts: list[str], ids: list[str] | None = None) -> BM25Index:
+    index = BM25Index()
+    index.add(ids or [f"p{n}" for n in range(len(texts))], [terms(t) for t in texts])
+    return index
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_scores_equal_rank_bm25(query: str) -> None:
+    index = build(TEXTS)
+    got = scores_by_id(index, query)
+    want = reference_scores(TEXTS, query)
+    assert [got[f"p{n}"] for n in range(len(TEXTS))] == pytest.approx(list(want), abs=1e-9)
+
+
+def test_added_in_batches_then_deleted_equals_a_fresh_build() -> None:
+    index = BM25Index()
+    index.add(["p0", "p1", "p2"], [terms(t) for t in TEXTS[:3]])
+    index.add([f"p{n}" for n in range(3, 10)], [terms(t) for t in TEXTS[3:]])
+    index.delete(["p1", "p5"])
+    live = [n for n in range(10) if n not in (1, 5)]
+    for query in QUERIES:
+        got = scores_by_id(index, query)
+        want = reference_scores([TEXTS[n] for n in live], query)
+        assert [got[f"p{n}"] for n in live] == pytest.approx(list(want), abs=1e-9)
+    assert len(index) == 8 and "p1" not in index and "p0" in index
+
+
+def test_compaction_and_files_keep_the_scores(tmp_path: Path) -> None:
+    index = build(TEXTS)
+    index.delete(["p3"])
+    before = {q: scores_by_id(index, q) for q in QUERIES}
+    index.save(tmp_path / "bm25")
+    loaded = BM25Index.load(tmp_path / "bm25")
+    for q in QUERIES:
+        assert scores_by_id(loaded, q) == pytest.approx(before[q], abs=1e-12)
+    assert len(loaded) == 9 and "p3" not in loaded
+
+
+def test_search_ranks_and_counts() -> None:
+    index = build(TEXTS)
+    ids, scores, total = index.search(terms("الجنود الكوريين الشماليين في روسيا"), k=3)
+    want = reference_scores(TEXTS, "الجنود الكوريين الشماليين في روسيا")
+    assert total == int((want > 0).sum())
+    assert ids == [f"p{n}" for n in np.argsort(-want, kind="stable")[:3]]
+    assert scores == sorted(scores, reverse=True)
+    allowed = np.zeros(len(TEXTS), dtype=bool)
+    allowed[[0, 5]] = True
+    ids, _, total = index.search(terms("الجنود روسيا"), k=10, allowed=allowed)
+    assert ids == ["p0"] and total == 1
+    assert index.search(terms("كلمة غير موجودة"), k=5) == ([], [], 0)
+
+
+def test_random_corpus_matches_reference_after_churn() -> None:
+    rng = random.Random(7)
+    vocab = [f"w{n}" for n in range(60)]
+    docs = {f"d{n}": [rng.choice(vocab) for _ in range(rng.randint(1, 30))] for n in range(300)}
+    index = BM25Index()
+    items = list(docs.items())
+    for start in range(0, 300, 37):
+        batch = items[start : start + 37]
+        index.add([k for k, _ in batch], [v for _, v in batch])
+    gone = rng.sample(sorted(docs), 60)
+    index.delete(gone)
+    if rng.random() < 2:
+        index.compact()
+    live = [k for k in docs if k not in gone]
+    ref = BM25Okapi([docs[k] for k in live])
+    for _ in range(20):
+        query = [rng.choice(vocab) for _ in range(rng.randint(1, 5))]
+        got = index.scores(query)
+        want = ref.get_scores(query)
+        assert [got[index.index_of[k]] for k in live] == pytest.approx(list(want), abs=1e-9)
