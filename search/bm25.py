@@ -110,7 +110,9 @@ class BM25Index:
         if len(self.df) < vocab_size:
             self.df = np.concatenate([self.df, np.zeros(vocab_size - len(self.df), dtype=np.int64)])
         if term_col:
-            segment = _build_segment(np.asarray(term_col, dtype=np.int64), np.asarray(doc_col, dtype=np.int64), vocab_size)
+            segment = _build_segment(
+                np.asarray(term_col, dtype=np.int64), np.asarray(doc_col, dtype=np.int64), vocab_size
+            )
             self.df += np.diff(segment.indptr)  # one posting per (term, passage): its document frequency
             self.segments.append(segment)
         self._cache = None
@@ -232,7 +234,11 @@ class BM25Index:
         """Write the index (compacted) as plain files into a new directory."""
         self.compact()
         directory.mkdir(parents=True, exist_ok=False)
-        seg = self.segments[0] if self.segments else _Segment(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32))
+        seg = (
+            self.segments[0]
+            if self.segments
+            else _Segment(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32))
+        )
         np.save(directory / "indptr.npy", seg.indptr)
         np.save(directory / "docs.npy", seg.docs)
         np.save(directory / "tfs.npy", seg.tfs)
@@ -240,9 +246,7 @@ class BM25Index:
         np.save(directory / "df.npy", self.df)
         (directory / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
         (directory / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-        (directory / "params.json").write_text(
-            json.dumps({"format": FORMAT, **asdict(self.params)}), encoding="utf-8"
-        )
+        (directory / "params.json").write_text(json.dumps({"format": FORMAT, **asdict(self.params)}), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index:
