@@ -20,6 +20,7 @@ from tqdm import tqdm
 from indexer.dedup import Fingerprint
 from indexer.passages import make_passages
 from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file
+from search.backends.local import index_components
 from search.errors import MizanError
 from search.models import Document
 from search.store import IndexWriter, Store, recorded_files
@@ -141,7 +142,7 @@ def index_paths(
     existed = index_dir.exists() and not rebuild
     report = IngestReport()
     total = sum(f.stat().st_size for f in files)
-    with IndexWriter(index_dir, rebuild=rebuild) as store:
+    with IndexWriter(index_dir, rebuild=rebuild, components=index_components(progress)) as store:
         with tqdm(
             total=total, unit="B", unit_scale=True, desc="indexing", disable=None if progress is None else not progress
         ) as bar:

@@ -217,9 +217,140 @@ def tokenize(raw: str) -> list[Token]:
 
 
 def terms(raw: str, *, stemmed: bool = True) -> list[str]:
-    """The indexable terms of `raw`: stems, or the unstemmed normalised words."""
+    """The terms of `raw`: stems, or the unstemmed normalised words."""
     words = _TOKEN_RE.findall(normalize(raw))
     return [stem(w) for w in words] if stemmed else words
+
+
+# Function words and question words (normalised): they carry no topic, and question
+# words («كم», «ما») would otherwise match every passage that happens to use them.
+STOPWORDS = frozenset(
+    normalize(w)
+    for w in [
+        "في",
+        "من",
+        "على",
+        "إلى",
+        "الى",
+        "عن",
+        "مع",
+        "أن",
+        "إن",
+        "ان",
+        "أو",
+        "او",
+        "ثم",
+        "حتى",
+        "قد",
+        "لقد",
+        "لا",
+        "لم",
+        "لن",
+        "ما",
+        "ماذا",
+        "هل",
+        "كم",
+        "كيف",
+        "متى",
+        "أين",
+        "لماذا",
+        "أي",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "تلك",
+        "هؤلاء",
+        "الذي",
+        "التي",
+        "الذين",
+        "اللذين",
+        "اللتين",
+        "اللواتي",
+        "هو",
+        "هي",
+        "هم",
+        "هن",
+        "نحن",
+        "أنا",
+        "انت",
+        "أنت",
+        "أنتم",
+        "كان",
+        "كانت",
+        "يكون",
+        "تكون",
+        "كانوا",
+        "وكان",
+        "وكانت",
+        "قال",
+        "وقال",
+        "قالت",
+        "وقالت",
+        "أيضا",
+        "كما",
+        "لكن",
+        "بل",
+        "إذا",
+        "اذا",
+        "إذ",
+        "عند",
+        "عندما",
+        "بين",
+        "بعد",
+        "قبل",
+        "خلال",
+        "حول",
+        "ضد",
+        "دون",
+        "غير",
+        "منذ",
+        "لدى",
+        "كل",
+        "بعض",
+        "عبر",
+        "فيه",
+        "فيها",
+        "منه",
+        "منها",
+        "عليه",
+        "عليها",
+        "إليه",
+        "إليها",
+        "به",
+        "بها",
+        "له",
+        "لها",
+        "و",
+        "ف",
+        "ب",
+        "ل",
+        "ك",
+        "يا",
+        "ال",
+        "وفي",
+        "ومن",
+        "وعلى",
+        "وإلى",
+        "وعن",
+        "ومع",
+        "وأن",
+        "وإن",
+        "فإن",
+        "بأن",
+        "لأن",
+        "كذلك",
+        "هناك",
+        "هنا",
+    ]
+)
+
+
+def search_terms(raw: str) -> list[str]:
+    """What the lexical index stores and what a query is matched with: stems without stopwords.
+
+    The one tokenising function for both sides, so a query is analysed like the index.
+    """
+    return [stem(w) for w in _TOKEN_RE.findall(normalize(raw)) if w not in STOPWORDS]
 
 
 # ---------------------------------------------------------------- light stemmer

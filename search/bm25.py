@@ -1,10 +1,12 @@
 """BM25 over pre-tokenised passages, with adds and deletes without a rebuild.
 
-The variant is rank-bm25's BM25Okapi, so its scores are the reference (tests check
-them): idf(t) = ln(N − df + 0.5) − ln(df + 0.5), and a term in more than half the
-passages gets ε · (mean idf of the vocabulary) instead of a negative idf;
 score(q, d) = Σ_{t in q} idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·|d|/avgdl)),
-with the query's repeated terms counted as often as they occur.
+the query's repeated terms counted as often as they occur, with one of two idfs:
+- "lucene" (default, as Lucene and OpenSearch): idf = ln(1 + (N − df + 0.5)/(df + 0.5)),
+  always positive, so a passage holding a query term always matches;
+- "okapi", rank-bm25's BM25Okapi: idf = ln(N − df + 0.5) − ln(df + 0.5), a negative idf
+  replaced by ε · (mean idf of the vocabulary) — and a term in exactly half the passages
+  weighs 0. Tests check this variant against rank-bm25 and the default by hand.
 
 Postings are term-major CSR segments in numpy (passage index and term frequency
 per posting). Adding passages appends a segment; deleting marks them dead and
@@ -30,9 +32,14 @@ FORMAT = 1
 
 @dataclass(frozen=True)
 class BM25Params:
-    k1: float = 1.5
+    k1: float = 1.2
     b: float = 0.75
-    epsilon: float = 0.25
+    idf: str = "lucene"  # or "okapi" (rank-bm25's BM25Okapi)
+    epsilon: float = 0.25  # okapi only
+
+    def __post_init__(self) -> None:
+        if self.idf not in ("lucene", "okapi"):
+            raise ValueError(f"unknown idf variant {self.idf!r}: use 'lucene' or 'okapi'")
 
 
 @dataclass
@@ -175,9 +182,11 @@ class BM25Index:
             n = len(self)
             avgdl = self.total_len / n if n else 1.0
             norms = k1 * (1 - b + b * self.doc_len / (avgdl or 1.0))
-            present = self.df[self.df > 0].astype(np.float64)
-            idf = np.log(n - present + 0.5) - np.log(present + 0.5)
-            mean_idf = float(idf.mean()) if len(idf) else 0.0
+            mean_idf = 0.0
+            if self.params.idf == "okapi":
+                present = self.df[self.df > 0].astype(np.float64)
+                idf = np.log(n - present + 0.5) - np.log(present + 0.5)
+                mean_idf = float(idf.mean()) if len(idf) else 0.0
             self._cache = (norms, mean_idf)
         return self._cache
 
@@ -186,6 +195,8 @@ class BM25Index:
         if tid is None or self.df[tid] <= 0:
             return 0.0
         n, df = len(self), float(self.df[tid])
+        if self.params.idf == "lucene":
+            return float(np.log1p((n - df + 0.5) / (df + 0.5)))
         value = float(np.log(n - df + 0.5) - np.log(df + 0.5))
         return value if value >= 0 else self.params.epsilon * self._norms()[1]
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from search.arabic import NORMALISER_VERSION
 from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, NotAnIndex
@@ -30,7 +31,7 @@ from search.models import Document, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: meta table and the lexical index beside the database
 MANIFEST = "manifest.json"
 DATABASE = "mizan.sqlite"
 _TMP_PREFIX = ".mizan-tmp-"
@@ -104,6 +105,12 @@ CREATE TABLE passage_duplicates (
     PRIMARY KEY (doc_id, ordinal)
 );
 CREATE INDEX passage_duplicates_of ON passage_duplicates(duplicate_of);
+
+-- Which files of the index directory are current (e.g. the lexical index generation).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 
 -- Files already read, by content hash: an unchanged file is not parsed again.
 CREATE TABLE files (
@@ -199,6 +206,9 @@ class Store:
         self.index_dir = Path(index_dir)
         self.conn = conn
         self.manifest = manifest
+        # What this write session changed, for the search structures built beside the database.
+        self.added_passages: dict[str, None] = {}  # insertion-ordered set
+        self.removed_passages: set[str] = set()
 
     @classmethod
     def open(cls, index_dir: Path | str) -> Store:
@@ -280,6 +290,50 @@ class Store:
         }
 
     # ------------------------------------------------------------ lookups used while indexing
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def passage_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+
+    def passages_for_indexing(self, passage_ids: list[str] | None = None) -> Iterator[tuple[str, str, str]]:
+        """(passage_id, document title, passage text) of some passages, or of all in insertion order."""
+        sql = "SELECT p.passage_id, d.title, p.text FROM passages p JOIN documents d USING (doc_id)"
+        if passage_ids is None:
+            yield from self.conn.execute(sql + " ORDER BY p.rowid")
+            return
+        for start in range(0, len(passage_ids), 500):
+            chunk = passage_ids[start : start + 500]
+            rows = {
+                r[0]: r
+                for r in self.conn.execute(sql + f" WHERE p.passage_id IN ({','.join('?' * len(chunk))})", chunk)
+            }
+            for pid in chunk:
+                if pid in rows:
+                    yield rows[pid]
+
+    def passage_ids_where(self, outlets: list[str] | None, date_from: str | None, date_to: str | None) -> list[str]:
+        """Passages whose document has one of the outlets and a publication date in [from, to]."""
+        clauses, args = [], []
+        if outlets:
+            clauses.append(f"d.outlet IN ({','.join('?' * len(outlets))})")
+            args.extend(outlets)
+        if date_from:
+            clauses.append("d.published >= ?")
+            args.append(date_from)
+        if date_to:
+            clauses.append("d.published <= ?")
+            args.append(date_to)
+        where = " AND ".join(clauses) or "1"
+        rows = self.conn.execute(
+            f"SELECT p.passage_id FROM passages p JOIN documents d USING (doc_id) WHERE {where}", args
+        )
+        return [r[0] for r in rows]
 
     def file_sha(self, path: str) -> str | None:
         row = self.conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
@@ -373,6 +427,8 @@ class Store:
             "INSERT INTO passages (passage_id, doc_id, ordinal, start, end, text, signature) VALUES (?,?,?,?,?,?,?)",
             (passage.passage_id, passage.doc_id, passage.ordinal, passage.start, passage.end, passage.text, signature),
         )
+        self.added_passages[passage.passage_id] = None
+        self.removed_passages.discard(passage.passage_id)
         self.conn.executemany(
             "INSERT INTO passage_bands (band_key, passage_id) VALUES (?, ?)",
             [(k, passage.passage_id) for k in band_keys],
@@ -404,6 +460,14 @@ class Store:
             ),
         )
 
+    def delete_document(self, doc_id: str) -> int:
+        """Remove one stored document and its passages; 0 if there is none."""
+        row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return 0
+        self.delete_source(row[0])
+        return 1
+
     def delete_source(self, source_key: str) -> set[str]:
         """Remove whatever a source key holds: its document (with passages) or its duplicate record.
 
@@ -418,6 +482,16 @@ class Store:
                 (source_key,),
             )
         }
+        gone = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT p.passage_id FROM passages p JOIN documents d USING (doc_id) WHERE d.source_key = ?",
+                (source_key,),
+            )
+        ]
+        self.removed_passages.update(gone)
+        for pid in gone:
+            self.added_passages.pop(pid, None)
         self.conn.execute("DELETE FROM documents WHERE source_key = ?", (source_key,))
         self.conn.execute("DELETE FROM duplicates WHERE source_key = ?", (source_key,))
         return orphaned
@@ -444,6 +518,14 @@ def recorded_files(index_dir: Path | str) -> list[str]:
         return []
 
 
+class IndexComponent(Protocol):
+    """A structure kept beside the database (lexical index, vectors) and updated with it."""
+
+    def before_commit(self, store: Store, index_dir: Path) -> None: ...
+
+    def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None: ...
+
+
 class IndexWriter:
     """A context manager giving a writable `Store`; commits on success, leaves no trace on failure.
 
@@ -451,9 +533,10 @@ class IndexWriter:
     mode "rebuild": build a fresh index and swap it in place of the old one at the end.
     """
 
-    def __init__(self, index_dir: Path | str, *, rebuild: bool = False):
+    def __init__(self, index_dir: Path | str, *, rebuild: bool = False, components: list[IndexComponent] | None = None):
         self.index_dir = Path(index_dir)
         self.rebuild = rebuild
+        self.components = components or []
         self._tmp_dir: Path | None = None
         self.store: Store | None = None
 
@@ -497,11 +580,26 @@ class IndexWriter:
             if self._tmp_dir is not None:
                 shutil.rmtree(self._tmp_dir, ignore_errors=True)
             return
+        try:
+            # Files beside the database are written first under new names; the commit that
+            # records those names in `meta` is the switch, so a crash before it changes nothing.
+            for component in self.components:
+                component.before_commit(store, store.index_dir)
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                store.conn.execute("ROLLBACK")
+            store.close()
+            if self._tmp_dir is not None:
+                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            raise
         store.conn.execute("COMMIT")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        meta = dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
         store.close()
         if self._tmp_dir is not None:
             self._swap_into_place(self._tmp_dir)
+        for component in self.components:
+            component.after_commit(self.index_dir, meta)
 
     def _swap_into_place(self, built: Path) -> None:
         target = self.index_dir

@@ -1,4 +1,5 @@
-"""BM25 scores equal rank-bm25's BM25Okapi (the reference), through adds, deletes, compaction and files."""
+"""BM25 scores: the okapi variant equals rank-bm25's BM25Okapi, the default (Lucene's idf) the formula
+by hand; through adds, deletes, compaction and files."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from search.arabic import terms
-from search.bm25 import BM25Index
+from search.bm25 import BM25Index, BM25Params
+
+OKAPI = BM25Params(k1=1.5, b=0.75, idf="okapi", epsilon=0.25)  # rank-bm25's defaults
 
 TEXTS = [
     "أكدت الولايات المتحدة أن 10 آلاف جندي كوري شمالي يتدربون في روسيا",
@@ -43,8 +46,8 @@ def scores_by_id(index: BM25Index, query: str) -> dict[str, float]:
     return {pid: s[i] for pid, i in index.index_of.items()}
 
 
-def build(texts: list[str], ids: list[str] | None = None) -> BM25Index:
-    index = BM25Index()
+def build(texts: list[str], ids: list[str] | None = None, params: BM25Params = OKAPI) -> BM25Index:
+    index = BM25Index(params)
     index.add(ids or [f"p{n}" for n in range(len(texts))], [terms(t) for t in texts])
     return index
 
@@ -58,7 +61,7 @@ def test_scores_equal_rank_bm25(query: str) -> None:
 
 
 def test_added_in_batches_then_deleted_equals_a_fresh_build() -> None:
-    index = BM25Index()
+    index = BM25Index(OKAPI)
     index.add(["p0", "p1", "p2"], [terms(t) for t in TEXTS[:3]])
     index.add([f"p{n}" for n in range(3, 10)], [terms(t) for t in TEXTS[3:]])
     index.delete(["p1", "p5"])
@@ -99,7 +102,7 @@ def test_random_corpus_matches_reference_after_churn() -> None:
     rng = random.Random(7)
     vocab = [f"w{n}" for n in range(60)]
     docs = {f"d{n}": [rng.choice(vocab) for _ in range(rng.randint(1, 30))] for n in range(300)}
-    index = BM25Index()
+    index = BM25Index(OKAPI)
     items = list(docs.items())
     for start in range(0, 300, 37):
         batch = items[start : start + 37]
@@ -115,3 +118,36 @@ def test_random_corpus_matches_reference_after_churn() -> None:
         got = index.scores(query)
         want = ref.get_scores(query)
         assert [got[index.index_of[k]] for k in live] == pytest.approx(list(want), abs=1e-9)
+
+
+def lucene_by_hand(texts: list[str], query: str, k1: float = 1.2, b: float = 0.75) -> list[float]:
+    import math
+
+    docs = [terms(t) for t in texts]
+    n = len(docs)
+    avgdl = sum(map(len, docs)) / n
+    out = []
+    for doc in docs:
+        score = 0.0
+        for q in terms(query):
+            df = sum(1 for d in docs if q in d)
+            if not df:
+                continue
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            tf = doc.count(q)
+            score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(doc) / avgdl))
+        out.append(score)
+    return out
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_default_lucene_idf_by_hand(query: str) -> None:
+    index = build(TEXTS, params=BM25Params())
+    got = scores_by_id(index, query)
+    assert [got[f"p{n}"] for n in range(len(TEXTS))] == pytest.approx(lucene_by_hand(TEXTS, query), abs=1e-9)
+
+
+def test_lucene_idf_matches_a_term_in_half_the_passages() -> None:
+    texts = ["روسيا اليوم", "روسيا أمس", "الصين اليوم", "الهند أمس"]
+    assert build(texts, params=BM25Params()).search(terms("روسيا"), 5)[2] == 2
+    assert build(texts, params=OKAPI).search(terms("روسيا"), 5)[2] == 0  # rank-bm25 weighs it 0

@@ -1,6 +1,7 @@
 """The `mizan` command line.
 
     mizan index PATH... [--index DIR] [--rebuild] [--quiet] [--json]
+    mizan search QUERY [--index DIR] [--k N] [--page P] [--mode bm25] [--outlet X] [--from D] [--to D] [--json]
     mizan info [--index DIR] [--json]
     mizan docs [--index DIR] [--json]
 
@@ -15,8 +16,11 @@ import json
 import logging
 import os
 import sys
+from datetime import date
 
 from indexer.pipeline import IngestReport, NothingIndexed, index_paths
+from search.backends.base import Filters
+from search.engine import Query, QueryError, SearchEngine, SearchMode
 from search.errors import MizanError
 from search.store import Store
 
@@ -107,6 +111,61 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-31") from None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    query = Query(
+        text=args.query,
+        k=args.k,
+        page=args.page,
+        mode=SearchMode.parse(args.mode),
+        filters=Filters(
+            tuple(args.outlet or ()), _parse_day(args.date_from, "--from"), _parse_day(args.date_to, "--to")
+        ),
+    )
+    engine = SearchEngine.open(args.index)
+    try:
+        result = engine.search(query)
+    finally:
+        engine.close()
+    if args.json:
+        _print_json(result)
+        return 0
+    first = (result["page"] - 1) * result["k"] + 1
+    shown = len(result["results"])
+    print(
+        f"{result['total']} passages match «{result['query']}» ({result['mode']}); showing {first}–{first + shown - 1}"
+        if shown
+        else f"no passage matches «{result['query']}» ({result['mode']})"
+    )
+    for n, r in enumerate(result["results"], first):
+        print(f"\n{n}. {r['title']} — {r['outlet'] or '?'}, {r['published'] or 'undated'}  [{r['score']:.3f}]")
+        print(f"   {_marked(r['text'], r['highlights'])}")
+    return 0
+
+
+def _marked(text: str, spans: list[list[int]], width: int = 400) -> str:
+    """The passage with matches in [brackets], cut around the first match."""
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start] + "[" + text[start:end] + "]")
+        last = end
+    out.append(text[last:])
+    marked = "".join(out).replace("\n", " ")
+    if len(marked) <= width:
+        return marked
+    first = marked.find("[")
+    begin = max(0, first - width // 4)
+    return ("…" if begin else "") + marked[begin : begin + width] + "…"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mizan", description="Mizan: Arabic news search that lines up the figures each source gives."
@@ -133,6 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser(
+        "search",
+        help="search the passages of an index",
+        description="Ranked passages for a query, with the query words highlighted.",
+    )
+    p.add_argument("query", metavar="QUERY", help="words or a question, in Arabic or any language")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--k", type=int, default=10, help="results per page (1-100, default 10)")
+    p.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    p.add_argument("--mode", default="bm25", help="bm25 (default), dense or hybrid")
+    p.add_argument("--outlet", action="append", help="only this outlet (repeat for several)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
     p.add_argument("--index", default=None, help=index_help)

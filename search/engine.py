@@ -1,0 +1,142 @@
+"""Queries in, ranked passages out: validation, sub-queries, fusion, paging, highlights.
+
+`SearchEngine.search` returns the one result shape that the CLI (`mizan search --json`)
+and the API print:
+    {"query", "mode", "total", "page", "k",
+     "results": [{"doc_id", "passage_id", "title", "outlet", "published", "url",
+                  "score", "text", "highlights": [[start, end], ...]}]}
+Highlights are [start, end) offsets into the raw passage `text`: whole words
+(with their harakat and attached «ال»/«و») whose stem a query term has.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from search.arabic import STOPWORDS, search_terms, tokenize
+from search.backends.base import Backend, Filters, Hits
+from search.backends.local import LocalBackend
+from search.errors import MizanError
+from search.models import Document
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500
+MAX_K = 100
+MAX_PAGE = 50
+
+
+class QueryError(MizanError):
+    """A query the engine cannot run; the message says how to fix it."""
+
+    exit_code = 2
+
+
+class SearchMode(Enum):
+    HYBRID = "hybrid"
+    BM25 = "bm25"
+    DENSE = "dense"
+
+    @classmethod
+    def parse(cls, value: str) -> SearchMode:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            choices = ", ".join(m.value for m in cls)
+            raise QueryError(f"unknown search mode {value!r}; use one of: {choices}") from None
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    k: int = 10
+    page: int = 1
+    mode: SearchMode = SearchMode.BM25
+    filters: Filters = Filters()
+
+    def validated(self) -> Query:
+        text = " ".join(self.text.split())
+        if not text:
+            raise QueryError("empty query: type the words or the question to search for")
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"query too long ({len(text)} characters); keep it under {MAX_QUERY_CHARS}")
+        if not 1 <= self.k <= MAX_K:
+            raise QueryError(f"k must be between 1 and {MAX_K}, not {self.k}")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise QueryError(f"page must be between 1 and {MAX_PAGE}, not {self.page}")
+        f = self.filters
+        if f.date_from and f.date_to and f.date_from > f.date_to:
+            raise QueryError(f"the date range is empty: from {f.date_from} is after to {f.date_to}")
+        return Query(text, self.k, self.page, self.mode, self.filters)
+
+
+def highlight_spans(text: str, query: str) -> list[list[int]]:
+    """[start, end) spans of the words of `text` that match a query term, on the raw text."""
+    wanted = set(search_terms(query))
+    if not wanted:
+        return []
+    return [[t.raw_start, t.raw_end] for t in tokenize(text) if t.text not in STOPWORDS and t.stem in wanted]
+
+
+class SearchEngine:
+    """Search over one backend (the local index by default)."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+
+    @classmethod
+    def open(cls, index_dir: Path | str) -> SearchEngine:
+        return cls(LocalBackend(index_dir))
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def _hits(self, query: Query, depth: int) -> Hits:
+        if query.mode is SearchMode.BM25:
+            return self.backend.lexical(query.text, depth, query.filters)
+        raise QueryError(f"--mode {query.mode.value} needs passage embeddings, which this index does not have yet")
+
+    def search(self, query: Query) -> dict:
+        query = query.validated()
+        refresh = getattr(self.backend, "refresh", None)
+        if refresh is not None:
+            refresh()
+        depth = query.k * query.page
+        hits = self._hits(query, depth)
+        start = (query.page - 1) * query.k
+        page_ids = hits.ids[start : start + query.k]
+        page_scores = hits.scores[start : start + query.k]
+        passages = {p.passage_id: p for p in self.backend.get_passages(page_ids)}
+        documents: dict[str, Document | None] = {}
+        results = []
+        for pid, score in zip(page_ids, page_scores, strict=True):
+            passage = passages.get(pid)
+            if passage is None:
+                continue
+            if passage.doc_id not in documents:
+                documents[passage.doc_id] = self.backend.get_document(passage.doc_id)
+            doc = documents[passage.doc_id]
+            results.append(
+                {
+                    "doc_id": passage.doc_id,
+                    "passage_id": pid,
+                    "title": doc.title if doc else None,
+                    "outlet": doc.outlet if doc else None,
+                    "published": doc.published.isoformat() if doc and doc.published else None,
+                    "url": doc.url if doc else None,
+                    "score": round(float(score), 6),
+                    "text": passage.text,
+                    "highlights": highlight_spans(passage.text, query.text),
+                }
+            )
+        return {
+            "query": query.text,
+            "mode": query.mode.value,
+            "total": hits.total,
+            "page": query.page,
+            "k": query.k,
+            "results": results,
+        }
