@@ -72,6 +72,9 @@ STAGES = [
     ("SQLite: doc_candidates", "store.py", "doc_candidates"),
     ("SQLite: passage_candidates", "store.py", "passage_candidates"),
     ("file_sha256", "readers.py", "file_sha256"),
+    ("commit: IndexWriter.__exit__ (with any search-index build)", "store.py", "__exit__"),
+    ("  search backend: before_commit", "local.py", "before_commit"),
+    ("  BM25: add", "bm25.py", "add"),
 ]
 
 

@@ -36,7 +36,7 @@ def content_hash(words: list[str]) -> str:
     return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def _word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
