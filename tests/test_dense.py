@@ -1,0 +1,59 @@
+"""The vector index: exact inner-product search, adds, deletes, filters and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("faiss", reason="faiss-cpu is part of the default install")
+
+from search.dense import DenseIndex  # noqa: E402
+
+
+def unit(rng: np.random.Generator, n: int, dim: int = 16) -> np.ndarray:
+    v = rng.normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def brute(vectors: np.ndarray, q: np.ndarray, k: int) -> list[int]:
+    return np.argsort(-(vectors @ q), kind="stable")[:k].tolist()
+
+
+def test_exact_search_equals_brute_force_through_churn(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    vecs = unit(rng, 200)
+    index = DenseIndex("test-model", 16)
+    index.add([f"p{i}" for i in range(120)], vecs[:120])
+    index.add([f"p{i}" for i in range(120, 200)], vecs[120:])
+    index.delete([f"p{i}" for i in range(0, 200, 3)])
+    live = [i for i in range(200) if i % 3]
+    q = unit(rng, 1)[0]
+    ids, scores, eligible = index.search(q, 10)
+    assert eligible == len(live)
+    assert ids == [f"p{live[j]}" for j in brute(vecs[live], q, 10)]
+    assert scores == pytest.approx(sorted((vecs[live] @ q).tolist(), reverse=True)[:10], abs=1e-5)
+    index.save(tmp_path / "dense")
+    loaded = DenseIndex.load(tmp_path / "dense")
+    assert loaded.search(q, 10)[0] == ids
+    assert DenseIndex.model_of(tmp_path / "dense") == ("test-model", 16)
+
+
+def test_filters_and_replacement() -> None:
+    rng = np.random.default_rng(5)
+    vecs = unit(rng, 50)
+    index = DenseIndex("m", 16)
+    index.add([f"p{i}" for i in range(50)], vecs)
+    allowed = np.zeros(50, dtype=bool)
+    allowed[[4, 9, 33]] = True
+    ids, _, eligible = index.search(vecs[9], 10, allowed=allowed)
+    assert eligible == 3 and ids[0] == "p9" and set(ids) == {"p4", "p9", "p33"}
+    index.add(["p9"], vecs[10:11])  # replaced: p9 now points where p10 does
+    assert len(index) == 50 and index.search(vecs[10], 2)[0][:2] in (["p10", "p9"], ["p9", "p10"])
+    assert index.search(vecs[0], 5, allowed=np.zeros(50, dtype=bool)) == ([], [], 0)
+
+
+def test_shape_is_checked() -> None:
+    with pytest.raises(ValueError, match="dimension 16"):
+        DenseIndex("m", 16).add(["a"], np.zeros((1, 8), dtype=np.float32))
