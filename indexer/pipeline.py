@@ -20,7 +20,8 @@ from tqdm import tqdm
 from indexer.dedup import Fingerprint
 from indexer.passages import make_passages
 from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file
-from search.backends.local import index_components
+from search.backends.local import DENSE_KEY, index_components
+from search.embeddings import DEFAULT_MODEL
 from search.errors import MizanError
 from search.models import Document
 from search.store import IndexWriter, Store, recorded_files
@@ -125,13 +126,21 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
 
 
 def index_paths(
-    paths: Sequence[str | Path], index_dir: str | Path, *, rebuild: bool = False, progress: bool | None = None
+    paths: Sequence[str | Path],
+    index_dir: str | Path,
+    *,
+    rebuild: bool = False,
+    progress: bool | None = None,
+    embed: bool = True,
+    model: str = DEFAULT_MODEL,
+    device: str | None = None,
 ) -> IngestReport:
     """Index files and folders into `index_dir`; all or nothing.
 
     With `rebuild`, a fresh index is built from `paths` (or, when none are given,
     from the files the existing index recorded) and replaces the old one.
-    `progress=None` shows a progress bar only on a terminal.
+    `progress=None` shows a progress bar only on a terminal. With `embed`, passages get
+    vectors from `model` (on `device`: cpu, cuda; default cuda when there is one).
     """
     index_dir = Path(index_dir)
     if rebuild and not paths:
@@ -142,7 +151,16 @@ def index_paths(
     existed = index_dir.exists() and not rebuild
     report = IngestReport()
     total = sum(f.stat().st_size for f in files)
-    with IndexWriter(index_dir, rebuild=rebuild, components=index_components(progress)) as store:
+    if not embed and not rebuild:
+        _refuse_stale_vectors(index_dir)
+    components = index_components(
+        progress,
+        embed=embed,
+        model=model,
+        device=device,
+        reuse_from=index_dir if rebuild and existed_before(index_dir) else None,
+    )
+    with IndexWriter(index_dir, rebuild=rebuild, components=components) as store:
         with tqdm(
             total=total, unit="B", unit_scale=True, desc="indexing", disable=None if progress is None else not progress
         ) as bar:
@@ -194,6 +212,22 @@ def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm, force
         report.documents_removed += 1
     store.record_file(name, sha, len(produced))
     report.files_read += 1
+
+
+def existed_before(index_dir: Path) -> bool:
+    return (index_dir / "manifest.json").is_file()
+
+
+def _refuse_stale_vectors(index_dir: Path) -> None:
+    """Indexing without embeddings into an index that has them would leave them out of step."""
+    if not existed_before(index_dir):
+        return
+    with Store.open(index_dir) as store:
+        if store.get_meta(DENSE_KEY) is not None:
+            raise MizanError(
+                f"{index_dir} has passage vectors; indexing with --no-embed would leave them out of step. "
+                "Drop --no-embed (only new passages are embedded)"
+            )
 
 
 def _recorded_paths(index_dir: Path) -> list[str]:

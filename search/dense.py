@@ -74,6 +74,7 @@ class DenseIndex:
 
     def _index(self) -> faiss.Index:
         if self._faiss is None:
+            index: faiss.Index
             if len(self.ids) >= APPROXIMATE_FROM:
                 index = faiss.IndexHNSWFlat(self.dimension, _HNSW_M, faiss.METRIC_INNER_PRODUCT)
                 index.hnsw.efSearch = _HNSW_EF_SEARCH
@@ -102,10 +103,11 @@ class DenseIndex:
             else:
                 bits = np.packbits(allowed[: len(self.ids)].astype(np.uint8), bitorder="little")
                 selector = faiss.IDSelectorBitmap(len(self.ids), faiss.swig_ptr(bits))
+                # faiss's type stubs lack these (they exist at run time)
                 params = (
-                    faiss.SearchParametersHNSW(sel=selector, efSearch=_HNSW_EF_SEARCH)
+                    faiss.SearchParametersHNSW(sel=selector, efSearch=_HNSW_EF_SEARCH)  # type: ignore[attr-defined]
                     if isinstance(index, faiss.IndexHNSWFlat)
-                    else faiss.SearchParameters(sel=selector)
+                    else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
                 )
                 scores, rows = index.search(query, k, params=params)
         finally:

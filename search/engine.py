@@ -18,8 +18,9 @@ from pathlib import Path
 
 from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends.base import Backend, Filters, Hits
-from search.backends.local import LocalBackend
+from search.backends.local import LocalBackend, shared_embedder
 from search.errors import MizanError
+from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 500
 MAX_K = 100
 MAX_PAGE = 50
+HYBRID_DEPTH = 100  # candidates each sub-query brings to fusion (at least; deeper pages ask for more)
+HYBRID_WEIGHTS = (0.5, 0.5)  # lexical, dense
 
 
 class QueryError(MizanError):
@@ -54,8 +57,9 @@ class Query:
     text: str
     k: int = 10
     page: int = 1
-    mode: SearchMode = SearchMode.BM25
+    mode: SearchMode = SearchMode.HYBRID
     filters: Filters = Filters()
+    fusion: FusionMode = FusionMode.MINMAX
 
     def validated(self) -> Query:
         text = " ".join(self.text.split())
@@ -70,7 +74,7 @@ class Query:
         f = self.filters
         if f.date_from and f.date_to and f.date_from > f.date_to:
             raise QueryError(f"the date range is empty: from {f.date_from} is after to {f.date_to}")
-        return Query(text, self.k, self.page, self.mode, self.filters)
+        return Query(text, self.k, self.page, self.mode, self.filters, self.fusion)
 
 
 def highlight_spans(text: str, query: str) -> list[list[int]]:
@@ -94,16 +98,39 @@ class SearchEngine:
     def close(self) -> None:
         self.backend.close()
 
+    def _dense_model(self) -> str | None:
+        return getattr(self.backend, "dense_model", None)
+
+    def _query_vector(self, text: str):
+        model = self._dense_model()
+        if model is None:
+            raise QueryError("this index has no passage vectors (indexed with --no-embed); use --mode bm25")
+        return shared_embedder(model).encode_queries([text])[0]
+
     def _hits(self, query: Query, depth: int) -> Hits:
         if query.mode is SearchMode.BM25:
             return self.backend.lexical(query.text, depth, query.filters)
-        raise QueryError(f"--mode {query.mode.value} needs passage embeddings, which this index does not have yet")
+        if query.mode is SearchMode.DENSE:
+            return self.backend.dense(self._query_vector(query.text), depth, query.filters)
+        wide = max(depth, HYBRID_DEPTH)
+        lexical = self.backend.lexical(query.text, wide, query.filters)
+        dense = self.backend.dense(self._query_vector(query.text), wide, query.filters)
+        fused = fuse(
+            [Ranked(lexical.ids, lexical.scores), Ranked(dense.ids, dense.scores)], query.fusion, HYBRID_WEIGHTS
+        )
+        # Total: passages matching the words, plus those only the meaning found among the candidates.
+        seen = set(lexical.ids)
+        total = lexical.total + sum(1 for pid in dense.ids if pid not in seen)
+        return Hits([pid for pid, _ in fused], [score for _, score in fused], total)
 
     def search(self, query: Query) -> dict:
         query = query.validated()
         refresh = getattr(self.backend, "refresh", None)
         if refresh is not None:
             refresh()
+        if query.mode is SearchMode.HYBRID and self._dense_model() is None:
+            log.info("no passage vectors in this index: hybrid search falls back to bm25")
+            query = Query(query.text, query.k, query.page, SearchMode.BM25, query.filters, query.fusion)
         depth = query.k * query.page
         hits = self._hits(query, depth)
         start = (query.page - 1) * query.k
@@ -134,7 +161,7 @@ class SearchEngine:
             )
         return {
             "query": query.text,
-            "mode": query.mode.value,
+            "mode": query.mode.value,  # the mode that ran (hybrid falls back to bm25 without vectors)
             "total": hits.total,
             "page": query.page,
             "k": query.k,

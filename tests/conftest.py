@@ -27,3 +27,13 @@ def sample_dir() -> Path:
 @pytest.fixture
 def seeds_dir() -> Path:
     return shared_path("seeds")
+
+
+def build_index(paths, index, **kwargs):
+    """index_paths for tests about ingestion: no progress bar, and no vectors unless asked
+    (embedding is tested where it matters: tests/test_hybrid.py and the CLI tests)."""
+    from indexer.pipeline import index_paths
+
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("embed", False)
+    return index_paths(paths, index, **kwargs)

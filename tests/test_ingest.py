@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from indexer.passages import MAX_WORDS, chunk_spans
-from indexer.pipeline import NothingIndexed, index_paths
+from indexer.pipeline import NothingIndexed
 from search.errors import IndexVersionMismatch, InputNotFound, NotAnIndex
 from search.store import MANIFEST, Store
-from tests.conftest import REPO
+from tests.conftest import REPO, build_index
 
 # From data/sample/README.md: (title, outlet, published) of every sample article.
 SAMPLE_EXPECTED = {
@@ -89,7 +89,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 def test_sample_corpus_indexes_cleanly(tmp_path: Path, sample_dir: Path) -> None:
-    report = index_paths([sample_dir], tmp_path / "ix", progress=False)
+    report = build_index([sample_dir], tmp_path / "ix")
     assert report.problems == []
     assert report.documents_added == 14
     with Store.open(tmp_path / "ix") as store:
@@ -102,10 +102,10 @@ def test_sample_corpus_indexes_cleanly(tmp_path: Path, sample_dir: Path) -> None
 
 def test_reindexing_the_same_files_changes_nothing(tmp_path: Path, sample_dir: Path) -> None:
     index = tmp_path / "ix"
-    index_paths([sample_dir], index, progress=False)
+    build_index([sample_dir], index)
     before = snapshot(index)
     manifest_before = (index / MANIFEST).read_bytes()
-    report = index_paths([sample_dir], index, progress=False)
+    report = build_index([sample_dir], index)
     assert (report.documents_added, report.documents_replaced, report.documents_removed) == (0, 0, 0)
     assert report.files_unchanged == report.files_read + report.files_unchanged  # nothing re-parsed
     assert snapshot(index) == before
@@ -118,10 +118,10 @@ def test_a_touched_but_identical_file_is_a_no_op(tmp_path: Path) -> None:
     page = src / "page.txt"
     page.write_text(ARTICLE, encoding="utf-8")
     index = tmp_path / "ix"
-    index_paths([src], index, progress=False)
+    build_index([src], index)
     before = snapshot(index)
     page.write_text(ARTICLE + "\n\n", encoding="utf-8")  # new bytes, same article
-    report = index_paths([src], index, progress=False)
+    report = build_index([src], index)
     assert report.documents_unchanged == 1 and report.documents_added == 0
     assert snapshot(index) == before
 
@@ -137,7 +137,7 @@ def test_legacy_arabic_encodings_are_decoded(tmp_path: Path, encoding: str) -> N
     page.write_bytes(text.encode(encoding))
     with pytest.raises(UnicodeDecodeError):
         page.read_bytes().decode("utf-8")
-    index_paths([page], tmp_path / "ix", progress=False)
+    build_index([page], tmp_path / "ix")
     with Store.open(tmp_path / "ix") as store:
         (doc,) = list(store.iter_documents())
     assert doc.title == "عنوان تجريبي عن اجتماع وزراء الزراعة العرب في العاصمة"
@@ -148,7 +148,7 @@ def test_legacy_arabic_encodings_are_decoded(tmp_path: Path, encoding: str) -> N
 
 def test_windows_1256_html_page_in_the_sample(tmp_path: Path, sample_dir: Path) -> None:
     page = next((sample_dir / "html").glob("*cp1256*.html"))
-    index_paths([page], tmp_path / "ix", progress=False)
+    build_index([page], tmp_path / "ix")
     with Store.open(tmp_path / "ix") as store:
         (doc,) = list(store.iter_documents())
     assert doc.outlet == "جريدة الرائد اليومية"
@@ -173,7 +173,7 @@ def test_html_page_boilerplate_and_metadata(tmp_path: Path) -> None:
         <footer>جميع الحقوق محفوظة © 2024</footer></body></html>""",
         encoding="utf-8",
     )
-    index_paths([html], tmp_path / "ix", progress=False)
+    build_index([html], tmp_path / "ix")
     with Store.open(tmp_path / "ix") as store:
         (doc,) = list(store.iter_documents())
     assert doc.title == "اجتماع وزراء الزراعة العرب يقر خطة لمواجهة الجفاف"
@@ -215,7 +215,7 @@ def test_json_lines_field_names_gz_and_bad_lines(tmp_path: Path) -> None:
     raw = raw + "{this is not json\n" + json.dumps({"title": "no text"}) + "\n"
     gz = tmp_path / "feed.jsonl.gz"
     gz.write_bytes(gzip.compress(raw.encode("utf-8")))
-    report = index_paths([gz], tmp_path / "ix", progress=False)
+    report = build_index([gz], tmp_path / "ix")
     assert report.documents_added == 4
     assert [p.message for p in report.problems] == [
         "line 5: invalid JSON (Expecting property name enclosed in double quotes), skipped"
@@ -237,7 +237,7 @@ def test_json_lines_field_names_gz_and_bad_lines(tmp_path: Path) -> None:
 
 def test_binary_empty_and_unreadable_files_are_reported_and_skipped(tmp_path: Path, sample_dir: Path) -> None:
     index = tmp_path / "ix"
-    index_paths([sample_dir / "pages"], index, progress=False)
+    build_index([sample_dir / "pages"], index)
     before = snapshot(index)
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -246,7 +246,7 @@ def test_binary_empty_and_unreadable_files_are_reported_and_skipped(tmp_path: Pa
     (bad / "blank.html").write_text("   \n\n", encoding="utf-8")
     (bad / "latin1.txt").write_bytes("caf\xe9 cr\xe8me br\xfbl\xe9e \xe0 la fran\xe7aise".encode("latin-1") * 3)
     with pytest.raises(NothingIndexed) as caught:
-        index_paths([bad], index, progress=False)
+        build_index([bad], index)
     messages = {Path(p.path).name: p.message for p in caught.value.report.problems}
     assert messages["photo.jpg"].startswith("binary file")
     assert messages["empty.txt"].startswith("empty file")
@@ -261,24 +261,24 @@ def test_a_bad_file_among_good_ones_does_not_stop_the_run(tmp_path: Path) -> Non
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (src / "b.bin").write_bytes(b"\x00\x01\x02" * 100)
-    report = index_paths([src], tmp_path / "ix", progress=False)
+    report = build_index([src], tmp_path / "ix")
     assert report.documents_added == 1 and report.files_failed == 1
     assert [Path(p.path).name for p in report.problems] == ["b.bin"]
 
 
 def test_missing_path_fails_before_touching_the_index(tmp_path: Path, sample_dir: Path) -> None:
     index = tmp_path / "ix"
-    index_paths([sample_dir / "feeds"], index, progress=False)
+    build_index([sample_dir / "feeds"], index)
     before = snapshot(index)
     with pytest.raises(InputNotFound, match="no such file or directory: .*nope"):
-        index_paths([sample_dir / "pages", tmp_path / "nope"], index, progress=False)
+        build_index([sample_dir / "pages", tmp_path / "nope"], index)
     assert snapshot(index) == before
 
 
 def test_only_bad_input_creates_no_index(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(NothingIndexed, match="no index was created"):
-        index_paths([tmp_path / "empty.txt"], tmp_path / "ix", progress=False)
+        build_index([tmp_path / "empty.txt"], tmp_path / "ix")
     assert not (tmp_path / "ix").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["empty.txt"]  # no half-built directory left
 
@@ -287,7 +287,7 @@ def test_a_directory_that_is_not_an_index_is_refused(tmp_path: Path, sample_dir:
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "todo.txt").write_text("x", encoding="utf-8")
     with pytest.raises(NotAnIndex, match="not a Mizan index"):
-        index_paths([sample_dir / "feeds"], tmp_path / "notes", progress=False)
+        build_index([sample_dir / "feeds"], tmp_path / "notes")
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["todo.txt"]
 
 
@@ -298,7 +298,7 @@ def test_interrupt_in_the_middle_leaves_the_previous_state(tmp_path: Path, sampl
     import indexer.pipeline as pipeline
 
     index = tmp_path / "ix"
-    index_paths([sample_dir / "feeds"], index, progress=False)
+    build_index([sample_dir / "feeds"], index)
     before = snapshot(index)
     real_ingest = pipeline.ingest
     calls = {"n": 0}
@@ -311,7 +311,7 @@ def test_interrupt_in_the_middle_leaves_the_previous_state(tmp_path: Path, sampl
 
     monkeypatch.setattr(pipeline, "ingest", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        index_paths([sample_dir], index, progress=False)
+        build_index([sample_dir], index)
     assert calls["n"] == 4
     assert snapshot(index) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]
@@ -323,7 +323,7 @@ def test_process_killed_in_the_middle_leaves_the_previous_state(
 ) -> None:
     index = tmp_path / "ix"
     if existing:
-        index_paths([sample_dir / "feeds"], index, progress=False)
+        build_index([sample_dir / "feeds"], index)
         before = snapshot(index)
     script = textwrap.dedent(
         f"""
@@ -336,7 +336,7 @@ def test_process_killed_in_the_middle_leaves_the_previous_state(
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(*a, **k)
         pipeline.ingest = dying
-        pipeline.index_paths([{str(sample_dir)!r}], {str(index)!r}, progress=False)
+        pipeline.index_paths([{str(sample_dir)!r}], {str(index)!r}, progress=False, embed=False)
         """
     )
     proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
@@ -346,22 +346,22 @@ def test_process_killed_in_the_middle_leaves_the_previous_state(
     else:
         assert not index.exists()
     # and the next run completes normally
-    report = index_paths([sample_dir], index, progress=False)
+    report = build_index([sample_dir], index)
     assert report.documents_added == 14 - (4 if existing else 0)
     assert not [p for p in tmp_path.iterdir() if p.name != "ix"]
 
 
 def test_index_from_another_normaliser_version_is_refused_then_rebuilt(tmp_path: Path, sample_dir: Path) -> None:
     index = tmp_path / "ix"
-    index_paths([sample_dir / "pages"], index, progress=False)
+    build_index([sample_dir / "pages"], index)
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
     manifest["normaliser_version"] = 0
     (index / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexVersionMismatch, match=r"normaliser v0.*v1.*mizan index --rebuild"):
         Store.open(index)
     with pytest.raises(IndexVersionMismatch):
-        index_paths([sample_dir / "feeds"], index, progress=False)
-    report = index_paths([], index, rebuild=True, progress=False)  # re-reads the recorded files
+        build_index([sample_dir / "feeds"], index)
+    report = build_index([], index, rebuild=True)  # re-reads the recorded files
     assert report.documents_added == 6
     with Store.open(index) as store:
         assert store.manifest.normaliser_version == 1
@@ -370,7 +370,7 @@ def test_index_from_another_normaliser_version_is_refused_then_rebuilt(tmp_path:
 
 def test_index_from_another_format_version_is_refused(tmp_path: Path, sample_dir: Path) -> None:
     index = tmp_path / "ix"
-    index_paths([sample_dir / "feeds"], index, progress=False)
+    build_index([sample_dir / "feeds"], index)
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
     manifest["format_version"] = 99
     (index / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -416,7 +416,7 @@ def test_exact_and_near_duplicate_documents_are_not_stored_twice(tmp_path: Path)
             {"title": "خطة الدعم", "text": near, "url": "https://c.test/1", "source": "ج"},
         ],
     )
-    report = index_paths([feed], tmp_path / "ix", progress=False)
+    report = build_index([feed], tmp_path / "ix")
     assert (report.documents_added, report.duplicates_exact, report.duplicates_near) == (1, 1, 1)
     with Store.open(tmp_path / "ix") as store:
         stats = store.stats()
@@ -444,7 +444,7 @@ def test_repeated_passages_are_not_stored_twice(tmp_path: Path) -> None:
             },
         ],
     )
-    report = index_paths([feed], tmp_path / "ix", progress=False)
+    report = build_index([feed], tmp_path / "ix")
     assert report.documents_added == 2 and report.passages_duplicate == 1
     with Store.open(tmp_path / "ix") as store:
         ids = [p.passage_id for p in store.iter_passages()]
@@ -461,12 +461,12 @@ def test_changed_and_removed_articles_are_updated(tmp_path: Path) -> None:
         ],
     )
     index = tmp_path / "ix"
-    index_paths([feed], index, progress=False)
+    build_index([feed], index)
     write_jsonl(
         feed,
         [{"title": "أ", "text": _body(0) + " وأضاف الوزير أن التنفيذ يبدأ الشهر المقبل.", "url": "https://a.test/1"}],
     )
-    report = index_paths([feed], index, progress=False)
+    report = build_index([feed], index)
     assert (report.documents_replaced, report.documents_removed, report.documents_added) == (1, 1, 1)
     with Store.open(index) as store:
         (doc,) = list(store.iter_documents())
@@ -492,7 +492,7 @@ def test_a_duplicate_survives_when_its_original_changes(tmp_path: Path) -> None:
     a = write_jsonl(tmp_path / "a.jsonl", [{"title": "الأصل", "text": text, "url": "https://a.test/1", "source": "أ"}])
     b = write_jsonl(tmp_path / "b.jsonl", [{"title": "الأصل", "text": text, "url": "https://b.test/1", "source": "ب"}])
     index = tmp_path / "ix"
-    index_paths([a, b], index, progress=False)
+    build_index([a, b], index)
     write_jsonl(
         a,
         [
@@ -504,7 +504,7 @@ def test_a_duplicate_survives_when_its_original_changes(tmp_path: Path) -> None:
             }
         ],
     )
-    report = index_paths([a], index, progress=False)  # b.jsonl is not among the inputs: it is re-read anyway
+    report = build_index([a], index)  # b.jsonl is not among the inputs: it is re-read anyway
     assert report.documents_replaced == 1
     with Store.open(index) as store:
         outlets = sorted(d.outlet for d in store.iter_documents())
@@ -517,11 +517,11 @@ def test_a_second_writer_is_told_to_wait(tmp_path: Path, sample_dir: Path, monke
     from search.store import IndexWriter
 
     index = tmp_path / "ix"
-    index_paths([sample_dir / "feeds"], index, progress=False)
+    build_index([sample_dir / "feeds"], index)
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
     with IndexWriter(index):  # holds the write lock
         with pytest.raises(IndexBusy, match="another process"):
-            index_paths([sample_dir / "pages"], index, progress=False)
+            build_index([sample_dir / "pages"], index)
         with Store.open(index) as reader:  # readers are not blocked
             assert reader.stats()["documents"] == 4
 
@@ -536,5 +536,5 @@ def test_same_wording_with_other_figures_is_not_a_duplicate(tmp_path: Path) -> N
         {"title": "السوق", "text": template.format(12, 9132, 3.9, 61), "url": "https://a.test/2"},
         {"title": "السوق", "text": template.format(35, 9120, 4.2, 80) + " وقال محلل إن السوق مستقرة.", "url": "https://b.test/1"},
     ])
-    report = index_paths([feed], tmp_path / "ix", progress=False)
+    report = build_index([feed], tmp_path / "ix")
     assert (report.documents_added, report.duplicates_near) == (2, 1)

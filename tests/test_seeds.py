@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.pipeline import index_paths
 from search.store import Store
+from tests.conftest import build_index
 
 EXPECTED = [
     # (file, title, outlet, agency, published)
@@ -123,7 +123,7 @@ def seeds_index(tmp_path_factory):
 
     seeds = shared_path("seeds")
     index = tmp_path_factory.mktemp("seeds") / "index"
-    report = index_paths([seeds], index, progress=False)
+    report = build_index([seeds], index)
     assert report.problems == []
     store = Store.open(index)
     yield store

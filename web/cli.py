@@ -1,7 +1,8 @@
 """The `mizan` command line.
 
-    mizan index PATH... [--index DIR] [--rebuild] [--quiet] [--json]
-    mizan search QUERY [--index DIR] [--k N] [--page P] [--mode bm25] [--outlet X] [--from D] [--to D] [--json]
+    mizan index PATH... [--index DIR] [--rebuild] [--no-embed] [--model ID] [--device D] [--quiet] [--json]
+    mizan search QUERY [--index DIR] [--k N] [--page P] [--mode hybrid|bm25|dense] [--fusion minmax|rrf]
+                 [--outlet X] [--from D] [--to D] [--json]
     mizan info [--index DIR] [--json]
     mizan docs [--index DIR] [--json]
 
@@ -20,8 +21,10 @@ from datetime import date
 
 from indexer.pipeline import IngestReport, NothingIndexed, index_paths
 from search.backends.base import Filters
+from search.embeddings import DEFAULT_MODEL
 from search.engine import Query, QueryError, SearchEngine, SearchMode
 from search.errors import MizanError
+from search.fusion import FusionMode
 from search.store import Store
 
 DEFAULT_INDEX = "mizan-index"
@@ -42,7 +45,15 @@ def _report_problems(report: IngestReport) -> None:
 
 def cmd_index(args: argparse.Namespace) -> int:
     try:
-        report = index_paths(args.paths, args.index, rebuild=args.rebuild, progress=False if args.quiet else None)
+        report = index_paths(
+            args.paths,
+            args.index,
+            rebuild=args.rebuild,
+            progress=False if args.quiet else None,
+            embed=not args.no_embed,
+            model=args.model,
+            device=args.device,
+        )
     except NothingIndexed as exc:
         _report_problems(exc.report)
         raise
@@ -120,12 +131,20 @@ def _parse_day(value: str | None, flag: str) -> date | None:
         raise QueryError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-31") from None
 
 
+def _parse_fusion(value: str) -> FusionMode:
+    try:
+        return FusionMode(value.lower())
+    except ValueError:
+        raise QueryError(f"unknown fusion {value!r}; use minmax or rrf") from None
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     query = Query(
         text=args.query,
         k=args.k,
         page=args.page,
         mode=SearchMode.parse(args.mode),
+        fusion=_parse_fusion(args.fusion),
         filters=Filters(
             tuple(args.outlet or ()), _parse_day(args.date_from, "--from"), _parse_day(args.date_to, "--to")
         ),
@@ -191,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
+    p.add_argument(
+        "--no-embed", action="store_true", help="no passage vectors: faster indexing, but only --mode bm25 search"
+    )
+    p.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"sentence-transformers model for passage vectors (default {DEFAULT_MODEL}, provisioned "
+        "offline; another id needs network access)",
+    )
+    p.add_argument("--device", default=None, help="where to embed: cpu or cuda (default: cuda when present)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser(
@@ -202,7 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", default=None, help=index_help)
     p.add_argument("--k", type=int, default=10, help="results per page (1-100, default 10)")
     p.add_argument("--page", type=int, default=1, help="page of results (default 1)")
-    p.add_argument("--mode", default="bm25", help="bm25 (default), dense or hybrid")
+    p.add_argument(
+        "--mode",
+        default="hybrid",
+        help="hybrid (default: words and meaning; bm25 when the index has no vectors), bm25 or dense",
+    )
+    p.add_argument("--fusion", default="minmax", help="how hybrid fuses: minmax (default) or rrf")
     p.add_argument("--outlet", action="append", help="only this outlet (repeat for several)")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY-MM-DD)")

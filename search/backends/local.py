@@ -1,12 +1,14 @@
-"""The embedded backend: the SQLite store plus a BM25 index in plain files, no server.
+"""The embedded backend: the SQLite store plus BM25 and vector files beside it, no server.
 
 Index directory additions:
     lexical/gNNNNNN/   BM25 arrays (search/bm25.py); `meta.lexical` in SQLite names the current one
+    dense/gNNNNNN/     passage vectors and their model (search/dense.py); `meta.dense`
 
-Every write goes through `IndexWriter` with `LexicalComponent`, which updates the
-BM25 index from the passages the write added and removed, saves it as a new
-generation and records its name in the same transaction; readers notice the new
-generation and load it (`LocalBackend.refresh`).
+Every write goes through `IndexWriter` with these components, which update their
+structure from the passages the write added and removed, save it as a new
+generation and record its name in the same transaction; readers notice the new
+generation and load it (`LocalBackend.refresh`). A passage whose vector is
+already there (same content, same id) is never embedded again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,8 @@ from tqdm import tqdm
 from search.arabic import search_terms
 from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
+from search.dense import DenseIndex
+from search.embeddings import DEFAULT_MODEL, Embedder
 from search.errors import IndexVersionMismatch, MizanError
 from search.models import Document, Passage
 from search.store import IndexWriter, Store
@@ -30,16 +35,34 @@ log = logging.getLogger(__name__)
 
 LEXICAL_KEY = "lexical"
 LEXICAL_DIR = "lexical"
+DENSE_KEY = "dense"
+DENSE_DIR = "dense"
 
 
-def lexical_text(title: str, passage_text: str) -> str:
-    """What BM25 indexes for a passage: its document's title travels with it (a passage alone lacks context)."""
+def indexed_text(title: str, passage_text: str) -> str:
+    """What BM25 and the embedding model see of a passage: its document's title travels with it."""
     return f"{title}\n{passage_text}"
 
 
-def _next_generation(current: str | None) -> str:
+def _next_generation(folder: str, current: str | None) -> str:
     number = int(current.rsplit("g", 1)[-1]) + 1 if current else 1
-    return f"{LEXICAL_DIR}/g{number:06d}"
+    return f"{folder}/g{number:06d}"
+
+
+def _keep_only(index_dir: Path, folder: str, keep: str | None) -> None:
+    """Remove generations other than the current one (old ones, or ones a dead run left)."""
+    path = index_dir / folder
+    if path.is_dir():
+        for generation in path.iterdir():
+            if f"{folder}/{generation.name}" != keep:
+                shutil.rmtree(generation, ignore_errors=True)
+
+
+def _quiet(progress: bool | None, count: int) -> bool | None:
+    """tqdm's `disable`: off for small jobs, on a terminal only unless asked."""
+    if progress is False or count < 2000:
+        return True
+    return None if progress is None else not progress
 
 
 class LexicalComponent:
@@ -66,13 +89,13 @@ class LexicalComponent:
             count = store.passage_count()
         ids: list[str] = []
         tokens: list[list[str]] = []
-        with tqdm(total=count, unit="passage", desc="lexical index", disable=self._quiet(count)) as bar:
+        with tqdm(total=count, unit="passage", desc="lexical index", disable=_quiet(self.progress, count)) as bar:
             for pid, title, text in store.passages_for_indexing(todo):
                 ids.append(pid)
-                tokens.append(search_terms(lexical_text(title, text)))
+                tokens.append(search_terms(indexed_text(title, text)))
                 bar.update(1)
         bm25.add(ids, tokens)
-        generation = _next_generation(current)
+        generation = _next_generation(LEXICAL_DIR, current)
         target = index_dir / generation
         if target.exists():  # left by a run that died before its commit
             shutil.rmtree(target)
@@ -80,23 +103,103 @@ class LexicalComponent:
         store.set_meta(LEXICAL_KEY, generation)
 
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
-        keep = meta.get(LEXICAL_KEY)
-        folder = index_dir / LEXICAL_DIR
-        if not folder.is_dir():
+        _keep_only(index_dir, LEXICAL_DIR, meta.get(LEXICAL_KEY))
+
+
+@lru_cache(maxsize=2)
+def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
+    """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
+    return Embedder(model, device=device)
+
+
+class DenseComponent:
+    """Keeps the passage vectors in step with the store inside each write."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        device: str | None = None,
+        progress: bool | None = None,
+        reuse_from: Path | None = None,
+    ):
+        self.model = model
+        self.device = device
+        self.progress = progress
+        self.reuse_from = reuse_from  # an older index whose vectors a rebuild may take instead of re-embedding
+
+    def before_commit(self, store: Store, index_dir: Path) -> None:
+        current = store.get_meta(DENSE_KEY)
+        usable = current is not None and (index_dir / current).is_dir()
+        if usable and not store.added_passages and not store.removed_passages:
             return
-        for generation in folder.iterdir():
-            if f"{LEXICAL_DIR}/{generation.name}" != keep:
-                shutil.rmtree(generation, ignore_errors=True)
+        if usable:
+            assert current is not None
+            model_id, _ = DenseIndex.model_of(index_dir / current)
+            if model_id != self.model:
+                raise IndexVersionMismatch(
+                    f"{index_dir} holds vectors of {model_id}, not {self.model}; index with --model {model_id}, "
+                    f"or rebuild it for the new model with `mizan index --rebuild --model {self.model} --index DIR`"
+                )
+            dense = DenseIndex.load(index_dir / current)
+            dense.delete(store.removed_passages)
+            wanted = [pid for pid in store.added_passages if pid not in dense]
+        else:
+            dense = None
+            wanted = [pid for pid, _, _ in store.passages_for_indexing()]
+        reuse = self._reusable()
+        missing = [pid for pid in wanted if reuse is None or pid not in reuse]
+        embedder = shared_embedder(self.model, self.device) if (missing or dense is None) else None
+        if dense is None:
+            assert embedder is not None
+            dense = DenseIndex(embedder.model_id, embedder.dimension)
+        if reuse is not None and reuse.dimension == dense.dimension:
+            taken = [pid for pid in wanted if pid in reuse]
+            if taken:
+                dense.add(taken, reuse.vectors[[reuse.index_of[pid] for pid in taken]])
+        if missing:
+            assert embedder is not None
+            texts = [indexed_text(title, text) for _, title, text in store.passages_for_indexing(missing)]
+            vectors = embedder.encode_passages(texts, progress=_quiet(self.progress, len(texts)) is not True)
+            dense.add(missing, vectors)
+        generation = _next_generation(DENSE_DIR, current)
+        target = index_dir / generation
+        if target.exists():
+            shutil.rmtree(target)
+        dense.save(target)
+        store.set_meta(DENSE_KEY, generation)
 
-    def _quiet(self, count: int) -> bool | None:
-        if self.progress is False or count < 2000:
-            return True
-        return None if self.progress is None else not self.progress
+    def _reusable(self) -> DenseIndex | None:
+        if self.reuse_from is None:
+            return None
+        try:
+            with Store.open(self.reuse_from) as old:
+                generation = old.get_meta(DENSE_KEY)
+        except MizanError:
+            return None
+        if generation is None or not (self.reuse_from / generation).is_dir():
+            return None
+        if DenseIndex.model_of(self.reuse_from / generation)[0] != self.model:
+            return None
+        return DenseIndex.load(self.reuse_from / generation)
+
+    def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
+        _keep_only(index_dir, DENSE_DIR, meta.get(DENSE_KEY))
 
 
-def index_components(progress: bool | None = None) -> list:
+def index_components(
+    progress: bool | None = None,
+    *,
+    embed: bool = True,
+    model: str = DEFAULT_MODEL,
+    device: str | None = None,
+    reuse_from: Path | None = None,
+) -> list:
     """The structures a local index keeps beside its database."""
-    return [LexicalComponent(progress)]
+    components: list = [LexicalComponent(progress)]
+    if embed:
+        components.append(DenseComponent(model, device=device, progress=progress, reuse_from=reuse_from))
+    return components
 
 
 class LocalBackend:
@@ -109,7 +212,9 @@ class LocalBackend:
         self.store = Store.open(self.index_dir)
         self._generation: str | None = None
         self._bm25: BM25Index | None = None
-        self._filter_cache: dict[Filters, np.ndarray] = {}
+        self._dense_generation: str | None = None
+        self._dense: DenseIndex | None = None
+        self._filter_cache: dict[tuple[str, Filters], np.ndarray] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -124,6 +229,16 @@ class LocalBackend:
             self._bm25 = BM25Index.load(self.index_dir / generation)
             self._generation = generation
             self._filter_cache.clear()
+        dense = self.store.get_meta(DENSE_KEY)
+        if dense != self._dense_generation:
+            self._dense = DenseIndex.load(self.index_dir / dense) if dense else None
+            self._dense_generation = dense
+            self._filter_cache.clear()
+
+    @property
+    def dense_model(self) -> str | None:
+        """The embedding model of the passage vectors, or None when the index has none."""
+        return self._dense.model_id if self._dense is not None else None
 
     @property
     def bm25(self) -> BM25Index:
@@ -132,30 +247,41 @@ class LocalBackend:
 
     # ------------------------------------------------------------ queries
 
-    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+    def _allowed(self, filters: Filters | None, which: str) -> np.ndarray | None:
+        """A mask over the rows of the lexical or the dense index: the passages the filters let through."""
         if filters is None or filters.empty:
             return None
-        mask = self._filter_cache.get(filters)
+        mask = self._filter_cache.get((which, filters))
         if mask is None:
             ids = self.store.passage_ids_where(
                 list(filters.outlets) or None,
                 filters.date_from.isoformat() if filters.date_from else None,
                 filters.date_to.isoformat() if filters.date_to else None,
             )
-            mask = np.zeros(len(self.bm25.alive), dtype=bool)
-            index_of = self.bm25.index_of
+            if which == LEXICAL_KEY:
+                size, index_of = len(self.bm25.alive), self.bm25.index_of
+            else:
+                assert self._dense is not None
+                size, index_of = len(self._dense), self._dense.index_of
+            mask = np.zeros(size, dtype=bool)
             mask[[index_of[i] for i in ids if i in index_of]] = True
             if len(self._filter_cache) > 64:
                 self._filter_cache.clear()
-            self._filter_cache[filters] = mask
+            self._filter_cache[(which, filters)] = mask
         return mask
 
     def lexical(self, query: str, k: int, filters: Filters | None = None) -> Hits:
-        ids, scores, total = self.bm25.search(search_terms(query), k, allowed=self._allowed(filters))
+        ids, scores, total = self.bm25.search(search_terms(query), k, allowed=self._allowed(filters, LEXICAL_KEY))
         return Hits(ids, scores, total)
 
     def dense(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
-        raise MizanError("this index has no passage embeddings yet; search it with --mode bm25")
+        if self._dense is None:
+            raise MizanError(
+                f"{self.index_dir} has no passage vectors (indexed with --no-embed); search it with --mode bm25, "
+                f"or add them with `mizan index --rebuild --index {self.index_dir}`"
+            )
+        ids, scores, total = self._dense.search(vector, k, allowed=self._allowed(filters, DENSE_KEY))
+        return Hits(ids, scores, total)
 
     # ------------------------------------------------------------ documents
 
@@ -170,12 +296,15 @@ class LocalBackend:
         stats = self.store.stats()
         stats["backend"] = self.name
         stats["lexical_passages"] = len(self.bm25)
+        stats["dense_passages"] = len(self._dense) if self._dense is not None else 0
+        stats["embedding_model"] = self.dense_model
+        stats["embedding_dimension"] = self._dense.dimension if self._dense is not None else None
         return stats
 
     # ------------------------------------------------------------ writes
 
     def add(self, documents: Sequence[Document]) -> None:
-        with IndexWriter(self.index_dir, components=index_components(progress=False)) as store:
+        with IndexWriter(self.index_dir, components=self._components()) as store:
             for doc in documents:
                 if store.get_document(doc.doc_id, with_passages=False) is not None:
                     store.delete_document(doc.doc_id)
@@ -187,11 +316,15 @@ class LocalBackend:
 
     def delete(self, doc_ids: Sequence[str]) -> int:
         removed = 0
-        with IndexWriter(self.index_dir, components=index_components(progress=False)) as store:
+        with IndexWriter(self.index_dir, components=self._components()) as store:
             for doc_id in doc_ids:
                 removed += store.delete_document(doc_id)
         self.refresh()
         return removed
+
+    def _components(self) -> list:
+        model = self.dense_model
+        return index_components(progress=False, embed=model is not None, model=model or DEFAULT_MODEL)
 
     def close(self) -> None:
         self.store.close()
