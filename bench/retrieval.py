@@ -9,7 +9,7 @@ title, text; queries.tsv: qid<TAB>question; qrels.txt: TREC "qid 0 doc_id rel";
 answers.jsonl: qid, is_kam) are pooled with --n-distractors news paragraphs of
 60–200 words, one from each of randomly drawn --distractors articles (seed 13).
 Each passage is indexed as title + "\\n" + text, as the local backend does
-(`search.backends.local.lexical_text`). For every query set, R@1, R@5, R@20 and
+(`search.backends.local.indexed_text`). For every query set, R@1, R@5, R@20 and
 MRR@10 (one relevant paragraph per question), on all questions and on the «كم»
 (how many/much) subset, for these systems:
     bm25           search.bm25 defaults (Lucene idf, k1 1.2, b 0.75) on search_terms
@@ -28,7 +28,7 @@ disk (BM25Index.save), load time, and single-query latency p50/p95 of
 `search(search_terms(q), k=10)` on the loaded index for questions drawn from the
 eval sets. Side by side, rank-bm25's BM25Okapi on the same tokens: build time and
 get_scores + top-10 latency, on fewer queries at large N (and not at all where the
-plan says so: see RANK_BM25_QUERIES). Peak RSS (ru_maxrss, monotone over the run)
+plan says so: see rank_bm25_queries). Peak RSS (ru_maxrss, monotone over the run)
 after each step. Ours runs at every size first, then rank-bm25, so the peaks
 after ours are not inflated by rank-bm25.
 
@@ -72,7 +72,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from indexer.readers import TEXT_FIELDS, TITLE_FIELDS  # noqa: E402
 from search.arabic import _TOKEN_RE, STOPWORDS, normalize, search_terms, stem  # noqa: E402
-from search.backends.local import lexical_text  # noqa: E402
+from search.backends.local import indexed_text  # noqa: E402
 from search.bm25 import BM25Index, BM25Params  # noqa: E402
 from search.fusion import FusionMode, Ranked, fuse  # noqa: E402
 
@@ -95,12 +95,20 @@ FULL_SIZES = (10_000, 100_000, 300_000)
 QUICK_SIZES = (10_000, 100_000)
 FULL_QUERIES = 200
 QUICK_QUERIES = 100
-# rank-bm25 queries per size (None: not run). Its get_scores is a Python loop over every
-# passage for every query term (~0.3 s a query at 100k), so it gets fewer queries as N grows.
-RANK_BM25_QUERIES: dict[bool, dict[int, int | None]] = {
-    False: {10_000: 200, 100_000: 50, 300_000: 20},
-    True: {10_000: 50, 100_000: 10},
-}
+
+
+def rank_bm25_queries(n: int, quick: bool) -> int | None:
+    """Timed rank-bm25 queries at n passages (None: not run there).
+
+    Its get_scores is a Python loop over every passage for every query term (~0.3 s a
+    query at 100k), so it gets fewer queries as N grows, and none above 150k in --quick.
+    """
+    if n <= 20_000:
+        return 50 if quick else 200
+    if n <= 150_000:
+        return 10 if quick else 50
+    return None if quick else 20
+
 
 # Lucene Arabic analyzer's MRR@10 on a similar pooled collection (issue 3, "Bars").
 MRR_BARS = {"xquad_ar": 0.854, "arcd-test": 0.731}
@@ -275,7 +283,7 @@ def whitespace_tokens(raw: str) -> list[str]:
 
 
 def passage_text(p: Passage, with_title: bool = True) -> str:
-    return lexical_text(p.title, p.text) if with_title else p.text
+    return indexed_text(p.title, p.text) if with_title else p.text
 
 
 # ---------------------------------------------------------------- rankers
@@ -317,9 +325,11 @@ def rank_bm25_ranker(pool: Sequence[Passage], analyzer: Analyzer = whitespace_to
 def dense_ranker(pool: Sequence[Passage]) -> Ranker | None:
     """HOOK for the `dense` row: embed `pool` and return a ranker over the dense index.
 
-    Return e.g. `lambda query, k: Ranked(*dense_index.search(embedder.query(query), k))`
-    (passage text as `passage_text(p)` or without the title, whichever the index uses).
-    None (now: there is no dense index yet) leaves the dense and hybrid rows out.
+    With the project's pieces that would be `search.embeddings.Embedder.encode_passages` over
+    `passage_text(p)` into a `search.dense.DenseIndex`, and a ranker
+    `lambda q, k: Ranked(*index.search(embedder.encode_queries([q])[0], k)[:2])`. Embedding the
+    pool costs minutes on a CPU (about 8 passages/s here), so gate it behind a flag.
+    None (now) leaves the dense and hybrid rows out of the tables.
     """
     return None
 
@@ -582,7 +592,7 @@ def run_speed(
     for n in sizes:  # after ours: the passages are prefixes of the largest run, so its tokens serve
         count = rank_plan.get(n)
         if count is None:
-            theirs.append(RankBm25Speed(n, skipped="skipped: unusably slow at this size"))
+            theirs.append(RankBm25Speed(n, skipped="not run (--quick: too slow at this size)"))
             continue
         log(f"speed: rank-bm25 at {n:,} passages ({count} queries) ...")
         theirs.append(speed_rank_bm25(largest_tokens[:n], queries[:count]))
@@ -667,8 +677,8 @@ def print_quality(results: Sequence[SystemResult], query_sets: Sequence[QuerySet
         best = max(results, key=lambda r: r.per_set[qs.name]["all"][f"MRR@{MRR_AT}"])
         verdict = f"; bar (Lucene Arabic analyzer) {bar:.3f}: {'PASS' if bm25 >= bar else 'FAIL'}" if bar else ""
         print(
-            f"\nbm25 MRR@10 {bm25:.3f}{verdict}. Best MRR@10: {best.system} "
-            f"({best.per_set[qs.name]['all'][f'MRR@{MRR_AT}']:.3f}).\n"
+            f"\nbm25 MRR@10 {bm25:.4f}{verdict}. Best MRR@10: {best.system} "
+            f"({best.per_set[qs.name]['all'][f'MRR@{MRR_AT}']:.4f}).\n"
         )
     print("| system | what | ms/query (quality run) |")
     print("|---|---|---:|")
@@ -757,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     check_inputs([*evals, args.distractors, *news])
     sizes = tuple(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES))
     n_queries = args.queries or (QUICK_QUERIES if args.quick else FULL_QUERIES)
-    rank_plan = RANK_BM25_QUERIES[args.quick]
+    rank_plan = {n: rank_bm25_queries(n, args.quick) for n in sizes}
     out_path = args.out or RESULTS / ("retrieval-quick.json" if args.quick else "retrieval.json")
     started = time.perf_counter()
     report: dict[str, Any] = {
@@ -811,7 +821,7 @@ def main(argv: list[str] | None = None) -> int:
             "news": base_info,
             "tiling": "sizes above the news passage count repeat news passages under new ids (id#copyK)",
             "query_source": "questions drawn (seed 13) from the eval query sets; timed search(search_terms(q), k=10)",
-            "rank_bm25_queries_plan": {str(k): v for k, v in rank_plan.items() if k in sizes},
+            "rank_bm25_queries_plan": {str(k): v for k, v in rank_plan.items()},
             "ours": [asdict(r) for r in ours],
             "rank_bm25": [asdict(r) for r in theirs],
         }

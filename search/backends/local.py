@@ -106,9 +106,13 @@ class LexicalComponent:
         _keep_only(index_dir, LEXICAL_DIR, meta.get(LEXICAL_KEY))
 
 
-@lru_cache(maxsize=2)
 def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
     """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
+    return _load_embedder(model, device)
+
+
+@lru_cache(maxsize=2)
+def _load_embedder(model: str, device: str | None) -> Embedder:
     return Embedder(model, device=device)
 
 
