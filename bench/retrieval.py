@@ -23,14 +23,14 @@ Part 2, speed. News passages of ~110 words (both corpora under --news, paragraph
 merged or cut) are shuffled (seed 13) and the first N indexed, for N in 10k, 100k,
 300k (--quick: 10k, 100k). The news gives about 90k passages, so larger N tile
 copies of them under new ids; the output says how many. For our BM25: tokenising
-time (search_terms, stem cache cleared first), index time, save time and size on
-disk (BM25Index.save), load time, and single-query latency p50/p95 of
+time (search_terms), index time (BM25Index.add), save time and size on disk
+(BM25Index.save), load time, and single-query latency p50/p95 of
 `search(search_terms(q), k=10)` on the loaded index for questions drawn from the
 eval sets. Side by side, rank-bm25's BM25Okapi on the same tokens: build time and
 get_scores + top-10 latency, on fewer queries at large N (and not at all where the
-plan says so: see rank_bm25_queries). Peak RSS (ru_maxrss, monotone over the run)
-after each step. Ours runs at every size first, then rank-bm25, so the peaks
-after ours are not inflated by rank-bm25.
+plan says so: see rank_bm25_queries). Every (engine, size) runs in a freshly
+spawned process, so its stem cache starts cold and its peak RSS (ru_maxrss) is its
+own: the worker's RSS with its input loaded is shown beside the peak.
 
 Prints markdown tables; writes JSON (machine, commit, every figure) to --out,
 default bench/results/retrieval.json (retrieval-quick.json with --quick).
@@ -47,13 +47,14 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import ctypes  # noqa: E402
 import gc  # noqa: E402
 import gzip  # noqa: E402
 import json  # noqa: E402
+import multiprocessing  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -71,7 +72,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from indexer.readers import TEXT_FIELDS, TITLE_FIELDS  # noqa: E402
-from search.arabic import _TOKEN_RE, STOPWORDS, normalize, search_terms, stem  # noqa: E402
+from search.arabic import _TOKEN_RE, STOPWORDS, normalize, search_terms  # noqa: E402
 from search.backends.local import indexed_text  # noqa: E402
 from search.bm25 import BM25Index, BM25Params  # noqa: E402
 from search.fusion import FusionMode, Ranked, fuse  # noqa: E402
@@ -446,12 +447,13 @@ class OursSpeed:
     save_s: float
     size_mib: float
     load_s: float
+    arrays_mib: float  # the loaded index's numpy arrays (postings, lengths, df)
     queries: int
     p50_ms: float
     p95_ms: float
     mean_ms: float
-    rss_growth_mib: float  # resident memory added by tokens + index
-    peak_rss_mib: float
+    rss_before_mib: float  # the worker with the passage texts loaded, before tokenising
+    peak_rss_mib: float  # the worker's peak, build and queries included
 
 
 @dataclass
@@ -462,7 +464,7 @@ class RankBm25Speed:
     p50_ms: float | None = None
     p95_ms: float | None = None
     mean_ms: float | None = None
-    rss_growth_mib: float | None = None
+    rss_before_mib: float | None = None  # the worker with the tokens ready, before BM25Okapi
     peak_rss_mib: float | None = None
     skipped: str | None = None
 
@@ -482,8 +484,24 @@ def rss_mib() -> float:
         return peak_rss_mib()
 
 
+def release_free_memory() -> None:
+    """Hand freed heap back to the OS (glibc), so RSS before a build counts only live data."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def dir_size_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / (1024 * 1024)
+
+
+def arrays_mib(index: BM25Index) -> float:
+    arrays = [index.df, index.doc_len, index.alive]
+    for seg in index.segments:
+        arrays += [seg.indptr, seg.docs, seg.tfs]
+    return sum(a.nbytes for a in arrays) / (1024 * 1024)
 
 
 def latencies_ms(search: Callable[[str], object], queries: Sequence[str], warmup: int = WARMUP_QUERIES) -> np.ndarray:
@@ -498,33 +516,29 @@ def latencies_ms(search: Callable[[str], object], queries: Sequence[str], warmup
     return out
 
 
-def speed_ours(
-    passages: Sequence[Passage], base_len: int, queries: Sequence[str], work: Path
-) -> tuple[OursSpeed, list[list[str]]]:
-    """Build, save, load and query our BM25 over `passages`; returns the figures and the tokens."""
-    gc.collect()
+def speed_ours(passages: Sequence[Passage], base_len: int, queries: Sequence[str], work: Path) -> OursSpeed:
+    """Tokenise, build, save, load and query our BM25 over `passages`."""
     texts = [passage_text(p) for p in passages]
     ids = [p.pid for p in passages]
-    rss0 = rss_mib()
-    stem.cache_clear()  # tokenise as a fresh process would
+    release_free_memory()
+    rss_before = rss_mib()
     t0 = time.perf_counter()
     tokens = [search_terms(t) for t in texts]
     t1 = time.perf_counter()
     index = BM25Index()
     index.add(ids, tokens)
     t2 = time.perf_counter()
-    rss_growth = rss_mib() - rss0
     target = work / f"bm25-{len(passages)}"
     index.save(target)
     t3 = time.perf_counter()
-    del index
+    del index, tokens
     gc.collect()
     t4 = time.perf_counter()
     loaded = BM25Index.load(target)
     t5 = time.perf_counter()
     lat = latencies_ms(lambda q: loaded.search(search_terms(q), k=10), queries)
     n = len(passages)
-    row = OursSpeed(
+    return OursSpeed(
         passages=n,
         tiled_copies=max(0, n - base_len),
         tokenise_s=t1 - t0,
@@ -534,27 +548,25 @@ def speed_ours(
         save_s=t3 - t2,
         size_mib=dir_size_mib(target),
         load_s=t5 - t4,
+        arrays_mib=arrays_mib(loaded),
         queries=len(queries),
         p50_ms=float(np.percentile(lat, 50)),
         p95_ms=float(np.percentile(lat, 95)),
         mean_ms=float(lat.mean()),
-        rss_growth_mib=rss_growth,
+        rss_before_mib=rss_before,
         peak_rss_mib=peak_rss_mib(),
     )
-    shutil.rmtree(target, ignore_errors=True)
-    return row, tokens
 
 
-def speed_rank_bm25(tokens: Sequence[list[str]], queries: Sequence[str]) -> RankBm25Speed:
+def speed_rank_bm25(tokens: list[list[str]], queries: Sequence[str]) -> RankBm25Speed:
     """rank-bm25's BM25Okapi on the same tokens: build, then get_scores + top 10 per query."""
     from rank_bm25 import BM25Okapi
 
-    gc.collect()
-    rss0 = rss_mib()
+    release_free_memory()
+    rss_before = rss_mib()
     t0 = time.perf_counter()
-    model = BM25Okapi(list(tokens))
+    model = BM25Okapi(tokens)
     build_s = time.perf_counter() - t0
-    rss_growth = rss_mib() - rss0
     lat = latencies_ms(lambda q: top_k(model.get_scores(search_terms(q)), 10), queries, warmup=1)
     return RankBm25Speed(
         passages=len(tokens),
@@ -563,9 +575,32 @@ def speed_rank_bm25(tokens: Sequence[list[str]], queries: Sequence[str]) -> Rank
         p50_ms=float(np.percentile(lat, 50)),
         p95_ms=float(np.percentile(lat, 95)),
         mean_ms=float(lat.mean()),
-        rss_growth_mib=rss_growth,
+        rss_before_mib=rss_before,
         peak_rss_mib=peak_rss_mib(),
     )
+
+
+def ours_task(news: Sequence[Path], n: int, queries: Sequence[str]) -> OursSpeed:
+    """One size of our BM25, meant to run in a fresh process (cold stem cache, its own peak RSS)."""
+    base = news_passages(news)
+    passages, base_len = tiled(base, n), len(base)
+    del base
+    with tempfile.TemporaryDirectory(prefix="mizan-bench-retrieval-") as tmp:
+        if _inside_repo(Path(tmp)):
+            fail(f"the temporary directory {tmp} is inside the repository; set TMPDIR to a place outside it")
+        return speed_ours(passages, base_len, queries, Path(tmp))
+
+
+def rank_bm25_task(news: Sequence[Path], n: int, queries: Sequence[str]) -> RankBm25Speed:
+    """One size of rank-bm25 on our tokens (tokenised untimed), meant to run in a fresh process."""
+    tokens = [search_terms(passage_text(p)) for p in tiled(news_passages(news), n)]
+    return speed_rank_bm25(tokens, queries)
+
+
+def in_fresh_process(task: Callable[..., Any], *args: Any) -> Any:
+    """Run `task(*args)` in a newly spawned interpreter, so caches and memory peaks are its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(task, args)
 
 
 def speed_queries(query_sets: Sequence[QuerySet], n: int, seed: int = SEED) -> list[str]:
@@ -574,28 +609,19 @@ def speed_queries(query_sets: Sequence[QuerySet], n: int, seed: int = SEED) -> l
 
 
 def run_speed(
-    base: Sequence[Passage], sizes: Sequence[int], queries: Sequence[str], rank_plan: dict[int, int | None]
+    news: Sequence[Path], sizes: Sequence[int], queries: Sequence[str], rank_plan: dict[int, int | None]
 ) -> tuple[list[OursSpeed], list[RankBm25Speed]]:
     ours: list[OursSpeed] = []
-    largest_tokens: list[list[str]] = []
-    with tempfile.TemporaryDirectory(prefix="mizan-bench-retrieval-") as tmp:
-        work = Path(tmp)
-        if _inside_repo(work):
-            fail(f"the temporary directory {work} is inside the repository; set TMPDIR to a place outside it")
-        for n in sizes:
-            log(f"speed: our BM25 at {n:,} passages ...")
-            row, tokens = speed_ours(tiled(base, n), len(base), queries, work)
-            ours.append(row)
-            largest_tokens = tokens if len(tokens) >= len(largest_tokens) else largest_tokens
-            del tokens
     theirs: list[RankBm25Speed] = []
-    for n in sizes:  # after ours: the passages are prefixes of the largest run, so its tokens serve
+    for n in sizes:
+        log(f"speed: our BM25 at {n:,} passages ({len(queries)} queries) ...")
+        ours.append(in_fresh_process(ours_task, news, n, queries))
         count = rank_plan.get(n)
         if count is None:
             theirs.append(RankBm25Speed(n, skipped="not run (--quick: too slow at this size)"))
             continue
         log(f"speed: rank-bm25 at {n:,} passages ({count} queries) ...")
-        theirs.append(speed_rank_bm25(largest_tokens[:n], queries[:count]))
+        theirs.append(in_fresh_process(rank_bm25_task, news, n, queries[:count]))
     return ours, theirs
 
 
@@ -698,31 +724,37 @@ def print_speed(ours: Sequence[OursSpeed], theirs: Sequence[RankBm25Speed], base
             f"{'; '.join(tiled_sizes)}.\n"
         )
     print(
-        "| passages | tokenise s | index s | build s | build s /100k | save s | size MiB | load s "
-        "| queries | p50 ms | p95 ms | RSS growth MiB | peak RSS MiB |"
+        "| passages | tokenise s | index s | build s | build s /100k | save s | size MiB | load s | arrays MiB "
+        "| queries | p50 ms | p95 ms | RSS before MiB | peak RSS MiB |"
     )
-    print("|---:|" + "---:|" * 12)
+    print("|---:|" + "---:|" * 13)
     for r in ours:
         print(
             f"| {r.passages:,} | {r.tokenise_s:.1f} | {r.index_s:.1f} | {r.build_s:.1f} | {r.build_s_per_100k:.1f} "
-            f"| {r.save_s:.2f} | {r.size_mib:.1f} | {r.load_s:.2f} | {r.queries} | {r.p50_ms:.2f} | {r.p95_ms:.2f} "
-            f"| {r.rss_growth_mib:.0f} | {r.peak_rss_mib:.0f} |"
+            f"| {r.save_s:.2f} | {r.size_mib:.1f} | {r.load_s:.2f} | {r.arrays_mib:.1f} | {r.queries} "
+            f"| {r.p50_ms:.2f} | {r.p95_ms:.2f} | {r.rss_before_mib:.0f} | {r.peak_rss_mib:.0f} |"
         )
-    print("\nSide by side with rank-bm25 (BM25Okapi on the same tokens; its build excludes tokenising):\n")
+    print(
+        "\nSide by side with rank-bm25 (BM25Okapi on the same tokens; its build excludes tokenising, "
+        "ours includes it; RSS: each engine's worker, before building → peak):\n"
+    )
     print(
         "| passages | ours build s | rank-bm25 build s | ours p50 / p95 ms | rank-bm25 p50 / p95 ms "
-        "| rank-bm25 queries | rank-bm25 RSS growth MiB | peak RSS MiB after |"
+        "| rank-bm25 queries | ours RSS MiB | rank-bm25 RSS MiB |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for o, t in zip(ours, theirs, strict=True):
+        ours_rss = f"{o.rss_before_mib:.0f} → {o.peak_rss_mib:.0f}"
         if t.skipped:
-            ours_cells = f"| {o.passages:,} | {o.build_s:.1f} | {t.skipped} | {o.p50_ms:.2f} / {o.p95_ms:.2f} |"
-            print(ours_cells + " – | – | – | – |")
+            print(
+                f"| {o.passages:,} | {o.build_s:.1f} | {t.skipped} | {o.p50_ms:.2f} / {o.p95_ms:.2f} "
+                f"| – | – | {ours_rss} | – |"
+            )
             continue
         print(
             f"| {o.passages:,} | {o.build_s:.1f} | {_f(t.build_s, 1)} | {o.p50_ms:.2f} / {o.p95_ms:.2f} "
-            f"| {_f(t.p50_ms, 1)} / {_f(t.p95_ms, 1)} | {t.queries} | {_f(t.rss_growth_mib, 0)} "
-            f"| {_f(t.peak_rss_mib, 0)} |"
+            f"| {_f(t.p50_ms, 1)} / {_f(t.p95_ms, 1)} | {t.queries} | {ours_rss} "
+            f"| {_f(t.rss_before_mib, 0)} → {_f(t.peak_rss_mib, 0)} |"
         )
     print()
     for r in ours:
@@ -815,7 +847,7 @@ def main(argv: list[str] | None = None) -> int:
             "mean_words": float(np.mean([len(p.text.split()) for p in base])),
         }
         queries = speed_queries(query_sets, n_queries)
-        ours, theirs = run_speed(base, sizes, queries, rank_plan)
+        ours, theirs = run_speed(news, sizes, queries, rank_plan)
         print_speed(ours, theirs, base_info)
         report["speed"] = {
             "news": base_info,
