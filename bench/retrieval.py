@@ -29,8 +29,9 @@ time (search_terms), index time (BM25Index.add), save time and size on disk
 eval sets. Side by side, rank-bm25's BM25Okapi on the same tokens: build time and
 get_scores + top-10 latency, on fewer queries at large N (and not at all where the
 plan says so: see rank_bm25_queries). Every (engine, size) runs in a freshly
-spawned process, so its stem cache starts cold and its peak RSS (ru_maxrss) is its
-own: the worker's RSS with its input loaded is shown beside the peak.
+spawned process, so its stem cache starts cold and its memory is its own: RSS once
+its input is loaded (freed memory trimmed) and the peak from there on (VmHWM, reset
+before the build) are shown.
 
 Prints markdown tables; writes JSON (machine, commit, every figure) to --out,
 default bench/results/retrieval.json (retrieval-quick.json with --quick).
@@ -47,6 +48,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import ctypes  # noqa: E402
 import gc  # noqa: E402
 import gzip  # noqa: E402
@@ -470,9 +472,19 @@ class RankBm25Speed:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident set size of the process so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    """Peak resident set size of this process (Linux VmHWM, which reset_peak_rss can reset; else ru_maxrss)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def reset_peak_rss() -> None:
+    """Start the peak over from the current RSS (Linux ≥ 4.0; elsewhere the peak includes the loading)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def rss_mib() -> float:
@@ -485,12 +497,11 @@ def rss_mib() -> float:
 
 
 def release_free_memory() -> None:
-    """Hand freed heap back to the OS (glibc), so RSS before a build counts only live data."""
+    """Hand freed heap back to the OS (glibc) and restart the peak, so RSS counts from here."""
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: RSS keeps freed memory
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    reset_peak_rss()
 
 
 def dir_size_mib(path: Path) -> float:
