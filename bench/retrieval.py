@@ -52,6 +52,7 @@ import contextlib  # noqa: E402
 import ctypes  # noqa: E402
 import gc  # noqa: E402
 import gzip  # noqa: E402
+import importlib.metadata  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import platform  # noqa: E402
@@ -669,8 +670,6 @@ def code_version() -> dict:
 
 
 def machine_info() -> dict:
-    import rank_bm25
-
     cpu = None
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
@@ -683,7 +682,8 @@ def machine_info() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "rank_bm25": getattr(rank_bm25, "__version__", "0.2.2?"),
+        "rank_bm25": importlib.metadata.version("rank-bm25"),
+        "loadavg_at_start": list(os.getloadavg()),  # other work on the machine skews timings
     }
 
 
@@ -870,6 +870,7 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     report["wall_s"] = round(time.perf_counter() - started, 1)
+    report["machine"]["loadavg_at_end"] = list(os.getloadavg())
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     log(f"done in {report['wall_s']:.0f} s; wrote {out_path}")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
+
 from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends.base import Backend, Filters, Hits
 from search.backends.local import LocalBackend, shared_embedder
@@ -101,7 +103,7 @@ class SearchEngine:
     def _dense_model(self) -> str | None:
         return getattr(self.backend, "dense_model", None)
 
-    def _query_vector(self, text: str):
+    def _query_vector(self, text: str) -> np.ndarray:
         model = self._dense_model()
         if model is None:
             raise QueryError("this index has no passage vectors (indexed with --no-embed); use --mode bm25")
