@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,33 +94,34 @@ class BM25Index:
         if present:
             self.delete(present)
         start = len(self.ids)
-        doc_col: list[int] = []
-        term_col: list[int] = []
-        lengths: list[int] = []
+        term_col = array("q")  # 8 bytes per token, where a list of ints costs 36
+        lengths = array("q")
         vocab, terms = self.vocab, self.terms
-        for n, tokens in enumerate(token_lists):
+
+        def term_id(tok: str) -> int:
+            tid = vocab.get(tok)
+            if tid is None:
+                tid = vocab[tok] = len(terms)
+                terms.append(tok)
+            return tid
+
+        for tokens in token_lists:
             lengths.append(len(tokens))
-            for tok in tokens:
-                tid = vocab.get(tok)
-                if tid is None:
-                    tid = vocab[tok] = len(terms)
-                    terms.append(tok)
-                term_col.append(tid)
-            doc_col.extend([start + n] * len(tokens))
+            term_col.extend(map(term_id, tokens))
         if len(lengths) != len(ids):
             raise ValueError(f"{len(ids)} ids but {len(lengths)} token lists")
         for n, pid in enumerate(ids):
             self.index_of[pid] = start + n
         self.ids.extend(ids)
-        self.doc_len = np.concatenate([self.doc_len, np.asarray(lengths, dtype=np.int64)])
+        self.doc_len = np.concatenate([self.doc_len, np.frombuffer(lengths, dtype=np.int64)])
         self.alive = np.concatenate([self.alive, np.ones(len(lengths), dtype=bool)])
         vocab_size = len(terms)
         if len(self.df) < vocab_size:
             self.df = np.concatenate([self.df, np.zeros(vocab_size - len(self.df), dtype=np.int64)])
         if term_col:
-            segment = _build_segment(
-                np.asarray(term_col, dtype=np.int64), np.asarray(doc_col, dtype=np.int64), vocab_size
-            )
+            per_doc = np.frombuffer(lengths, dtype=np.int64)
+            doc_col = np.repeat(np.arange(start, start + len(per_doc), dtype=np.int64), per_doc)
+            segment = _build_segment(np.frombuffer(term_col, dtype=np.int64), doc_col, vocab_size)
             self.df += np.diff(segment.indptr)  # one posting per (term, passage): its document frequency
             self.segments.append(segment)
         self._cache = None
