@@ -52,6 +52,7 @@ import contextlib  # noqa: E402
 import ctypes  # noqa: E402
 import gc  # noqa: E402
 import gzip  # noqa: E402
+import hashlib  # noqa: E402
 import importlib.metadata  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
@@ -78,6 +79,9 @@ from indexer.readers import TEXT_FIELDS, TITLE_FIELDS  # noqa: E402
 from search.arabic import _TOKEN_RE, STOPWORDS, normalize, search_terms  # noqa: E402
 from search.backends.local import indexed_text  # noqa: E402
 from search.bm25 import BM25Index, BM25Params  # noqa: E402
+from search.dense import DenseIndex  # noqa: E402
+from search.embeddings import DEFAULT_MODEL  # noqa: E402
+from search.engine import HYBRID_DEPTH, HYBRID_WEIGHTS  # noqa: E402
 from search.fusion import FusionMode, Ranked, fuse  # noqa: E402
 
 SHARED = REPO_ROOT.parent / "shared"
@@ -85,6 +89,7 @@ DEFAULT_EVALS = [SHARED / "eval" / "xquad_ar", SHARED / "eval" / "arcd" / "test"
 DEFAULT_DISTRACTORS = SHARED / "corpus" / "saudinewsnet.jsonl.gz"
 DEFAULT_NEWS = [SHARED / "corpus" / "saudinewsnet.jsonl.gz", SHARED / "corpus" / "ant_jawharafm.jsonl.gz"]
 RESULTS = REPO_ROOT / "bench" / "results"
+VECTOR_CACHE = Path.home() / ".cache" / "mizan" / "bench"
 
 SEED = 13
 DEPTH = 20  # ranks kept per query: enough for R@20 and MRR@10
@@ -326,36 +331,70 @@ def rank_bm25_ranker(pool: Sequence[Passage], analyzer: Analyzer = whitespace_to
     return rank
 
 
-def dense_ranker(pool: Sequence[Passage]) -> Ranker | None:
-    """HOOK for the `dense` row: embed `pool` and return a ranker over the dense index.
+def _cached_vectors(kind: str, texts: Sequence[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Vectors of `texts`, cached outside the repository by a hash of the model and the texts."""
+    digest = hashlib.sha256((DEFAULT_MODEL + "\0" + "\0".join(texts)).encode("utf-8")).hexdigest()[:20]
+    path = VECTOR_CACHE / f"{kind}-{digest}.npy"
+    if path.is_file():
+        return np.load(path)
+    vectors = encode(list(texts))
+    VECTOR_CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
 
-    With the project's pieces that would be `search.embeddings.Embedder.encode_passages` over
-    `passage_text(p)` into a `search.dense.DenseIndex`, and a ranker
-    `lambda q, k: Ranked(*index.search(embedder.encode_queries([q])[0], k)[:2])`. Embedding the
-    pool costs minutes on a CPU (about 8 passages/s here), so gate it behind a flag.
-    None (now) leaves the dense and hybrid rows out of the tables.
-    """
-    return None
+
+def vectors_cached(pool: Sequence[Passage]) -> bool:
+    texts = [passage_text(p) for p in pool]
+    digest = hashlib.sha256((DEFAULT_MODEL + "\0" + "\0".join(texts)).encode("utf-8")).hexdigest()[:20]
+    return (VECTOR_CACHE / f"passages-{digest}.npy").is_file()
 
 
-def fused_ranker(lexical: Ranker, dense: Ranker, mode: FusionMode, depth: int = 100) -> Ranker:
-    """Hybrid of two rankers with search.fusion (each sub-query fetches `depth` hits)."""
+def dense_ranker(pool: Sequence[Passage], questions: Sequence[str]) -> Ranker:
+    """The engine's dense path: e5 passage vectors (title + text, `passage: `) in a DenseIndex."""
+    from search.backends.local import shared_embedder
+
+    embedder = shared_embedder()
+    t0 = time.perf_counter()
+    vectors = _cached_vectors(
+        "passages", [passage_text(p) for p in pool], lambda t: embedder.encode_passages(t, progress=True)
+    )
+    log(f"quality: {len(pool)} passage vectors in {time.perf_counter() - t0:.1f} s (cached after the first run)")
+    index = DenseIndex(embedder.model_id, embedder.dimension)
+    index.add([p.pid for p in pool], vectors)
+    qvecs = _cached_vectors("queries", list(questions), embedder.encode_queries)
+    by_question = {q: v for q, v in zip(questions, qvecs, strict=True)}
 
     def rank(query: str, k: int) -> Ranked:
-        fused = fuse([lexical(query, max(k, depth)), dense(query, max(k, depth))], mode)[:k]
+        vector = by_question.get(query)
+        if vector is None:
+            vector = embedder.encode_queries([query])[0]
+        ids, scores, _ = index.search(vector, k)
+        return Ranked(ids, scores)
+
+    return rank
+
+
+def fused_ranker(
+    lexical: Ranker, dense: Ranker, mode: FusionMode, weights: tuple[float, float] = HYBRID_WEIGHTS
+) -> Ranker:
+    """Hybrid of two rankers with search.fusion, as the engine does it (depth and weights)."""
+
+    def rank(query: str, k: int) -> Ranked:
+        depth = max(k, HYBRID_DEPTH)
+        fused = fuse([lexical(query, depth), dense(query, depth)], mode, weights)[:k]
         return Ranked([pid for pid, _ in fused], [score for _, score in fused])
 
     return rank
 
 
 def hybrid_rankers(lexical: Ranker, dense: Ranker | None) -> dict[str, Ranker]:
-    """HOOK for the `hybrid-*` rows: one ranker per fusion (same formulas as the engine's).
-
-    Adjust depth and weights here to whatever the engine's hybrid mode uses once it exists.
-    """
+    """One ranker per fusion, plus min-max at other weights (lexical, dense) to choose the default."""
     if dense is None:
         return {}
-    return {f"hybrid-{mode.value}": fused_ranker(lexical, dense, mode) for mode in FusionMode}
+    rankers = {f"hybrid-{mode.value}": fused_ranker(lexical, dense, mode) for mode in FusionMode}
+    for w in ((0.3, 0.7), (0.7, 0.3)):
+        rankers[f"hybrid-minmax-{w[0]}/{w[1]}"] = fused_ranker(lexical, dense, FusionMode.MINMAX, w)
+    return rankers
 
 
 # ---------------------------------------------------------------- quality
@@ -416,7 +455,7 @@ def lexical_systems(pool: Sequence[Passage]) -> list[tuple[str, str, Callable[[]
     ]
 
 
-def run_quality(pool: Sequence[Passage], query_sets: Sequence[QuerySet]) -> list[SystemResult]:
+def run_quality(pool: Sequence[Passage], query_sets: Sequence[QuerySet], with_dense: bool) -> list[SystemResult]:
     results = []
     default: Ranker | None = None
     for name, description, build in lexical_systems(pool):
@@ -425,10 +464,12 @@ def run_quality(pool: Sequence[Passage], query_sets: Sequence[QuerySet]) -> list
         if name == "bm25":
             default = ranker
         results.append(evaluate_ranker(name, description, ranker, query_sets))
-    dense = dense_ranker(pool)
-    if dense is not None:
+    dense = None
+    if with_dense:
+        questions = [q for qs in query_sets for q in qs.questions.values()]
+        dense = dense_ranker(pool, questions)
         log("quality: dense ...")
-        results.append(evaluate_ranker("dense", "dense index (hook)", dense, query_sets))
+        results.append(evaluate_ranker("dense", "multilingual-e5-small, FAISS inner product", dense, query_sets))
     assert default is not None
     for name, ranker in hybrid_rankers(default, dense).items():
         log(f"quality: {name} ...")
@@ -785,6 +826,8 @@ def print_speed(ours: Sequence[OursSpeed], theirs: Sequence[RankBm25Speed], base
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="10k and 100k only, fewer queries (under 5 minutes)")
+    ap.add_argument("--no-dense", action="store_true", help="skip the dense and hybrid rows (no embedding)")
+    ap.add_argument("--dense", action="store_true", help="with --quick: embed the pool even if not cached")
     ap.add_argument("--eval", type=Path, action="append", help="eval collection directory (repeatable)")
     ap.add_argument("--distractors", type=Path, default=DEFAULT_DISTRACTORS, help="news JSONL(.gz) for distractors")
     ap.add_argument("--n-distractors", type=int, default=5000)
@@ -845,7 +888,11 @@ def main(argv: list[str] | None = None) -> int:
                 for qs in query_sets
             },
         }
-        results = run_quality(pool, query_sets)
+        # Embedding the pool takes minutes on a CPU: --quick measures dense only when the vectors are cached.
+        with_dense = not args.no_dense and (not args.quick or args.dense or vectors_cached(pool))
+        if not with_dense:
+            log("quality: dense and hybrid rows skipped (--no-dense, or --quick without cached vectors)")
+        results = run_quality(pool, query_sets, with_dense)
         print_quality(results, query_sets, pool_info)
         report["quality"] = {"collection": pool_info, "systems": [asdict(r) for r in results]}
 
