@@ -678,6 +678,113 @@ def run_speed(
     return ours, theirs
 
 
+@dataclass
+class DenseSpeed:
+    passages: int
+    index: str  # faiss index type
+    build_s: float
+    p50_ms: float
+    p95_ms: float
+    hybrid_p50_ms: float  # query encode + bm25 + faiss + fusion, one query at a time
+    hybrid_p95_ms: float
+
+
+def dense_speed_task(news: Sequence[Path], n: int, queries: Sequence[str], approximate: bool) -> DenseSpeed:
+    """FAISS latency at n vectors and hybrid end to end, in a fresh process.
+
+    The vectors are random unit vectors: exact and HNSW search time do not depend on what the
+    vectors say, and embedding 300k passages on a CPU would take hours. BM25 is the real index.
+    """
+    import search.dense as dense_module
+    from search.backends.local import shared_embedder
+
+    passages = tiled(news_passages(news), n)
+    lexical = BM25Index()
+    lexical.add([p.pid for p in passages], [search_terms(passage_text(p)) for p in passages])
+    rng = np.random.default_rng(SEED)
+    vectors = rng.standard_normal((n, 384), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    dense_module.APPROXIMATE_FROM = 0 if approximate else 10**12
+    index = DenseIndex(DEFAULT_MODEL, 384)
+    index.add([p.pid for p in passages], vectors)
+    t0 = time.perf_counter()
+    index.search(vectors[0], 10)  # builds the faiss structure
+    build_s = time.perf_counter() - t0
+    embedder = shared_embedder()
+    qvecs = embedder.encode_queries(list(queries[:WARMUP_QUERIES]))
+    faiss_ms = latencies_ms(lambda q: index.search(qvecs[0], 10), queries)
+
+    def hybrid(q: str) -> object:
+        vector = embedder.encode_queries([q])[0]
+        ids, scores, _ = lexical.search(search_terms(q), HYBRID_DEPTH)
+        dids, dscores, _ = index.search(vector, HYBRID_DEPTH)
+        return fuse([Ranked(ids, scores), Ranked(dids, dscores)], FusionMode.MINMAX, HYBRID_WEIGHTS)[:10]
+
+    hybrid_ms = latencies_ms(hybrid, queries)
+    return DenseSpeed(
+        n,
+        type(index._index()).__name__,
+        round(build_s, 2),
+        round(float(np.percentile(faiss_ms, 50)), 3),
+        round(float(np.percentile(faiss_ms, 95)), 3),
+        round(float(np.percentile(hybrid_ms, 50)), 2),
+        round(float(np.percentile(hybrid_ms, 95)), 2),
+    )
+
+
+def embedding_speed(news: Sequence[Path], n_passages: int = 200, n_queries: int = 50) -> dict:
+    """Passages/s (batch 32) and single-query encode time of the model the engine uses."""
+    from search.backends.local import shared_embedder
+
+    t0 = time.perf_counter()
+    embedder = shared_embedder()
+    load_s = time.perf_counter() - t0
+    texts = [passage_text(p) for p in news_passages(news)[:n_passages]]
+    embedder.encode_passages(texts[:32])  # warm up
+    t0 = time.perf_counter()
+    embedder.encode_passages(texts)
+    per_s = len(texts) / (time.perf_counter() - t0)
+    queries = [t[:80] for t in texts[:n_queries]]
+    ms = latencies_ms(lambda q: embedder.encode_queries([q]), queries)
+    return {
+        "model": embedder.model_id,
+        "load_s": round(load_s, 2),
+        "passages_per_s": round(per_s, 1),
+        "passage_words_mean": round(float(np.mean([len(t.split()) for t in texts])), 1),
+        "query_p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "query_p95_ms": round(float(np.percentile(ms, 95)), 2),
+    }
+
+
+def run_dense_speed(news: Sequence[Path], sizes: Sequence[int], queries: Sequence[str]) -> list[DenseSpeed]:
+    out = []
+    for n in sizes:
+        for approximate in (False, True):
+            label = "HNSW" if approximate else "exact"
+            log(f"speed: dense ({label}) and hybrid at {n:,} passages ...")
+            out.append(in_fresh_process(dense_speed_task, news, n, queries, approximate))
+    return out
+
+
+def print_dense_speed(rows: Sequence[DenseSpeed], embedding: dict) -> None:
+    print("\n## Dense and hybrid speed (one query at a time, one FAISS thread)\n")
+    print(
+        f"Embedding ({embedding['model']}, CPU): {embedding['passages_per_s']} passages/s for "
+        f"{embedding['passage_words_mean']}-word passages at batch 32; one query "
+        f"{embedding['query_p50_ms']} ms p50 / {embedding['query_p95_ms']} ms p95; "
+        f"model load {embedding['load_s']} s.\n"
+    )
+    print("| passages | FAISS index | build s | FAISS p50 ms | FAISS p95 ms | hybrid p50 ms | hybrid p95 ms |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r.passages:,} | {r.index} | {r.build_s} | {r.p50_ms} | {r.p95_ms} | {r.hybrid_p50_ms} | "
+            f"{r.hybrid_p95_ms} |"
+        )
+    print("\nVectors in these rows are random unit vectors (search time does not depend on them);")
+    print("hybrid = query encoding + BM25 (real index) + FAISS + min-max fusion of 100 candidates each.")
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -907,6 +1014,13 @@ def main(argv: list[str] | None = None) -> int:
         queries = speed_queries(query_sets, n_queries)
         ours, theirs = run_speed(news, sizes, queries, rank_plan)
         print_speed(ours, theirs, base_info)
+        dense_rows: list[DenseSpeed] = []
+        embedding: dict = {}
+        if not args.no_dense:
+            log("speed: embedding throughput ...")
+            embedding = embedding_speed(news)
+            dense_rows = run_dense_speed(news, sizes, queries[:50] if args.quick else queries)
+            print_dense_speed(dense_rows, embedding)
         report["speed"] = {
             "news": base_info,
             "tiling": "sizes above the news passage count repeat news passages under new ids (id#copyK)",
@@ -914,6 +1028,8 @@ def main(argv: list[str] | None = None) -> int:
             "rank_bm25_queries_plan": {str(k): v for k, v in rank_plan.items()},
             "ours": [asdict(r) for r in ours],
             "rank_bm25": [asdict(r) for r in theirs],
+            "embedding": embedding,
+            "dense": [asdict(r) for r in dense_rows],
         }
 
     report["wall_s"] = round(time.perf_counter() - started, 1)
