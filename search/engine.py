@@ -20,7 +20,7 @@ import numpy as np
 
 from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends.base import Backend, Filters, Hits
-from search.backends.local import LocalBackend, shared_embedder
+from search.backends.local import LocalBackend, query_vector
 from search.errors import MizanError
 from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document
@@ -107,7 +107,7 @@ class SearchEngine:
         model = self._dense_model()
         if model is None:
             raise QueryError("this index has no passage vectors (indexed with --no-embed); use --mode bm25")
-        return shared_embedder(model).encode_queries([text])[0]
+        return query_vector(model, text)
 
     def _hits(self, query: Query, depth: int) -> Hits:
         if query.mode is SearchMode.BM25:

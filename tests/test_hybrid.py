@@ -134,3 +134,12 @@ def test_cli_default_is_hybrid(embedded_index: Path) -> None:
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["mode"] == "hybrid" and len(result["results"]) == 3
+
+
+def test_fast_query_path_gives_the_model_s_vectors() -> None:
+    from search.backends.local import query_vector
+
+    for text in (QUESTION, "floods in the eastern province", "سعر برميل النفط"):
+        fast = query_vector("intfloat/multilingual-e5-small", text)
+        slow = local.shared_embedder().encode_queries([text])[0]
+        assert float(fast @ slow) > 0.999
