@@ -131,6 +131,8 @@ class Manifest:
     format_version: int
     normaliser_version: int
     created_at: str
+    embedding_model: str | None = None  # set once the index has passage vectors
+    embedding_dimension: int | None = None
 
     def to_json(self) -> dict:
         return {
@@ -138,7 +140,17 @@ class Manifest:
             "format_version": self.format_version,
             "normaliser_version": self.normaliser_version,
             "created_at": self.created_at,
+            "embedding_model": self.embedding_model,
+            "embedding_dimension": self.embedding_dimension,
         }
+
+
+def record_embedding_model(index_dir: Path, model: str | None, dimension: int | None) -> None:
+    """Note the passage vectors' model in the manifest (after the commit that wrote them)."""
+    manifest = read_manifest(index_dir)
+    if (manifest.embedding_model, manifest.embedding_dimension) != (model, dimension):
+        updated = Manifest(manifest.format_version, manifest.normaliser_version, manifest.created_at, model, dimension)
+        _write_json_atomically(Path(index_dir) / MANIFEST, updated.to_json())
 
 
 def _write_json_atomically(path: Path, data: dict) -> None:
@@ -157,7 +169,14 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise NotAnIndex(f"{index_dir} is not a Mizan index (no {MANIFEST}); pass another --index directory")
     try:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
-        manifest = Manifest(int(data["format_version"]), int(data["normaliser_version"]), str(data["created_at"]))
+        dimension = data.get("embedding_dimension")
+        manifest = Manifest(
+            int(data["format_version"]),
+            int(data["normaliser_version"]),
+            str(data["created_at"]),
+            data.get("embedding_model"),
+            int(dimension) if dimension is not None else None,
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise NotAnIndex(f"{manifest_path} is damaged ({exc}); delete {index_dir} and index your files again") from exc
     rebuild = f"rebuild it with `mizan index --rebuild --index {index_dir}`"
@@ -287,6 +306,8 @@ class Store:
             "format_version": self.manifest.format_version,
             "normaliser_version": self.manifest.normaliser_version,
             "created_at": self.manifest.created_at,
+            "embedding_model": self.manifest.embedding_model,
+            "embedding_dimension": self.manifest.embedding_dimension,
         }
 
     # ------------------------------------------------------------ lookups used while indexing

@@ -88,6 +88,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"published:   {span}")
     print(f"files:       {stats['files']}")
     print(f"versions:    format {stats['format_version']}, normaliser {stats['normaliser_version']}")
+    model = stats.get("embedding_model")
+    print(f"vectors:     {model} ({stats['embedding_dimension']} dimensions)" if model else "vectors:     none")
     print("outlets:")
     for row in stats["outlets"]:
         print(f"  {row['documents']:>6}  {row['outlet'] or '(unknown)'}")

@@ -29,7 +29,7 @@ from search.dense import DenseIndex
 from search.embeddings import DEFAULT_MODEL, Embedder
 from search.errors import IndexVersionMismatch, MizanError
 from search.models import Document, Passage
-from search.store import IndexWriter, Store
+from search.store import IndexWriter, Store, record_embedding_model
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,12 @@ def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Em
 
 @lru_cache(maxsize=2)
 def _load_embedder(model: str, device: str | None) -> Embedder:
+    try:  # transformers draws a bar for loading weights, which is noise on our command line
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     return Embedder(model, device=device)
 
 
@@ -203,7 +209,10 @@ class DenseComponent:
         return DenseIndex.load(self.reuse_from / generation)
 
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
-        _keep_only(index_dir, DENSE_DIR, meta.get(DENSE_KEY))
+        current = meta.get(DENSE_KEY)
+        _keep_only(index_dir, DENSE_DIR, current)
+        if current and (index_dir / current).is_dir():
+            record_embedding_model(index_dir, *DenseIndex.model_of(index_dir / current))
 
 
 def index_components(
@@ -316,8 +325,6 @@ class LocalBackend:
         stats["backend"] = self.name
         stats["lexical_passages"] = len(self.bm25)
         stats["dense_passages"] = len(self._dense) if self._dense is not None else 0
-        stats["embedding_model"] = self.dense_model
-        stats["embedding_dimension"] = self._dense.dimension if self._dense is not None else None
         return stats
 
     # ------------------------------------------------------------ writes
