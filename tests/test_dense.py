@@ -57,3 +57,23 @@ def test_filters_and_replacement() -> None:
 def test_shape_is_checked() -> None:
     with pytest.raises(ValueError, match="dimension 16"):
         DenseIndex("m", 16).add(["a"], np.zeros((1, 8), dtype=np.float32))
+
+
+def test_approximate_index_above_the_threshold(monkeypatch) -> None:
+    import search.dense as dense
+
+    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 100)
+    rng = np.random.default_rng(11)
+    vecs = unit(rng, 400, 32)
+    index = DenseIndex("m", 32)
+    index.add([f"p{i}" for i in range(400)], vecs)
+    assert type(index._index()).__name__ == "IndexHNSWFlat"
+    hits = 0
+    for q in unit(rng, 20, 32):
+        exact = {f"p{j}" for j in brute(vecs, q, 10)}
+        hits += len(exact & set(index.search(q, 10)[0]))
+    assert hits / 200 >= 0.9  # recall@10 of the graph against exact search
+    allowed = np.zeros(400, dtype=bool)
+    allowed[::7] = True
+    ids, _, eligible = index.search(vecs[14], 5, allowed=allowed)
+    assert eligible == 58 and ids[0] == "p14" and all(int(i[1:]) % 7 == 0 for i in ids)
