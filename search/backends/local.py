@@ -34,6 +34,7 @@ from search.store import IndexWriter, Store, record_embedding_model
 log = logging.getLogger(__name__)
 
 LEXICAL_KEY = "lexical"
+_LEXICAL_BATCH = 20_000
 LEXICAL_DIR = "lexical"
 DENSE_KEY = "dense"
 DENSE_DIR = "dense"
@@ -94,6 +95,9 @@ class LexicalComponent:
                 ids.append(pid)
                 tokens.append(search_terms(indexed_text(title, text)))
                 bar.update(1)
+                if len(ids) == _LEXICAL_BATCH:  # bounded memory: each batch becomes a segment
+                    bm25.add(ids, tokens)
+                    ids, tokens = [], []
         bm25.add(ids, tokens)
         generation = _next_generation(LEXICAL_DIR, current)
         target = index_dir / generation
