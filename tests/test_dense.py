@@ -77,3 +77,38 @@ def test_approximate_index_above_the_threshold(monkeypatch) -> None:
     allowed[::7] = True
     ids, _, eligible = index.search(vecs[14], 5, allowed=allowed)
     assert eligible == 58 and ids[0] == "p14" and all(int(i[1:]) % 7 == 0 for i in ids)
+
+
+def test_the_graph_is_saved_and_grows_in_place(tmp_path: Path, monkeypatch) -> None:
+    import search.dense as dense
+
+    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 100)
+    rng = np.random.default_rng(17)
+    vecs = unit(rng, 300, 32)
+    index = DenseIndex("m", 32)
+    index.add([f"p{i}" for i in range(200)], vecs[:200])
+    index.save(tmp_path / "g1")
+    assert (tmp_path / "g1" / "hnsw.faiss").is_file()
+    loaded = DenseIndex.load(tmp_path / "g1")
+    graph = loaded._faiss
+    assert graph is not None and graph.ntotal == 200  # read from disk, not rebuilt
+    loaded.delete(["p5"])
+    loaded.add([f"p{i}" for i in range(200, 300)], vecs[200:])
+    assert loaded._faiss is graph and graph.ntotal == 300  # grew in place
+    assert loaded.search(vecs[250], 1)[0] == ["p250"]
+    assert "p5" not in loaded.search(vecs[5], 10)[0]
+    loaded.save(tmp_path / "g2")
+    again = DenseIndex.load(tmp_path / "g2")
+    assert len(again) == 299 and again.search(vecs[250], 1)[0] == ["p250"]
+
+
+def test_many_deletions_are_compacted_on_save(tmp_path: Path) -> None:
+    rng = np.random.default_rng(19)
+    vecs = unit(rng, 100)
+    index = DenseIndex("m", 16)
+    index.add([f"p{i}" for i in range(100)], vecs)
+    index.delete([f"p{i}" for i in range(50)])
+    index.save(tmp_path / "d")
+    loaded = DenseIndex.load(tmp_path / "d")
+    assert len(loaded.ids) == len(loaded) == 50 and loaded.alive.all()
+    assert loaded.search(vecs[70], 1)[0] == ["p70"]

@@ -294,7 +294,7 @@ class LocalBackend:
                 size, index_of = len(self.bm25.alive), self.bm25.index_of
             else:
                 assert self._dense is not None
-                size, index_of = len(self._dense), self._dense.index_of
+                size, index_of = len(self._dense.alive), self._dense.index_of
             mask = np.zeros(size, dtype=bool)
             mask[[index_of[i] for i in ids if i in index_of]] = True
             if len(self._filter_cache) > 64:
