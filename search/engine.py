@@ -146,7 +146,7 @@ class SearchEngine:
             if passage is None:
                 continue
             if passage.doc_id not in documents:
-                documents[passage.doc_id] = self.backend.get_document(passage.doc_id)
+                documents[passage.doc_id] = self.backend.get_document(passage.doc_id, with_passages=False)
             doc = documents[passage.doc_id]
             results.append(
                 {

@@ -317,8 +317,8 @@ class LocalBackend:
 
     # ------------------------------------------------------------ documents
 
-    def get_document(self, doc_id: str) -> Document | None:
-        return self.store.get_document(doc_id)
+    def get_document(self, doc_id: str, *, with_passages: bool = True) -> Document | None:
+        return self.store.get_document(doc_id, with_passages=with_passages)
 
     def get_passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         found = (self.store.get_passage(pid) for pid in passage_ids)
