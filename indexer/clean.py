@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from indexer.dates import find_dates
 from indexer.sources import SourceLine, agencies_credited, byline_outlets, parse_source_line, split_dateline
 from search.arabic import normalize
+from search.dates import find_dates
 
 
 class Kind(Enum):

@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 
 from indexer.clean import Article, split_page
-from indexer.dates import parse_date
 from indexer.encoding import decode_bytes
 from indexer.html import looks_like_html, parse_html
+from search.dates import parse_date
 from search.errors import InputNotFound, UnreadableFile
 
 log = logging.getLogger(__name__)

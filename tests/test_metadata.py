@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from indexer.clean import Kind, classify
-from indexer.dates import find_dates, parse_date
 from indexer.encoding import decode_bytes
 from indexer.sources import SourceLine, agencies_credited, parse_source_line, split_dateline
+from search.dates import find_dates, parse_date
 from search.errors import UnreadableFile
 
 

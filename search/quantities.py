@@ -1,0 +1,349 @@
+"""Quantities written in Arabic news text, as intervals with their hedge.
+
+The first layer of figure extraction (DESIGN.md, "Figures"; the answer issue builds
+claimants, subjects and grouping on top). It reads:
+- digits in any script and mixed («١60»), with separators resolved from context:
+  «37,547,686» and «309.500» are thousands, «4,462 مليار» and «3٫5» are decimals;
+- magnitude words in their case, dual and plural forms (ألف، آلاف، ألفاً، ألفين، مليون،
+  ملايين، مليار…), word numerals («عشرة آلاف», «أحد عشر ألفاً», «مئة وخمسون»), and
+  compounds («693 ألفاً و640» = 693,640; «ألفين و500» = 2,500); percentages;
+- hedges as intervals: approximately (نحو، قرابة، حوالي، زهاء، ما يقارب), at least
+  (أكثر من، ما لا يقل عن، يتجاوز، على الأقل), at most (ما يصل إلى، قد يصل … إلى، أقل من،
+  لم يتجاوز), ranges (بين … و …، من … إلى …), and vague amounts (عشرات، مئات، آلاف،
+  عشرات الآلاف).
+Dates, years after «عام/سنة/منذ» and clock times are not quantities.
+Words are matched on the normalised tokens of search/arabic.py; spans are raw offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from search.arabic import Token, normalize, number_lemma, tokenize
+from search.dates import find_dates
+
+
+class Qualifier(Enum):
+    EXACT = "exact"
+    APPROX = "approx"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    RANGE = "range"
+    VAGUE = "vague"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value_low: float | None
+    value_high: float | None
+    qualifier: Qualifier
+    start: int  # raw offsets of the number (with its hedge)
+    end: int
+    percent: bool = False
+    noun: str | None = None  # the normalised word after the number: what is counted, when it is a noun
+
+
+def _norm_set(*words: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in words)
+
+
+_UNITS = {
+    **dict.fromkeys(_norm_set("واحد", "واحدة", "أحد", "إحدى"), 1),
+    **dict.fromkeys(_norm_set("اثنان", "اثنين", "اثنتان", "اثنتين", "اثنا", "اثني", "اثنتا"), 2),
+    **dict.fromkeys(_norm_set("ثلاث", "ثلاثة"), 3),
+    **dict.fromkeys(_norm_set("أربع", "أربعة"), 4),
+    **dict.fromkeys(_norm_set("خمس", "خمسة"), 5),
+    **dict.fromkeys(_norm_set("ست", "ستة"), 6),
+    **dict.fromkeys(_norm_set("سبع", "سبعة"), 7),
+    **dict.fromkeys(_norm_set("ثماني", "ثمانية", "ثمان"), 8),
+    **dict.fromkeys(_norm_set("تسع", "تسعة"), 9),
+}
+_TEN = _norm_set("عشر", "عشرة")
+_TENS = {
+    **dict.fromkeys(_norm_set("عشرون", "عشرين"), 20),
+    **dict.fromkeys(_norm_set("ثلاثون", "ثلاثين"), 30),
+    **dict.fromkeys(_norm_set("أربعون", "أربعين"), 40),
+    **dict.fromkeys(_norm_set("خمسون", "خمسين"), 50),
+    **dict.fromkeys(_norm_set("ستون", "ستين"), 60),
+    **dict.fromkeys(_norm_set("سبعون", "سبعين"), 70),
+    **dict.fromkeys(_norm_set("ثمانون", "ثمانين"), 80),
+    **dict.fromkeys(_norm_set("تسعون", "تسعين"), 90),
+}
+_HUNDREDS = {
+    **dict.fromkeys(_norm_set("مئة", "مائة"), 100),
+    **dict.fromkeys(_norm_set("مئتان", "مئتين", "مائتان", "مائتين"), 200),
+    **{
+        normalize(u + h): n * 100
+        for u, n in (("ثلاث", 3), ("أربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7), ("ثمان", 8), ("تسع", 9))
+        for h in ("مئة", "مائة")
+    },
+}
+_MAGNITUDE = {"الف": 1_000, "مليون": 1_000_000, "مليار": 1_000_000_000}
+_DUALS = _norm_set("ألفين", "ألفان", "مليونين", "مليونان", "مليارين", "ملياران")
+_VAGUE = {
+    normalize("عشرات"): (10, 99),
+    normalize("مئات"): (100, 999),
+    normalize("آلاف"): (1_000, 9_999),
+    normalize("الآلاف"): (1_000, 9_999),
+    normalize("ملايين"): (1_000_000, 9_999_999),
+}
+
+
+# Hedges, as normalised token sequences, read right before the number (or right after, for «على الأقل»).
+def _phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
+    """Normalised token sequences, longest first (so «ما يصل إلى» wins over «يصل إلى»)."""
+    return tuple(sorted((tuple(normalize(t).split()) for t in texts), key=len, reverse=True))
+
+
+_BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
+    Qualifier.APPROX: _phrases(
+        "نحو", "بنحو", "قرابة", "حوالي", "بحوالي", "زهاء", "ما يقارب", "يقارب", "ما يناهز", "يناهز", "تقريبا"
+    ),
+    Qualifier.AT_LEAST: _phrases(
+        "أكثر من",
+        "ما لا يقل عن",
+        "لا يقل عن",
+        "يزيد على",
+        "يزيد عن",
+        "ما يزيد على",
+        "ما يزيد عن",
+        "يتجاوز",
+        "تجاوز",
+        "تتجاوز",
+        "يفوق",
+        "أكثر من نحو",
+    ),
+    Qualifier.AT_MOST: _phrases(
+        "ما يصل إلى", "يصل إلى", "تصل إلى", "قد يصل إلى", "أقل من", "لم يتجاوز", "لا يتجاوز", "لم تتجاوز", "حتى"
+    ),
+}
+_AFTER_AT_LEAST = _phrases("على الأقل")
+_YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
+_PERCENT_AFTER = _phrases("في المئة", "في المائة", "بالمئة", "بالمائة")
+_NOT_NOUNS = _norm_set("من", "في", "على", "إلى", "عن", "و", "أو", "الى", "ان", "أن", "إن", "عام", "قد", "ما")
+_TIME = re.compile(r"(?<![0-9٠-٩])[0-9٠-٩]{1,2}:[0-9٠-٩]{2}(?::[0-9٠-٩]{2})?")
+
+
+@dataclass
+class _Number:
+    value: float
+    first: int  # token indices
+    last: int
+    vague: tuple[float, float] | None = None
+    magnitude: bool = False  # closed by a magnitude word (a compound may follow)
+
+
+def _digits_value(tok: Token, raw: str, next_is_magnitude: bool) -> float:
+    """The value of a digit token, reading the raw separators the normaliser folded."""
+    raw_text = raw[tok.raw_start : tok.raw_end]
+    groups = re.split(r"[,٬]", raw_text)
+    if len(groups) == 2 and next_is_magnitude:
+        return float(tok.text[: len(tok.text) - len(_ascii_digits(groups[1]))] + "." + _ascii_digits(groups[1]))
+    if "." in tok.text and "٫" not in raw_text:
+        whole, _, frac = tok.text.partition(".")
+        parts = tok.text.split(".")
+        thousands = all(len(p) == 3 for p in parts[1:]) and 1 <= len(parts[0]) <= 3 and not next_is_magnitude
+        if thousands:
+            return float("".join(parts))
+        return float(whole + "." + frac.replace(".", ""))
+    return float(tok.text)
+
+
+def _ascii_digits(text: str) -> str:
+    return normalize(text).replace(".", "")
+
+
+def _is_magnitude(word: str, after_number: bool = False) -> int | None:
+    """×1000 etc. for a magnitude word; the plural (آلاف) only after a number: alone it is vague."""
+    lemma = number_lemma(word)
+    if lemma in _MAGNITUDE and (after_number or word not in _VAGUE):
+        return _MAGNITUDE[lemma]
+    return None
+
+
+def _word_value(word: str) -> tuple[str, int] | None:
+    """('unit'|'ten'|'tens'|'hundred', value) of a number word, with or without a leading و."""
+    for w in (word, word[1:] if word.startswith("و") and len(word) > 2 else None):
+        if w is None:
+            continue
+        if w in _UNITS:
+            return "unit", _UNITS[w]
+        if w in _TEN:
+            return "ten", 10
+        if w in _TENS:
+            return "tens", _TENS[w]
+        if w in _HUNDREDS:
+            return "hundred", _HUNDREDS[w]
+    return None
+
+
+def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
+    """A number starting at token i: digits or words, with magnitudes and «و» compounds."""
+    n = len(tokens)
+    words = [t.text for t in tokens]
+    start = i
+    total = 0.0
+    current = 0.0
+    seen = False
+    magnitude_closed = False
+    while i < n:
+        w = words[i]
+        mag = _is_magnitude(w, after_number=current > 0)
+        if w[0].isdigit():
+            if seen and not (magnitude_closed and tokens[i - 1].text == "و"):
+                break
+            nxt = words[i + 1] if i + 1 < n else ""
+            current += _digits_value(tokens[i], raw, _is_magnitude(nxt, after_number=True) is not None)
+            seen, magnitude_closed = True, False
+        elif mag is not None:
+            if w in _DUALS:
+                current = max(current, 1) * 2 if not seen else current
+            total += (current if current else 1) * mag
+            current = 0
+            seen, magnitude_closed = True, True
+        elif (wv := _word_value(w)) is not None:
+            kind, value = wv
+            if kind == "ten" and current and current < 10:  # «أحد عشر»: teens
+                current += 10
+            elif kind == "hundred" and current and current < 10:  # «ثلاث مئة»
+                current *= 100
+            else:
+                if seen and not w.startswith("و") and kind != "ten" and not (kind == "unit" and current == 0):
+                    break
+                current += value
+            seen = True
+        elif w == "و" and seen and i + 1 < n and (words[i + 1][0].isdigit() or _word_value(words[i + 1])):
+            pass  # «693 ألفاً و640»: the next part adds
+        else:
+            break
+        i += 1
+    if not seen:
+        return None
+    last = i - 1
+    while last > start and words[last] == "و":
+        last -= 1
+    return _Number(total + current, start, last, magnitude=magnitude_closed)
+
+
+def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
+    """A hedge ending right before token i; «قد يصل عددهم إلى» may hold the counted word inside."""
+    for qualifier, phrases in _BEFORE.items():
+        for phrase in phrases:
+            begin = i - len(phrase)
+            if begin >= 0 and tuple(words[begin:i]) == phrase:
+                return qualifier, begin
+            # one «عدد…» word inside a phrase that ends with «إلى»
+            begin -= 1
+            if (
+                len(phrase) >= 2
+                and phrase[-1] == "الي"
+                and begin >= 0
+                and words[i - 2].startswith("عدد")
+                and tuple(words[begin : i - 2]) + (words[i - 1],) == phrase
+            ):
+                return qualifier, begin
+    return None
+
+
+def find_quantities(raw: str) -> list[Quantity]:
+    """Every quantity in `raw`, in order."""
+    tokens = tokenize(raw)
+    words = [t.text for t in tokens]
+    dates = [(d.start, d.end) for d in find_dates(raw)] + [m.span() for m in _TIME.finditer(raw)]
+    out: list[Quantity] = []
+    i = 0
+    while i < len(tokens):
+        w = words[i]
+        if w in _VAGUE or (w == normalize("عشرات") and i + 1 < len(tokens)):
+            vague_low, vague_high = _VAGUE.get(w, (10, 99))
+            j = i
+            if i + 1 < len(tokens) and words[i + 1] in (normalize("الآلاف"), normalize("آلاف")):
+                vague_low, vague_high, j = vague_low * 1000, (vague_high + 1) * 1000 - 1, i + 1  # «عشرات الآلاف»
+            if i > 0 and words[i - 1][:1].isdigit():
+                i += 1
+                continue  # «10 آلاف» was read as a number
+            out.append(_quantity(tokens, raw, i, j, vague_low, vague_high, Qualifier.VAGUE))
+            i = j + 1
+            continue
+        number = _read_number(tokens, i, raw) if (w[0].isdigit() or _is_magnitude(w) or _word_value(w)) else None
+        if number is None:
+            i += 1
+            continue
+        first, last = number.first, number.last
+        span = (tokens[first].raw_start, tokens[last].raw_end)
+        if _skipped(tokens, words, raw, number, span, dates):
+            i = last + 1
+            continue
+        qualifier = Qualifier.EXACT
+        low: float | None = number.value
+        high: float | None = number.value
+        hedge = _match_before(words, first)
+        if hedge:
+            qualifier, begin = hedge
+            first = begin
+            low = None if qualifier is Qualifier.AT_MOST else number.value
+            high = None if qualifier is Qualifier.AT_LEAST else number.value
+        # ranges: «بين X و Y», «من X إلى Y»
+        if first > 0 and words[first - 1] in ("بين", "يتراوح") or (first > 0 and words[first - 1] == "من"):
+            second_at = last + 1
+            if second_at < len(words) and words[second_at] in ("و", "الي") and second_at + 1 < len(words):
+                other = _read_number(tokens, second_at + 1, raw)
+                if other is not None:
+                    value2 = other.value
+                    if other.magnitude and not number.magnitude and number.value < other.value / 1000:
+                        number.value *= other.value / max(1, _leading_value(tokens, other, raw))
+                    qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
+                    first, last = first - 1, other.last
+        for phrase in _AFTER_AT_LEAST:
+            if tuple(words[last + 1 : last + 1 + len(phrase)]) == phrase:
+                qualifier, low, high = Qualifier.AT_LEAST, number.value, None
+        out.append(_quantity(tokens, raw, first, last, low, high, qualifier))
+        i = last + 1
+    return out
+
+
+def _leading_value(tokens: list[Token], number: _Number, raw: str) -> float:
+    tok = tokens[number.first]
+    return _digits_value(tok, raw, True) if tok.text[0].isdigit() else 1.0
+
+
+def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) -> bool:
+    """Dates, years and clock times are not quantities."""
+    if any(s <= span[0] < e for s, e in dates):
+        return True
+    tok = tokens[number.first]
+    if number.first == number.last and tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= 2100:
+        previous = words[number.first - 1] if number.first else ""
+        if previous in _YEAR_CUES or (number.first and words[number.first - 1] in ("في", "و")):
+            return True
+        nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
+        if not nxt or nxt in _NOT_NOUNS:
+            return True
+    return False
+
+
+def _quantity(tokens, raw: str, first: int, last: int, low, high, qualifier: Qualifier) -> Quantity:
+    words = [t.text for t in tokens]
+    percent = False
+    after = last + 1
+    if after <= len(tokens):
+        tail = raw[tokens[last].raw_end : tokens[last].raw_end + 2]
+        if "%" in tail or "٪" in tail:
+            percent = True
+        for phrase in _PERCENT_AFTER:
+            if tuple(words[after : after + len(phrase)]) == phrase:
+                percent = True
+    noun = None
+    if not percent and after < len(words) and not words[after][0].isdigit() and words[after] not in _NOT_NOUNS:
+        noun = words[after]
+    return Quantity(
+        float(low) if low is not None else None,
+        float(high) if high is not None else None,
+        qualifier,
+        tokens[first].raw_start,
+        tokens[last].raw_end,
+        percent,
+        noun,
+    )

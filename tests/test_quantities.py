@@ -1,0 +1,66 @@
+"""Golden table for quantities: (text, value_low, value_high, qualifier, counted word). Open bounds are None."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.quantities import Qualifier, find_quantities
+
+GOLDEN = [
+    # digits and magnitude words
+    ("أكدت الولايات المتحدة أن 10 آلاف جندي كوري شمالي يتدربون في روسيا", 10_000, 10_000, "exact", "جندي"),
+    ("عددهم 37,547,686 نسمة", 37_547_686, 37_547_686, "exact", "نسمه"),
+    ("مساحتها 309.500 كم²", 309_500, 309_500, "exact", "كم²"),
+    ("بلغت 4,462 مليار ريال", 4.462e9, 4.462e9, "exact", "ريال"),
+    ("قتل ١60 شخصا", 160, 160, "exact", "شخصا"),
+    ("قتل ١٦٠ شخصا", 160, 160, "exact", "شخصا"),
+    ("قتل ۱۶۰ شخصا", 160, 160, "exact", "شخصا"),
+    ("مليون برميل يوميا", 1e6, 1e6, "exact", "برميل"),
+    ("ألفين و500 شخص", 2_500, 2_500, "exact", "شخص"),
+    ("نحو 693 ألفاً و640 جندياً", 693_640, 693_640, "approx", "جنديا"),
+    # word numerals
+    ("قرابة عشرة آلاف جندي", 10_000, 10_000, "approx", "جندي"),
+    ("أحد عشر ألفاً", 11_000, 11_000, "exact", None),
+    ("خمسة آلاف وثلاثمئة", 5_300, 5_300, "exact", None),
+    ("مئة وخمسون", 150, 150, "exact", None),
+    # hedges
+    ("أرسلت نحو 10 آلاف جندي للتدريب", 10_000, 10_000, "approx", "جندي"),
+    ("قد يصل عددها إلى 11 ألف جندي", None, 11_000, "at_most", "جندي"),
+    ("ما يصل إلى 11 ألفاً من الجنود", None, 11_000, "at_most", None),
+    ("أرسلت أكثر من ألف صاروخ إلى روسيا", 1_000, None, "at_least", "صاروخ"),
+    ("مقتل 20 جنديا هنديا وأربعة جنود صينيين على الأقل", 20, 20, "exact", "جنديا"),
+    ("بين 3 و5 آلاف", 3_000, 5_000, "range", None),
+    # vague amounts
+    ("آلاف الجنود الكوريين", 1_000, 9_999, "vague", "الجنود"),
+    ("عشرات الآلاف من المتظاهرين", 10_000, 99_999, "vague", None),
+    # percentages
+    ("ارتفع بنسبة 3٫5 في المئة", 3.5, 3.5, "exact", None),
+]
+
+
+@pytest.mark.parametrize(("text", "low", "high", "qualifier", "noun"), GOLDEN)
+def test_golden(text: str, low, high, qualifier: str, noun: str | None) -> None:
+    first = find_quantities(text)[0]
+    assert (first.value_low, first.value_high, first.qualifier, first.noun) == (low, high, Qualifier(qualifier), noun)
+
+
+@pytest.mark.parametrize("text", ["في عام 2022 بدأت الحرب", "يوم 30 أكتوبر 2024 وصل", "الساعة 10:30 صباحا"])
+def test_dates_years_and_times_are_not_quantities(text: str) -> None:
+    assert find_quantities(text) == []
+
+
+def test_percent_sign_and_spans_on_raw_text() -> None:
+    text = "وارتفعت البطالة إلى ١٢٫٥٪ بحسب التقرير، بينما قالت الوزارة إن نحو ١٠٬٠٠٠ وظيفة أضيفت."
+    got = find_quantities(text)
+    assert [(q.value_low, q.percent) for q in got] == [(12.5, True), (10_000, False)]
+    assert [text[q.start : q.end] for q in got] == ["١٢٫٥", "نحو ١٠٬٠٠٠"]
+
+
+def test_the_seed_sentences() -> None:
+    # from ../shared/seeds/003 (the Pentagon) and 002 (the Kremlin page), as printed
+    pentagon = "نعتقد أن جمهورية كوريا الشعبية الديموقراطية أرسلت نحو 10 آلاف جندي للتدريب في شرق روسيا"
+    (q,) = find_quantities(pentagon)
+    assert (q.value_low, q.value_high, q.qualifier, q.noun) == (10_000, 10_000, Qualifier.APPROX, "جندي")
+    kremlin = "وجود قوات كورية شمالية، والتي قد يصل عددها إلى 11 ألف جندي، وفقًا لتقديرات أوكرانية وكورية جنوبية."
+    (q,) = find_quantities(kremlin)
+    assert (q.value_low, q.value_high, q.qualifier) == (None, 11_000, Qualifier.AT_MOST)
