@@ -121,6 +121,8 @@ _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
 }
 _AFTER_AT_LEAST = _phrases("على الأقل")
 _YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
+_AGE_CUES = _norm_set("العمر", "عمره", "عمرها", "عمرهم", "عمر", "البالغ", "البالغة", "يبلغ", "تبلغ", "ابن", "ابنة")
+_YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
 _PERCENT_AFTER = _phrases("في المئة", "في المائة", "بالمئة", "بالمائة")
 _NOT_NOUNS = _norm_set("من", "في", "على", "إلى", "عن", "و", "أو", "الى", "ان", "أن", "إن", "عام", "قد", "ما")
 _TIME = re.compile(r"(?<![0-9٠-٩])[0-9٠-٩]{1,2}:[0-9٠-٩]{2}(?::[0-9٠-٩]{2})?")
@@ -228,23 +230,29 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
 
 
 def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
-    """A hedge ending right before token i; «قد يصل عددهم إلى» may hold the counted word inside."""
+    """The longest hedge ending right before token i («لم يتجاوز» over «يتجاوز»).
+
+    One or two words naming what is counted may stand between («تجاوز عدد القتلى 500»),
+    or sit inside a phrase that ends with «إلى» («قد يصل عددهم إلى 11 ألفاً»).
+    """
+    gaps = [0] + [g for g in (1, 2) if i - g >= 0 and words[i - g].startswith("عدد")]
+    best: tuple[Qualifier, int] | None = None
     for qualifier, phrases in _BEFORE.items():
         for phrase in phrases:
-            begin = i - len(phrase)
-            if begin >= 0 and tuple(words[begin:i]) == phrase:
-                return qualifier, begin
-            # one «عدد…» word inside a phrase that ends with «إلى»
-            begin -= 1
+            starts = [i - gap - len(phrase) for gap in gaps if tuple(words[i - gap - len(phrase) : i - gap]) == phrase]
+            inner = i - len(phrase) - 1
             if (
                 len(phrase) >= 2
                 and phrase[-1] == "الي"
-                and begin >= 0
+                and inner >= 0
                 and words[i - 2].startswith("عدد")
-                and tuple(words[begin : i - 2]) + (words[i - 1],) == phrase
+                and tuple(words[inner : i - 2]) + (words[i - 1],) == phrase
             ):
-                return qualifier, begin
-    return None
+                starts.append(inner)
+            for begin in starts:
+                if begin >= 0 and (best is None or begin < best[1]):
+                    best = (qualifier, begin)
+    return best
 
 
 def find_quantities(raw: str) -> list[Quantity]:
@@ -314,6 +322,11 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     if any(s <= span[0] < e for s, e in dates):
         return True
     tok = tokens[number.first]
+    if tok.text[0].isdigit() and len(tok.text) >= 9 and tok.text.startswith("0"):
+        return True  # a phone number
+    nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
+    if nxt in _YEARS and any(w in _AGE_CUES for w in words[max(0, number.first - 3) : number.first]):
+        return True  # an age: «يبلغ من العمر 25 عاماً»
     if number.first == number.last and tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= 2100:
         previous = words[number.first - 1] if number.first else ""
         if previous in _YEAR_CUES or (number.first and words[number.first - 1] in ("في", "و")):
@@ -339,8 +352,8 @@ def _quantity(tokens, raw: str, first: int, last: int, low, high, qualifier: Qua
     if not percent and after < len(words) and not words[after][0].isdigit() and words[after] not in _NOT_NOUNS:
         noun = words[after]
     return Quantity(
-        float(low) if low is not None else None,
-        float(high) if high is not None else None,
+        round(float(low), 6) if low is not None else None,  # 3.8 × 10⁹ without float noise
+        round(float(high), 6) if high is not None else None,
         qualifier,
         tokens[first].raw_start,
         tokens[last].raw_end,

@@ -30,6 +30,15 @@ GOLDEN = [
     ("أرسلت أكثر من ألف صاروخ إلى روسيا", 1_000, None, "at_least", "صاروخ"),
     ("مقتل 20 جنديا هنديا وأربعة جنود صينيين على الأقل", 20, 20, "exact", "جنديا"),
     ("بين 3 و5 آلاف", 3_000, 5_000, "range", None),
+    ("قدرت الخسائر بين 3.8 و4.6 مليار دولار", 3.8e9, 4.6e9, "range", "دولار"),
+    ("يتراوح عددهم بين 8 و10 آلاف جندي", 8_000, 10_000, "range", "جندي"),
+    ("تجاوز عدد القتلى 500 شخص", 500, None, "at_least", "شخص"),
+    ("لم يتجاوز عدد المصابين 40 مصابا", None, 40, "at_most", "مصابا"),
+    ("ما لا يقل عن 300 قتيل", 300, None, "at_least", "قتيل"),
+    ("بقيمة 4 مليارات دولار", 4e9, 4e9, "exact", "دولار"),
+    ("بطول 3,500 كيلومتر", 3_500, 3_500, "exact", "كيلومتر"),
+    ("أصيب عشرات الأشخاص", 10, 99, "vague", "الاشخاص"),
+    ("نزح مئات الأسر", 100, 999, "vague", "الاسر"),
     # vague amounts
     ("آلاف الجنود الكوريين", 1_000, 9_999, "vague", "الجنود"),
     ("عشرات الآلاف من المتظاهرين", 10_000, 99_999, "vague", None),
@@ -44,9 +53,23 @@ def test_golden(text: str, low, high, qualifier: str, noun: str | None) -> None:
     assert (first.value_low, first.value_high, first.qualifier, first.noun) == (low, high, Qualifier(qualifier), noun)
 
 
-@pytest.mark.parametrize("text", ["في عام 2022 بدأت الحرب", "يوم 30 أكتوبر 2024 وصل", "الساعة 10:30 صباحا"])
-def test_dates_years_and_times_are_not_quantities(text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "في عام 2022 بدأت الحرب",
+        "يوم 30 أكتوبر 2024 وصل",
+        "الساعة 10:30 صباحا",
+        "قتل شاب يبلغ من العمر 25 عاماً",
+        "للاستفسار اتصلوا على 0551234567",
+    ],
+)
+def test_dates_years_times_ages_and_phones_are_not_quantities(text: str) -> None:
     assert find_quantities(text) == []
+
+
+def test_two_counts_side_by_side() -> None:
+    got = find_quantities("سجلت 14 قتيلاً و37 مصاباً")
+    assert [(q.value_low, q.noun) for q in got] == [(14, "قتيلا"), (37, "مصابا")]
 
 
 def test_percent_sign_and_spans_on_raw_text() -> None:
