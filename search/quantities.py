@@ -166,10 +166,13 @@ def _is_magnitude(word: str, after_number: bool = False) -> int | None:
 
 
 def _word_value(word: str) -> tuple[str, int] | None:
-    """('unit'|'ten'|'tens'|'hundred', value) of a number word, with or without a leading و."""
-    for w in (word, word[1:] if word.startswith("و") and len(word) > 2 else None):
-        if w is None:
-            continue
+    """('unit'|'ten'|'tens'|'hundred', value) of a number word, also with و, ب or ال before it
+    («وخمسون», «بثلاثين», «العشرين»)."""
+    forms = [word]
+    for clitic in ("وال", "بال", "ال", "و", "ب"):
+        if word.startswith(clitic) and len(word) - len(clitic) >= 3:
+            forms.append(word[len(clitic) :])
+    for w in forms:
         if w in _UNITS:
             return "unit", _UNITS[w]
         if w in _TEN:
