@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from indexer.clean import Article, split_page
 from indexer.encoding import decode_bytes
@@ -225,7 +225,7 @@ def read_file(
         if lower.endswith(_JSONL_SUFFIXES):
             with open(path, "rb") as raw:
                 stream = gzip.GzipFile(fileobj=raw) if lower.endswith(".gz") else raw
-                yield from _read_json_lines(path, _Progress(stream, raw, progress), problems)
+                yield from _read_json_lines(path, _lines_reporting(stream, raw, progress), problems)
             return
         data = path.read_bytes()
         if progress:
@@ -258,20 +258,13 @@ def read_file(
         problems.append(FileProblem(name, f"cannot read ({exc}), skipped"))
 
 
-class _Progress(io.RawIOBase):
-    """Line iteration over `stream` that reports bytes consumed from the underlying file."""
-
-    def __init__(self, stream, raw, progress: Callable[[int], None] | None):
-        self._stream = stream
-        self._raw = raw
-        self._progress = progress
-        self._pos = 0
-
-    def __iter__(self):
-        for line in self._stream:
-            if self._progress:
-                pos = self._raw.tell()
-                if pos != self._pos:
-                    self._progress(pos - self._pos)
-                    self._pos = pos
-            yield line
+def _lines_reporting(stream: Iterable[bytes], raw: BinaryIO, progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    """The lines of `stream`, reporting the bytes consumed from the file underneath (compressed, for .gz)."""
+    pos = 0
+    for line in stream:
+        if progress:
+            now = raw.tell()
+            if now != pos:
+                progress(now - pos)
+                pos = now
+        yield line

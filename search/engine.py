@@ -20,7 +20,8 @@ import numpy as np
 
 from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends.base import Backend, Filters, Hits
-from search.backends.local import LocalBackend, query_vector
+from search.backends.local import LocalBackend
+from search.embeddings import query_vector
 from search.errors import MizanError
 from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document

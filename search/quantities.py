@@ -275,7 +275,7 @@ def find_quantities(raw: str) -> list[Quantity]:
             if i > 0 and words[i - 1][:1].isdigit():
                 i += 1
                 continue  # «10 آلاف» was read as a number
-            out.append(_quantity(tokens, raw, i, j, vague_low, vague_high, Qualifier.VAGUE))
+            out.append(_quantity(tokens, words, raw, i, j, vague_low, vague_high, Qualifier.VAGUE))
             i = j + 1
             continue
         number = _read_number(tokens, i, raw) if (w[0].isdigit() or _is_magnitude(w) or _word_value(w)) else None
@@ -310,7 +310,7 @@ def find_quantities(raw: str) -> list[Quantity]:
         for phrase in _AFTER_AT_LEAST:
             if tuple(words[last + 1 : last + 1 + len(phrase)]) == phrase:
                 qualifier, low, high = Qualifier.AT_LEAST, number.value, None
-        out.append(_quantity(tokens, raw, first, last, low, high, qualifier))
+        out.append(_quantity(tokens, words, raw, first, last, low, high, qualifier))
         i = last + 1
     return out
 
@@ -340,8 +340,9 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     return False
 
 
-def _quantity(tokens, raw: str, first: int, last: int, low, high, qualifier: Qualifier) -> Quantity:
-    words = [t.text for t in tokens]
+def _quantity(
+    tokens: list[Token], words: list[str], raw: str, first: int, last: int, low, high, qualifier: Qualifier
+) -> Quantity:
     percent = False
     after = last + 1
     if after <= len(tokens):

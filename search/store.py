@@ -319,6 +319,10 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def passage_ids(self) -> list[str]:
+        """Every passage id, in insertion order (without reading the texts)."""
+        return [r[0] for r in self.conn.execute("SELECT passage_id FROM passages ORDER BY rowid")]
+
     def passage_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
 

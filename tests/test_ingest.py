@@ -531,10 +531,17 @@ def test_same_wording_with_other_figures_is_not_a_duplicate(tmp_path: Path) -> N
         "أغلق مؤشر سوق الأسهم السعودية تعاملات اليوم على ارتفاع بلغ {} نقطة ليصل إلى مستوى {} نقطة، "
         "وسط تداولات بلغت قيمتها {} مليار ريال، وارتفعت أسهم {} شركة وتراجعت أسهم شركات أخرى في القطاعات كافة."
     )
-    feed = write_jsonl(tmp_path / "f.jsonl", [
-        {"title": "السوق", "text": template.format(35, 9120, 4.2, 80), "url": "https://a.test/1"},
-        {"title": "السوق", "text": template.format(12, 9132, 3.9, 61), "url": "https://a.test/2"},
-        {"title": "السوق", "text": template.format(35, 9120, 4.2, 80) + " وقال محلل إن السوق مستقرة.", "url": "https://b.test/1"},
-    ])
+    feed = write_jsonl(
+        tmp_path / "f.jsonl",
+        [
+            {"title": "السوق", "text": template.format(35, 9120, 4.2, 80), "url": "https://a.test/1"},
+            {"title": "السوق", "text": template.format(12, 9132, 3.9, 61), "url": "https://a.test/2"},
+            {
+                "title": "السوق",
+                "text": template.format(35, 9120, 4.2, 80) + " وقال محلل إن السوق مستقرة.",
+                "url": "https://b.test/1",
+            },
+        ],
+    )
     report = build_index([feed], tmp_path / "ix")
     assert (report.documents_added, report.duplicates_near) == (2, 1)

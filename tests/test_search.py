@@ -83,7 +83,9 @@ def test_paging_is_consistent(engine: SearchEngine) -> None:
 def test_filters(engine: SearchEngine) -> None:
     only = engine.search(Query("روسيا", k=50, filters=Filters(outlets=("جريدة الرائد اليومية",))))
     assert only["results"] and {r["outlet"] for r in only["results"]} == {"جريدة الرائد اليومية"}
-    window = engine.search(Query("روسيا", k=50, filters=Filters(date_from=date(2024, 11, 1), date_to=date(2024, 11, 30))))
+    window = engine.search(
+        Query("روسيا", k=50, filters=Filters(date_from=date(2024, 11, 1), date_to=date(2024, 11, 30)))
+    )
     assert window["results"]
     assert all("2024-11-01" <= r["published"] <= "2024-11-30" for r in window["results"])
     none = engine.search(Query("روسيا", filters=Filters(outlets=("لا يوجد",))))

