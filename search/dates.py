@@ -35,6 +35,15 @@ _months(10, "أكتوبر", "تشرين الأول", "october", "oct")
 _months(11, "نوفمبر", "تشرين الثاني", "november", "nov")
 _months(12, "ديسمبر", "كانون الأول", "december", "dec")
 
+
+
+def is_month(word: str) -> bool:
+    """A normalised month name, or the first word of one («تشرين» of «تشرين الأول»)."""
+    return any(w in _MONTHS or w in _MONTH_FIRST_WORDS for w in (word, word[1:] if word[:1] in ("و", "ب") else ""))
+
+
+_MONTH_FIRST_WORDS = frozenset(m.split()[0] for m in _MONTHS if " " in m)
+
 # Longest names first so «كانون الثاني» wins over a shorter overlap.
 _MONTH = "(?:" + "|".join(re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + ")"
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from search.arabic import Token, normalize, number_lemma, tokenize
-from search.dates import find_dates
+from search.dates import find_dates, is_month
+from search.nouns import lookup
 
 
 class Qualifier(Enum):
@@ -120,6 +121,10 @@ _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
     ),
 }
 _AFTER_AT_LEAST = _phrases("على الأقل")
+_AFTER_APPROX = _phrases("تقريبا", "تقريباً", "أو نحو ذلك")
+# «الاثنين» and «الأحد» in news are weekdays (Monday, Sunday), not the numbers 2 and 1.
+_ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
+_WEEKDAYS = _norm_set("الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة")  # and «في المئة»
 _YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
 _AGE_CUES = _norm_set("العمر", "عمره", "عمرها", "عمرهم", "عمر", "البالغ", "البالغة", "يبلغ", "تبلغ", "ابن", "ابنة")
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
@@ -168,6 +173,8 @@ def _is_magnitude(word: str, after_number: bool = False) -> int | None:
 def _word_value(word: str) -> tuple[str, int] | None:
     """('unit'|'ten'|'tens'|'hundred', value) of a number word, also with و, ب or ال before it
     («وخمسون», «بثلاثين», «العشرين»)."""
+    if word in _WEEKDAYS:
+        return None
     forms = [word]
     for clitic in ("وال", "بال", "ال", "و", "ب"):
         if word.startswith(clitic) and len(word) - len(clitic) >= 3:
@@ -310,6 +317,10 @@ def find_quantities(raw: str) -> list[Quantity]:
         for phrase in _AFTER_AT_LEAST:
             if tuple(words[last + 1 : last + 1 + len(phrase)]) == phrase:
                 qualifier, low, high = Qualifier.AT_LEAST, number.value, None
+        if qualifier is Qualifier.EXACT and any(
+            tuple(words[at : at + len(phrase)]) == phrase for phrase in _AFTER_APPROX for at in (last + 1, last + 2)
+        ):
+            qualifier = Qualifier.APPROX  # «10 آلاف جندي تقريباً»
         out.append(_quantity(tokens, words, raw, first, last, low, high, qualifier))
         i = last + 1
     return out
@@ -324,20 +335,34 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     """Dates, years and clock times are not quantities."""
     if any(s <= span[0] < e for s, e in dates):
         return True
+    if _before_month(words, number.last + 1):
+        return True  # «يوم 30 أكتوبر», «يومي 27 و28 أكتوبر»: a day of the month
     tok = tokens[number.first]
     if tok.text[0].isdigit() and len(tok.text) >= 9 and tok.text.startswith("0"):
         return True  # a phone number
     nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
     if nxt in _YEARS and any(w in _AGE_CUES for w in words[max(0, number.first - 3) : number.first]):
         return True  # an age: «يبلغ من العمر 25 عاماً»
-    if number.first == number.last and tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= 2100:
+    first_word = words[number.first]
+    if not first_word[0].isdigit():
         previous = words[number.first - 1] if number.first else ""
-        if previous in _YEAR_CUES or (number.first and words[number.first - 1] in ("في", "و")):
-            return True
-        nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
-        if not nxt or nxt in _NOT_NOUNS:
-            return True
+        if first_word.startswith(("ال", "وال")) and previous.startswith(("ال", "وال")):
+            return True  # «السنوات الثلاث», «الجولة الثانية والعشرين»: an adjective or an ordinal
+        if first_word in _ONE_OF and nxt.startswith("ال"):
+            return True  # «أحد الطرفين»: one of, not a count
+    if number.first == number.last and tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= 2100:
+        if lookup(nxt) is None:
+            return True  # a year: «في 2024 والتي …»
+        previous = words[number.first - 1] if number.first else ""
+        return previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or previous in ("في", "و")
     return False
+
+
+def _before_month(words: list[str], at: int) -> bool:
+    """A month name at `at`, or after «و N» there."""
+    if at < len(words) and is_month(words[at]):
+        return True
+    return at + 2 < len(words) and words[at] == "و" and words[at + 1].isdigit() and is_month(words[at + 2])
 
 
 def _quantity(

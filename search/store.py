@@ -1,8 +1,8 @@
 """The local document store: one index directory with a manifest and a SQLite file.
 
 Layout of an index directory:
-    manifest.json   format version, normaliser version, creation time (written atomically)
-    mizan.sqlite    documents, passages, duplicates, near-duplicate buckets, indexed files
+    manifest.json   format, normaliser and figure-extraction versions, creation time (written atomically)
+    mizan.sqlite    documents, passages with their figures, duplicates, near-duplicate buckets, indexed files
 
 Writes are transactional. `IndexWriter` either runs inside one SQLite transaction
 on an existing index, or builds a new index in a sibling temporary directory and
@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Protocol
 
 from search.arabic import NORMALISER_VERSION
+from search.figures import FIGURES_VERSION, Figure, extract_figures
 from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, NotAnIndex
 from search.models import Document, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: meta table and the lexical index beside the database
+FORMAT_VERSION = 3  # 2: meta table and the lexical index beside the database; 3: figures
 MANIFEST = "manifest.json"
 DATABASE = "mizan.sqlite"
 _TMP_PREFIX = ".mizan-tmp-"
@@ -65,6 +66,27 @@ CREATE TABLE passages (
     signature  BLOB
 );
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
+
+-- The figures of each passage (search/figures.py), extracted when the passage is stored.
+CREATE TABLE figures (
+    passage_id     TEXT NOT NULL REFERENCES passages(passage_id) ON DELETE CASCADE,
+    ordinal        INTEGER NOT NULL,
+    value_low      REAL,
+    value_high     REAL,
+    qualifier      TEXT NOT NULL,
+    percent        INTEGER NOT NULL,
+    unit           TEXT,
+    noun           TEXT,
+    category       TEXT,
+    subject        TEXT,
+    claimant       TEXT,
+    denied         INTEGER NOT NULL,
+    start          INTEGER NOT NULL,
+    end            INTEGER NOT NULL,
+    sentence_start INTEGER NOT NULL,
+    sentence_end   INTEGER NOT NULL,
+    PRIMARY KEY (passage_id, ordinal)
+);
 
 -- Near-duplicate candidates: MinHash band keys (see indexer/dedup.py).
 CREATE TABLE doc_bands (
@@ -133,6 +155,7 @@ class Manifest:
     created_at: str
     embedding_model: str | None = None  # set once the index has passage vectors
     embedding_dimension: int | None = None
+    figures_version: int = FIGURES_VERSION
 
     def to_json(self) -> dict:
         return {
@@ -142,6 +165,7 @@ class Manifest:
             "created_at": self.created_at,
             "embedding_model": self.embedding_model,
             "embedding_dimension": self.embedding_dimension,
+            "figures_version": self.figures_version,
         }
 
 
@@ -149,7 +173,14 @@ def record_embedding_model(index_dir: Path, model: str | None, dimension: int | 
     """Note the passage vectors' model in the manifest (after the commit that wrote them)."""
     manifest = read_manifest(index_dir)
     if (manifest.embedding_model, manifest.embedding_dimension) != (model, dimension):
-        updated = Manifest(manifest.format_version, manifest.normaliser_version, manifest.created_at, model, dimension)
+        updated = Manifest(
+            manifest.format_version,
+            manifest.normaliser_version,
+            manifest.created_at,
+            model,
+            dimension,
+            manifest.figures_version,
+        )
         _write_json_atomically(Path(index_dir) / MANIFEST, updated.to_json())
 
 
@@ -176,6 +207,7 @@ def read_manifest(index_dir: Path) -> Manifest:
             str(data["created_at"]),
             data.get("embedding_model"),
             int(dimension) if dimension is not None else None,
+            int(data.get("figures_version", 0)),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise NotAnIndex(f"{manifest_path} is damaged ({exc}); delete {index_dir} and index your files again") from exc
@@ -189,6 +221,11 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexVersionMismatch(
             f"{index_dir} was built with Arabic normaliser v{manifest.normaliser_version}, this Mizan uses "
             f"v{NORMALISER_VERSION}, so queries would not match it; {rebuild}"
+        )
+    if manifest.figures_version != FIGURES_VERSION:
+        raise IndexVersionMismatch(
+            f"{index_dir} holds figures extracted by version {manifest.figures_version} of the figure reader, "
+            f"this Mizan reads figures with version {FIGURES_VERSION}, so answers would miss them; {rebuild}"
         )
     if not (index_dir / DATABASE).is_file():
         raise NotAnIndex(f"{index_dir} has a manifest but no {DATABASE}; delete it and index your files again")
@@ -268,6 +305,24 @@ class Store:
         ).fetchone()
         return Passage(**dict(row)) if row else None
 
+    def figures_of(self, passage_ids: list[str]) -> dict[str, list[Figure]]:
+        """The stored figures of some passages, in passage order."""
+        out: dict[str, list[Figure]] = {}
+        for start in range(0, len(passage_ids), 500):
+            chunk = passage_ids[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT * FROM figures WHERE passage_id IN ({','.join('?' * len(chunk))}) ORDER BY passage_id, ordinal",
+                chunk,
+            )
+            for row in rows:
+                values = dict(row)
+                pid = values.pop("passage_id")
+                del values["ordinal"]
+                values["percent"] = bool(values["percent"])
+                values["denied"] = bool(values["denied"])
+                out.setdefault(pid, []).append(Figure(**values))
+        return out
+
     def iter_documents(self) -> Iterator[Document]:
         """Documents ordered by date (undated last), then title; without their text's passages."""
         rows = self.conn.execute("SELECT * FROM documents ORDER BY published IS NULL, published, title, doc_id")
@@ -298,6 +353,7 @@ class Store:
             "passages": one("SELECT COUNT(*) FROM passages"),
             "duplicate_documents": one("SELECT COUNT(*) FROM duplicates"),
             "duplicate_passages": one("SELECT COUNT(*) FROM passage_duplicates"),
+            "figures": one("SELECT COUNT(*) FROM figures"),
             "undated_documents": one("SELECT COUNT(*) FROM documents WHERE published IS NULL"),
             "files": one("SELECT COUNT(*) FROM files"),
             "outlets": outlets,
@@ -305,6 +361,7 @@ class Store:
             "published_to": last,
             "format_version": self.manifest.format_version,
             "normaliser_version": self.manifest.normaliser_version,
+            "figures_version": self.manifest.figures_version,
             "created_at": self.manifest.created_at,
             "embedding_model": self.manifest.embedding_model,
             "embedding_dimension": self.manifest.embedding_dimension,
@@ -454,6 +511,31 @@ class Store:
         )
         self.added_passages[passage.passage_id] = None
         self.removed_passages.discard(passage.passage_id)
+        figures = extract_figures(passage.text)
+        self.conn.executemany(
+            "INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    passage.passage_id,
+                    n,
+                    f.value_low,
+                    f.value_high,
+                    f.qualifier,
+                    int(f.percent),
+                    f.unit,
+                    f.noun,
+                    f.category,
+                    f.subject,
+                    f.claimant,
+                    int(f.denied),
+                    f.start,
+                    f.end,
+                    f.sentence_start,
+                    f.sentence_end,
+                )
+                for n, f in enumerate(figures)
+            ],
+        )
         self.conn.executemany(
             "INSERT INTO passage_bands (band_key, passage_id) VALUES (?, ?)",
             [(k, passage.passage_id) for k in band_keys],

@@ -1,0 +1,366 @@
+"""Figures: the quantities of a passage with what they count, about whom, and who says so.
+
+DESIGN.md, "Figures". Built on search/quantities.py (the number and its hedge) and
+search/nouns.py (what is counted). For each quantity in a passage:
+- the counted noun: the word after the number («10 آلاف جندي»), after «من» («11 ألفاً من
+  الجنود»), or, for a bare number, the noun its clause counts («عدد القتلى … 500»);
+- the category: what happened to the counted, from the noun (قتلى) or from the words of
+  its clause before it («مقتل 20 جندياً», «عدد قتلى وجرحى العسكريين … نحو 693 ألفاً») or
+  right after it («لقوا حتفهم»);
+- the subject: adjectives of origin and «من» phrases attached to the noun («جندي كوري
+  شمالي», «جندي من كوريا الشمالية», «جنديا هنديا»);
+- the claimant: a source phrase after the figure («وفقاً لتقديرات أوكرانية»), else the
+  subject of the nearest reporting verb before it in the sentence («قالت وزارة الدفاع
+  الأميركية (البنتاغون)»), walking back past verbs whose subject is elided («في حين
+  قدّرت أن …»); a denial (نفى) is marked;
+- the sentence, and the raw character spans of the figure and its sentence in the passage.
+Everything is read on normalised tokens; spans and texts are raw.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import asdict, dataclass
+
+from search.arabic import Token, normalize, tokenize
+from search.nouns import CATEGORY_OF_CLASS, category_of, is_category_noun, is_nisba, lookup
+from search.quantities import Quantity, find_quantities
+
+FIGURES_VERSION = 1  # bump when extraction changes what is stored (the index format records it)
+
+_MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
+_MAX_CLAIMANT = 8  # tokens in a claimant
+_SOURCE_AFTER = 5  # «… 11 ألف جندي، وفقاً لـ…»: a source phrase this close after the number is its source
+
+
+@dataclass(frozen=True)
+class Figure:
+    value_low: float | None
+    value_high: float | None
+    qualifier: str  # search.quantities.Qualifier value
+    percent: bool
+    unit: str | None  # the counted noun's lemma (جندي for جنود), "%" for a percentage, None when unknown
+    noun: str | None  # the counted word, normalised (جنديا)
+    category: str | None  # what happened to the counted: dead, injured, missing, displaced, captured ("+"-joined)
+    subject: str | None  # raw words attached to the noun that say whose («كوري شمالي»)
+    claimant: str | None  # raw: who says so
+    denied: bool  # the claimant denies it (نفى)
+    start: int  # raw span of the figure in the passage
+    end: int
+    sentence_start: int  # raw span of its sentence in the passage
+    sentence_end: int
+
+    def to_row(self) -> dict:
+        return asdict(self)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])[\s»\"”]*\s|\n+")
+
+_REPORT_VERBS = frozenset(
+    normalize(w)
+    for w in (
+        "قال قالت يقول تقول أكد أكدت يؤكد تؤكد أعلن أعلنت يعلن تعلن ذكر ذكرت أوضح أوضحت أفاد أفادت "
+        "أشار أشارت كشف كشفت صرح صرحت قدر قدرت يقدر تقدر قدّر قدّرت زعم زعمت رجح رجحت يرجح ترجح أضاف أضافت "
+        "تابع تابعت نقل نقلت نفى نفت ينفي تنفي تعتقد يعتقد اعتقد اعتقدت نعتقد اعترف اعترفت أقر أقرت "
+        "قدرت رأى رأت يرى ترى أبلغ أبلغت أوردت أورد"
+    ).split()
+)
+_DENIALS = frozenset(normalize(w) for w in "نفى نفت ينفي تنفي نفي".split())
+# Phrases naming a source after them: «وفقاً لـ», «بحسب», «نقلاً عن», «استناداً إلى».
+_SOURCE_PHRASES = tuple(
+    tuple(normalize(p).split())
+    for p in ("نقلا عن", "استنادا إلى", "بناء على", "وفقا", "وفقاً", "وفق", "بحسب", "حسب", "طبقا", "تبعا", "نسبة إلى")
+)
+_CLAIMANT_STOPS = frozenset(
+    normalize(w)
+    for w in (
+        "أن إن أنه إنه أنها إنها أنهم إنهم اليوم أمس غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد "
+        "في خلال عبر حيث بعد قبل إلى على عن الذي التي الذين ما لا قد لم لن كما أيضا مساء صباح يوم"
+    ).split()
+)
+_PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in "فيه فيها فيهم له لها لهم منه منها".split())
+_ELIDED_AFTER = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها".split())
+_QUOTE_OPEN = "«\"“("
+_QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "(": ")"}
+_BREAKS = "،,:;.!?؟"
+_NOT_NOUNS = frozenset(
+    normalize(w) for w in "من في على إلى الى عن و أو أن إن عام قد ما لا التي الذي الذين وذلك هذا هذه".split()
+)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """[start, end) raw spans of the sentences of a passage."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """Every figure of a passage's raw text, in order."""
+    quantities = find_quantities(text)
+    if not quantities:
+        return []
+    tokens = tokenize(text)
+    starts = [t.raw_start for t in tokens]
+    words = [t.text for t in tokens]
+    spans = sentences(text)
+    sentence_starts = [s for s, _ in spans]
+    located = []
+    taken: set[int] = set()  # tokens that belong to some quantity
+    for q in quantities:
+        first = bisect.bisect_left(starts, q.start)
+        last = max(first, bisect.bisect_left(starts, q.end) - 1)
+        located.append((q, first, last))
+        taken.update(range(first, last + 1))
+    out = []
+    for q, first, last in located:
+        s_index = max(0, bisect.bisect_right(sentence_starts, q.start) - 1)
+        s_start, s_end = spans[s_index]
+        lo = bisect.bisect_left(starts, s_start)
+        hi = bisect.bisect_left(starts, s_end)  # tokens [lo, hi) are the sentence's
+        out.append(_figure(text, tokens, words, q, first, last, lo, hi, taken, spans, s_index))
+    return out
+
+
+def _figure(
+    text: str,
+    tokens: list[Token],
+    words: list[str],
+    q: Quantity,
+    first: int,
+    last: int,
+    lo: int,
+    hi: int,
+    taken: set[int],
+    spans: list[tuple[int, int]],
+    s_index: int,
+) -> Figure:
+    noun_at = None if q.percent else _noun_index(text, tokens, words, last, lo, hi, taken)
+    noun = words[noun_at] if noun_at is not None else None
+    entry = lookup(noun) if noun else None
+    categories = set()
+    if entry is not None and entry.cls in CATEGORY_OF_CLASS:
+        categories.add(CATEGORY_OF_CLASS[entry.cls])
+    categories |= _categories_before(text, tokens, words, first, lo, taken)
+    after_from = (noun_at if noun_at is not None else last) + 1
+    for w in words[after_from : min(hi, after_from + 2)]:
+        if w[0] in "وف":
+            break  # «لقي 14 شخصاً حتفهم وأصيب …»: the next clause
+        c = category_of(w)
+        if c is not None and not w.startswith("ال"):  # verbs right after: «لقوا حتفهم», «قتلوا»
+            categories.add(c)
+    if "casualties" in categories:
+        categories.discard("casualties")
+        categories |= {"dead", "injured"}
+    attached = noun_at is not None and noun_at in (last + 1, last + 2)  # after the number (or «من»)
+    subject = _subject(text, tokens, words, noun_at, hi) if attached and noun_at is not None else None
+    claimant, denied = _claimant(text, tokens, words, first, last, lo, hi, taken)
+    if claimant is None:
+        # a sentence opening with an elided subject («وأضاف أن …») continues the previous speaker
+        for back in (s_index - 1, s_index - 2):
+            if back < 0 or not _opens_with_elided_verb(words, lo, hi):
+                break
+            p_lo = bisect.bisect_left([t.raw_start for t in tokens], spans[back][0])
+            p_hi = bisect.bisect_left([t.raw_start for t in tokens], spans[back][1])
+            claimant, denied = _claimant(text, tokens, words, p_hi, p_hi - 1, p_lo, p_hi, taken)
+            if claimant is not None:
+                break
+    if q.percent:
+        unit = "%"
+    elif entry is not None:
+        unit = entry.lemma
+    else:
+        unit = noun
+    return Figure(
+        q.value_low,
+        q.value_high,
+        q.qualifier.value,
+        q.percent,
+        unit,
+        noun,
+        "+".join(sorted(categories)) or None,
+        subject,
+        claimant,
+        denied,
+        q.start,
+        q.end,
+        spans[s_index][0],
+        spans[s_index][1],
+    )
+
+
+def _noun_index(text: str, tokens: list[Token], words: list[str], last: int, lo: int, hi: int, taken: set[int]) -> int | None:
+    """The token that says what the number counts."""
+    j = last + 1
+    if j < hi and j not in taken and not any(ch in text[tokens[last].raw_end : tokens[j].raw_start] for ch in _BREAKS):
+        w = words[j]
+        if w == "من" and j + 1 < hi and lookup(words[j + 1]) is not None:
+            return j + 1  # «11 ألفاً من الجنود»
+        if lookup(w) is not None or _may_be_noun(w):
+            return j
+    # a bare number: the noun its clause counts, «عدد X», or the nearest known noun before it
+    for i in range(last - 1, lo - 1, -1):
+        if words[i].startswith("عدد") and i + 1 < hi and i + 1 not in taken and lookup(words[i + 1]) is not None:
+            return i + 1
+    # «قد يصل عددهم إلى 11 ألفاً»: the pronoun refers back, possibly past other figures
+    pronoun = any(w.startswith("عدد") and len(w) > 3 for w in words[max(lo, last - 5) : last])
+    for i in range(last - 1, (lo if pronoun else max(lo, last - _MAX_CLAUSE_BACK)) - 1, -1):
+        if i in taken and not pronoun:
+            break
+        entry = lookup(words[i])
+        adjective = i > lo and words[i].startswith("ال") and words[i - 1].startswith("ال") and is_nisba(words[i])
+        if entry is not None and entry.kind in ("human", "thing") and not adjective:
+            return i  # not «الاستخبارات العسكرية»: there العسكرية describes, it does not count
+    return None
+
+
+def _may_be_noun(word: str) -> bool:
+    """An unknown word after a number that can be what it counts (not a particle or a verb)."""
+    if word[0].isdigit() or word in _NOT_NOUNS or len(word) < 3:
+        return False
+    if word[0] in "وف" and len(word) > 3:
+        return False  # a new clause: «… 11 ألفاً وأن …»
+    return not word.startswith(("ي", "سي", "ست"))  # imperfect verbs: «يتمركز», «يتدربون»
+
+
+def _categories_before(
+    text: str, tokens: list[Token], words: list[str], first: int, lo: int, taken: set[int]
+) -> set[str]:
+    """Categories of the nearest run of category words before the number in its clause."""
+    found: set[str] = set()
+    for i in range(first - 1, max(lo, first - _MAX_CLAUSE_BACK) - 1, -1):
+        if i in taken or any(ch in text[tokens[i].raw_end : tokens[i + 1].raw_start] for ch in "،,;:"):
+            break
+        c = category_of(words[i])
+        if c is not None:
+            found.add(c)
+            if not is_category_noun(words[i]):
+                break  # «وأصيب 37»: the verb of this figure; what comes before belongs to another clause
+        elif found and words[i] != "و":
+            break
+    return found
+
+
+def _subject(text: str, tokens: list[Token], words: list[str], noun_at: int, hi: int) -> str | None:
+    """Adjectives of origin and «من» + place attached after the noun, as written."""
+    j = noun_at + 1
+    end = None
+    while j < hi and j - noun_at <= 4:
+        gap = text[tokens[j - 1].raw_end : tokens[j].raw_start]
+        if any(ch in gap for ch in _BREAKS):
+            break
+        w = words[j]
+        if is_nisba(w):
+            end = j
+        elif w == "من" and end is None and j + 1 < hi and words[j + 1][:1].isalpha():
+            end = j + 1  # «من كوريا الشمالية»
+            j += 1
+        else:
+            break
+        j += 1
+    if end is None:
+        return None
+    start = noun_at + 1
+    return text[tokens[start].raw_start : tokens[end].raw_end]
+
+
+def _opens_with_elided_verb(words: list[str], lo: int, hi: int) -> bool:
+    return lo < hi and _strip_conj(words[lo]) in _REPORT_VERBS and (lo + 1 >= hi or words[lo + 1] in _ELIDED_AFTER)
+
+
+def _strip_conj(word: str) -> str:
+    return word[1:] if word[:1] in ("و", "ف") and word[1:] in _REPORT_VERBS else word
+
+
+def _source_phrase_at(words: list[str], i: int) -> int | None:
+    """If a source phrase starts at token i, the index where its source starts."""
+    for phrase in _SOURCE_PHRASES:
+        w = words[i]
+        if tuple(words[i : i + len(phrase)]) == phrase or (len(phrase) == 1 and w[1:] == phrase[0] and w[0] == "و"):
+            k = i + len(phrase)
+            if k < len(words) and words[k] == "ل":
+                k += 1  # «وفقاً لـ X»: the tatweel was dropped, «ل» stands alone
+            if k < len(words) and words[k] == "ما":  # «وفق ما أعلنته وزارة …»
+                k += 1
+                if k < len(words) and any(words[k].startswith(v) for v in _REPORT_VERBS if len(v) >= 3):
+                    k += 1
+            return k
+    return None
+
+
+def _claimant(
+    text: str, tokens: list[Token], words: list[str], first: int, last: int, lo: int, hi: int, taken: set[int]
+) -> tuple[str | None, bool]:
+    """Who says so: a source phrase after the figure, else the nearest reporting verb before it."""
+    for i in range(last + 1, min(hi, last + 1 + _SOURCE_AFTER)):
+        if i in taken:
+            break
+        k = _source_phrase_at(words, i)
+        if k is not None:
+            found = _phrase(text, tokens, words, k, hi, strip_lam=True)
+            if found:
+                return found, False
+    for i in range(first - 1, lo - 1, -1):
+        w = _strip_conj(words[i])
+        k = _source_phrase_at(words, i)
+        if k is not None and k < first:
+            found = _phrase(text, tokens, words, k, first, strip_lam=True)
+            if found:
+                return found, False
+        if w in _REPORT_VERBS:
+            found = _phrase(text, tokens, words, i + 1, first, strip_lam=False)
+            if found:
+                return found, w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
+    return None, False
+
+
+def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
+    """The noun phrase naming a source, from token k: up to a comma, «أن», a long quote or a date word."""
+    end = None
+    j = k
+    quote_close = None
+    while j < limit and j - k < _MAX_CLAIMANT:
+        w = words[j]
+        if j > k:
+            gap = text[tokens[j - 1].raw_end : tokens[j].raw_start]
+            if quote_close and quote_close in gap:
+                gap = gap[gap.index(quote_close) + 1 :]  # the short quote closed: «البنتاغون»
+                quote_close = None
+            opener = next((ch for ch in gap if ch in _QUOTE_OPEN), None)
+            if opener:
+                close_at = text.find(_QUOTE_CLOSE[opener], tokens[j].raw_start)
+                inside = [t for t in tokens[j:] if t.raw_start < close_at] if close_at >= 0 else []
+                if close_at < 0 or len(inside) > 2:
+                    break  # a quotation, not a name: «نعتقد أن …»
+                quote_close = _QUOTE_CLOSE[opener]
+            elif any(ch in gap for ch in _BREAKS):
+                break
+        if w[0].isdigit() or w in _CLAIMANT_STOPS or (j > k and _strip_conj(w) in _REPORT_VERBS):
+            break
+        if j == k and w in _PRONOUN_PREPOSITIONS:
+            k += 1  # «تقول فيه وزارة الخارجية»
+            j += 1
+            continue
+        if j == k and (w in _REPORT_VERBS or w == "ما"):
+            break
+        end = j
+        j += 1
+    if end is None:
+        return None
+    start = tokens[k].raw_start
+    if strip_lam and words[k].startswith("ل") and len(words[k]) > 3 and lookup(words[k]) is None:
+        start += 1  # «لتقديرات» → «تقديرات»
+        while start < len(text) and text[start] == "\u0640":
+            start += 1
+    phrase = text[start : tokens[end].raw_end]
+    following = text[tokens[end].raw_end : tokens[end].raw_end + 1]
+    for opener, closer in _QUOTE_CLOSE.items():
+        if opener != closer and phrase.count(opener) > phrase.count(closer) and following == closer:
+            phrase += closer  # «(البنتاغون)» closes inside the name
+    return phrase.strip() or None

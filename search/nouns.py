@@ -1,0 +1,268 @@
+"""What a figure counts: counted nouns, their classes, and what happened to the counted.
+
+Numbers are followed by the noun in the case the number governs (عشرة جنود، 11 جندياً،
+100 جندي), and news uses broken plurals (جندي/جنود، قتيل/قتلى). A light stem cannot
+meet those, so the nouns news counts are listed here with their plurals, grouped in
+classes of words that count the same thing (جندي، عسكري، مقاتل، قوات: soldiers).
+Words outside the lexicon fall back to the light stem (search.arabic.stem).
+
+Categories say what happened to the counted (dead, injured, missing, displaced,
+captured): «مقتل 20 جندياً» counts dead soldiers, not soldiers; «14 قتيلاً» counts the dead.
+Measures name the quantity a question asks for without a noun (مساحة → area units).
+Every lookup takes a normalised word (search.arabic.normalize).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from search.arabic import normalize, stem
+
+# kind of a class: "human" (counted people), "unit" (a measure), "thing", "event", "time"
+_LEXICON: dict[str, tuple[str, str]] = {
+    # class: (kind, entries); an entry is "singular/plural/plural…", the first form names it
+    "soldier": ("human", "جندي/جنود/أجناد عسكري/عسكريون/عسكريين مقاتل/مقاتلون/مقاتلين قوات/القوات عنصر/عناصر"),
+    "person": ("human", "شخص/أشخاص/اشخاص فرد/أفراد نسمة/نسمات إنسان/ناس/أناس نفس/أنفس/نفوس آخر/آخرون/آخرين"),
+    "resident": ("human", "ساكن/سكان/السكان مواطن/مواطنون/مواطنين"),
+    "civilian": ("human", "مدني/مدنيون/مدنيين"),
+    "child": ("human", "طفل/أطفال/اطفال قاصر/قاصرين/قصر"),
+    "woman": ("human", "امرأة/نساء/نسوة سيدة/سيدات"),
+    "man": ("human", "رجل/رجال شاب/شبان/شباب"),
+    "student": ("human", "طالب/طلاب/طلبة تلميذ/تلاميذ"),
+    "worker": ("human", "عامل/عمال موظف/موظفون/موظفين"),
+    "player": ("human", "لاعب/لاعبون/لاعبين"),
+    "member": ("human", "عضو/أعضاء نائب/نواب"),
+    "protester": ("human", "متظاهر/متظاهرون/متظاهرين محتج/محتجون/محتجين"),
+    "refugee": ("human", "لاجئ/لاجئون/لاجئين مهاجر/مهاجرون/مهاجرين"),
+    "displaced": ("human", "نازح/نازحون/نازحين مهجر/مهجرون/مهجرين"),
+    "prisoner": ("human", "أسير/أسرى معتقل/معتقلون/معتقلين سجين/سجناء محتجز/محتجزون/محتجزين رهينة/رهائن"),
+    "dead": ("human", "قتيل/قتلى ضحية/ضحايا شهيد/شهداء متوفى/متوفين"),
+    "injured": ("human", "جريح/جرحى مصاب/مصابون/مصابين"),
+    "missing": ("human", "مفقود/مفقودون/مفقودين"),
+    "visitor": ("human", "زائر/زوار سائح/سياح حاج/حجاج"),
+    "spectator": ("human", "متفرج/متفرجون/متفرجين مشاهد/مشاهدون/مشاهدين مشيع/مشيعون/مشيعين"),
+    "doctor": ("human", "طبيب/أطباء ممرض/ممرضون/ممرضين"),
+    "journalist": ("human", "صحفي/صحفيون/صحفيين صحافي/صحافيون/صحافيين"),
+    "farmer": ("human", "مزارع/مزارعون/مزارعين فلاح/فلاحون/فلاحين"),
+    "patient": ("human", "مريض/مرضى"),
+    "settler": ("human", "مستوطن/مستوطنون/مستوطنين"),
+    "family": ("human", "أسرة/أسر عائلة/عائلات"),
+    "missile": ("thing", "صاروخ/صواريخ"),
+    "shell": ("thing", "قذيفة/قذائف"),
+    "drone": ("thing", "مسيرة/مسيرات"),
+    "aircraft": ("thing", "طائرة/طائرات مقاتلة/مقاتلات"),
+    "tank": ("thing", "دبابة/دبابات مدرعة/مدرعات"),
+    "vehicle": ("thing", "مركبة/مركبات آلية/آليات سيارة/سيارات عربة/عربات شاحنة/شاحنات"),
+    "ship": ("thing", "سفينة/سفن قارب/قوارب"),
+    "weapon": ("thing", "سلاح/أسلحة"),
+    "house": ("thing", "منزل/منازل بيت/بيوت مسكن/مساكن وحدة/وحدات شقة/شقق"),
+    "building": ("thing", "مبنى/مباني/مبان"),
+    "school": ("thing", "مدرسة/مدارس"),
+    "hospital": ("thing", "مستشفى/مستشفيات"),
+    "university": ("thing", "جامعة/جامعات كلية/كليات"),
+    "company": ("thing", "شركة/شركات مؤسسة/مؤسسات"),
+    "country": ("thing", "دولة/دول بلد/بلدان منتخب/منتخبات"),
+    "city": ("thing", "مدينة/مدن"),
+    "village": ("thing", "قرية/قرى بلدة/بلدات"),
+    "province": ("thing", "محافظة/محافظات ولاية/ولايات إقليم/أقاليم مقاطعة/مقاطعات منطقة/مناطق"),
+    "island": ("thing", "جزيرة/جزر"),
+    "container": ("thing", "حاوية/حاويات"),
+    "job": ("thing", "وظيفة/وظائف"),
+    "project": ("thing", "مشروع/مشاريع/مشروعات"),
+    "point": ("thing", "نقطة/نقاط"),
+    "goal": ("thing", "هدف/أهداف"),
+    "match": ("event", "مباراة/مباريات"),
+    "title": ("thing", "لقب/ألقاب بطولة/بطولات كأس/كؤوس درع/دروع"),
+    "award": ("thing", "جائزة/جوائز ميدالية/ميداليات"),
+    "book": ("thing", "كتاب/كتب عنوان/عناوين"),
+    "publisher": ("thing", "دار/دور"),
+    "event": ("event", "فعالية/فعاليات نشاط/أنشطة"),
+    "article": ("thing", "مادة/مواد بند/بنود"),
+    "species": ("thing", "نوع/أنواع"),
+    "language": ("thing", "لغة/لغات"),
+    "case": ("event", "حالة/حالات"),
+    "attack": ("event", "هجوم/هجمات غارة/غارات ضربة/ضربات"),
+    "word": ("thing", "كلمة/كلمات"),
+    "parameter": ("thing", "معلمة/معلمات"),
+    "verse": ("thing", "آية/آيات سورة/سور"),
+    "seat": ("thing", "مقعد/مقاعد"),
+    "vote": ("thing", "صوت/أصوات"),
+    "centre": ("thing", "مركز/مراكز"),
+    "tree": ("thing", "شجرة/أشجار"),
+    "entity": ("thing", "كيان/كيانات"),
+    "times": ("event", "مرة/مرات ضعف/أضعاف"),
+    "sign": ("thing", "برج/أبراج"),
+    # units
+    "length": ("unit", "كيلومتر/كيلومترات كم متر/أمتار ميل/أميال قدم/أقدام سنتيمتر/سنتيمترات سم ملم مليمتر"),
+    "area": ("unit", "هكتار/هكتارات فدان/أفدنة دونم/دونمات كم²"),
+    "weight": ("unit", "طن/أطنان كيلوغرام/كيلوغرامات كيلوجرام كغ غرام/غرامات رطل/أرطال"),
+    "volume": ("unit", "برميل/براميل لتر/لترات"),
+    "money": (
+        "unit",
+        "دولار/دولارات يورو ريال/ريالات جنيه/جنيهات دينار/دنانير درهم/دراهم ليرة/ليرات روبل/روبلات "
+        "يوان فرنك/فرنكات سنت/سنتات",
+    ),
+    "time": (
+        "unit",
+        "ثانية/ثوان/ثواني دقيقة/دقائق ساعة/ساعات يوم/أيام أسبوع/أسابيع شهر/أشهر/شهور "
+        "سنة/سنوات/سنين عام/أعوام عاما قرن/قرون عقد/عقود",
+    ),
+}
+
+# Questions that ask for a measure rather than a count name it: «كم تبلغ مساحة …».
+MEASURES: dict[str, str] = {
+    **dict.fromkeys(("مساحة", "مساحتها", "مساحته"), "area"),
+    **dict.fromkeys(("طول", "مسافة", "ارتفاع", "عمق", "تبعد", "يبعد", "بعد", "قطر", "عرض"), "length"),
+    **dict.fromkeys(("وزن", "حمولة"), "weight"),
+    **dict.fromkeys(
+        ("قيمة", "تكلفة", "كلفة", "سعر", "ثمن", "ميزانية", "الناتج", "إيرادات", "أرباح", "رأسمال", "دخل"), "money"
+    ),
+    **dict.fromkeys(("عمر", "مدة", "الوقت", "استمر", "دام", "عمره", "عمرها"), "time"),
+    **dict.fromkeys(("سكان", "تعداد"), "resident"),
+    **dict.fromkeys(("نسبة", "معدل"), "percent"),
+}
+
+# Words that say what happened to the counted, with or without a clitic.
+_CATEGORY_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        "قتيل قتلى مقتل قتل قتلوا قتلت قتلهم حتفهم حتفه لقوا لقي وفاة وفيات توفي توفوا ضحية ضحايا شهيد شهداء "
+        "استشهاد استشهد استشهدوا موت ماتوا هلك هلكوا مصرع".split(),
+        "dead",
+    ),
+    **dict.fromkeys("جريح جرحى مصاب مصابين مصابون إصابة إصابات أصيب أصيبوا جرح".split(), "injured"),
+    **dict.fromkeys("مفقود مفقودين مفقودون فقدان".split(), "missing"),
+    **dict.fromkeys("نازح نازحين نازحون نزوح نزح نزحوا تهجير مهجر مهجرين تشريد شردوا".split(), "displaced"),
+    **dict.fromkeys("أسير أسرى اعتقال معتقل معتقلين اعتقل اعتقلوا احتجاز محتجزين".split(), "captured"),
+    "خسائر": "casualties",
+}
+CATEGORY_WORDS: dict[str, str] = {normalize(w): c for w, c in _CATEGORY_WORDS.items()}
+# A category class noun counts people with that category (قتلى = dead people).
+CATEGORY_OF_CLASS = {"dead": "dead", "injured": "injured", "missing": "missing", "displaced": "displaced"}
+GENERIC_HUMAN = "person"  # شخص، فرد، نسمة: matches any class of people
+_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
+_SUFFIXES = ("ين", "ون", "ان", "ات", "ا", "ه")
+
+
+@dataclass(frozen=True)
+class Noun:
+    lemma: str  # the class's first form of this entry, normalised (جندي for جنود)
+    cls: str  # the class (soldier) or, outside the lexicon, "stem:" + the light stem
+    kind: str  # human, thing, event, time, unit, or unknown
+
+    @property
+    def known(self) -> bool:
+        return self.kind != "unknown"
+
+
+def _build() -> dict[str, Noun]:
+    table: dict[str, Noun] = {}
+    for cls, (kind, entries) in _LEXICON.items():
+        for entry in entries.split():
+            forms = [normalize(f) for f in entry.split("/")]
+            for form in forms:
+                table.setdefault(form, Noun(forms[0], cls, kind))
+    return table
+
+
+_TABLE = _build()
+
+
+def _candidates(word: str) -> list[str]:
+    """The word, without its article or conjunction, and without a case or plural ending."""
+    bases = [word]
+    for clitic in _CLITICS:
+        if word.startswith(clitic) and len(word) - len(clitic) >= 2:
+            bases.append(word[len(clitic) :])
+    out = []
+    for base in bases:
+        out.append(base)
+        for suffix in _SUFFIXES:
+            if base.endswith(suffix) and len(base) - len(suffix) >= 2:
+                out.append(base[: -len(suffix)])
+                if suffix == "ات":
+                    out.append(base[:-2] + "ه")  # شركات → شركه
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def lookup(word: str) -> Noun | None:
+    """The lexicon entry of a normalised word, or None."""
+    for candidate in _candidates(word):
+        if candidate in _TABLE:
+            return _TABLE[candidate]
+    return None
+
+
+def noun_of(word: str) -> Noun:
+    """The noun a normalised word counts: its lexicon entry or its light stem."""
+    found = lookup(word)
+    if found is not None:
+        return found
+    s = stem(word)
+    return Noun(s, "stem:" + s, "unknown")
+
+
+_CATEGORY_NOUNS = frozenset(
+    normalize(w) for w in "قتلى جرحى مصابين مصابون مفقودين مفقودون نازحين نازحون أسرى معتقلين ضحايا شهداء خسائر".split()
+)
+
+
+def is_category_noun(word: str) -> bool:
+    """A plural noun of a category (قتلى، جرحى): these join in runs («قتلى وجرحى»); verbs do not."""
+    return any(c in _CATEGORY_NOUNS for c in _candidates(word)[:3])
+
+
+def category_of(word: str) -> str | None:
+    """dead / injured / missing / displaced / captured / casualties for a word that says so."""
+    for candidate in _candidates(word):
+        if candidate in CATEGORY_WORDS:
+            return CATEGORY_WORDS[candidate]
+    return None
+
+
+def same_count(asked: Noun, found: Noun) -> bool:
+    """Whether a figure counting `found` answers a question counting `asked`."""
+    if asked.cls == found.cls:
+        return True
+    humans = asked.kind == "human" and found.kind == "human"
+    if humans and GENERIC_HUMAN in (asked.cls, found.cls):
+        return True  # «خمسة ملايين شخص» answers «كم عدد المشيعين»
+    if not asked.known and found.kind == "human" and found.cls == GENERIC_HUMAN:
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- subjects
+# Nationality adjectives and place names meet on one key: كوري، الكوريين، كوريا → كور;
+# روسيا، الروسية، الروس → روس. The key is the word without its article and nisba ending.
+_NISBA_ENDINGS = ("يين", "يون", "يات", "يه", "يا", "ين", "ي", "ه", "ا")
+
+# Adjectives with a nisba form that say nothing about whose the counted are.
+GENERIC_ADJECTIVES = frozenset(
+    normalize(w)
+    for w in (
+        "إضافي إضافية إضافيين عسكري عسكرية عسكريين نظامي نظامية نظاميين احتياطي احتياطيين رسمي رسمية "
+        "إجمالي إجمالية سنوي سنوية يومي يومية شهري شهرية أسبوعي حقيقي فعلي تقريبي تقريبا أجنبي أجنبية "
+        "أجانب مدني مدنية مدنيين دولي دولية محلي محلية حكومي حكومية رئيسي رئيسية أساسي أساسية جديد جديدة "
+        "آخر أخرى آخرين إضافيا مسلح مسلحين مسلحة التي الذي اللتي اللذي"
+    ).split()
+)
+
+
+def subject_key(word: str) -> str:
+    """The key that a normalised place name and its nisba adjective share."""
+    base = word
+    for clitic in ("وال", "بال", "فال", "لل", "ال"):
+        if base.startswith(clitic) and len(base) - len(clitic) >= 3:
+            base = base[len(clitic) :]
+            break
+    for ending in _NISBA_ENDINGS:
+        if base.endswith(ending) and len(base) - len(ending) >= 3:
+            return base[: -len(ending)]
+    return base
+
+
+def is_nisba(word: str) -> bool:
+    """A normalised word with a nisba ending (كوري، الكورية، الشماليين): an adjective of origin or kind."""
+    return len(word) >= 4 and word.endswith(("ي", "يه", "يين", "يون", "يا", "يات")) and word not in GENERIC_ADJECTIVES
