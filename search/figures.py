@@ -79,6 +79,14 @@ _CLAIMANT_STOPS = frozenset(
         "في خلال عبر حيث بعد قبل إلى على عن الذي التي الذين ما لا قد لم لن كما أيضا مساء صباح يوم"
     ).split()
 )
+_REPRESENTATIVES = frozenset(normalize(w) for w in "ممثل ممثلا ممثلون مسؤول مسؤولا متحدث متحدثا نائب".split())
+_CONTENT_STARTS = frozenset(
+    normalize(w)
+    for w in (
+        "ارتفاع انخفاض تراجع زيادة وصول إرسال ارسال نشر وجود سقوط انسحاب دخول مشاركة تدريب انتشار منذ "
+        "بسبب نتيجة رغم"
+    ).split()
+)
 _PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in "فيه فيها فيهم له لها لهم منه منها".split())
 _ELIDED_AFTER = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها".split())
 _QUOTE_OPEN = "«\"“("
@@ -256,8 +264,8 @@ def _subject(text: str, tokens: list[Token], words: list[str], noun_at: int, hi:
         if any(ch in gap for ch in _BREAKS):
             break
         w = words[j]
-        if is_nisba(w):
-            end = j
+        if is_nisba(w) and (not w.endswith("يا") or words[noun_at].endswith("ا")) and not (w[0] in "لب" and w.endswith("يا")):
+            end = j  # an accusative adjective follows an accusative noun: «جنديا هنديا», not «صاروخ لروسيا»
         elif w == "من" and end is None and j + 1 < hi and words[j + 1][:1].isalpha():
             end = j + 1  # «من كوريا الشمالية»
             j += 1
@@ -341,8 +349,14 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
                 quote_close = _QUOTE_CLOSE[opener]
             elif any(ch in gap for ch in _BREAKS):
                 break
-        if w[0].isdigit() or w in _CLAIMANT_STOPS or (j > k and _strip_conj(w) in _REPORT_VERBS):
-            break
+        if w == "عن" and j > k and words[j - 1] in _REPRESENTATIVES:
+            pass  # «ممثل عن جهاز الاستخبارات»
+        elif (
+            w[0].isdigit()
+            or w in _CLAIMANT_STOPS
+            or (j > k and (_strip_conj(w) in _REPORT_VERBS or w in _CONTENT_STARTS or category_of(w) is not None))
+        ):
+            break  # «أعلنت كييف ارتفاع …», «نفى الجيش مقتل …»: what is claimed starts here
         if j == k and w in _PRONOUN_PREPOSITIONS:
             k += 1  # «تقول فيه وزارة الخارجية»
             j += 1

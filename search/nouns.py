@@ -250,6 +250,26 @@ GENERIC_ADJECTIVES = frozenset(
 )
 
 
+# News names a state by its capital: «بيونغ يانغ» is North Korea, «موسكو» Russia.
+_CAPITALS = {
+    "بيونغ": ("كور", "شمال"),
+    "بيونغيانغ": ("كور", "شمال"),
+    "واشنطن": ("امريك", "اميرك"),
+    "موسكو": ("روس",),
+    "الكرملين": ("روس",),
+    "كييف": ("اوكران",),
+    "بكين": ("صين",),
+    "نيودلهي": ("هند",),
+    "طهران": ("ايران",),
+    "البنتاغون": ("امريك", "اميرك"),
+}
+
+
+def alias_keys(word: str) -> tuple[str, ...]:
+    """Subject keys a normalised capital or institution stands for (موسكو → روس)."""
+    return _CAPITALS.get(word, ())
+
+
 def subject_key(word: str) -> str:
     """The key that a normalised place name and its nisba adjective share."""
     base = word

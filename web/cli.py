@@ -3,6 +3,7 @@
     mizan index PATH... [--index DIR] [--rebuild] [--no-embed] [--model ID] [--device D] [--quiet] [--json]
     mizan search QUERY [--index DIR] [--k N] [--page P] [--mode hybrid|bm25|dense] [--fusion minmax|rrf]
                  [--outlet X] [--from D] [--to D] [--json]
+    mizan ask QUESTION [--index DIR] [--k N] [--mode …] [--outlet X] [--from D] [--to D] [--json]
     mizan info [--index DIR] [--json]
     mizan docs [--index DIR] [--json]
 
@@ -140,8 +141,8 @@ def _parse_fusion(value: str) -> FusionMode:
         raise QueryError(f"unknown fusion {value!r}; use minmax or rrf") from None
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    query = Query(
+def _query(args: argparse.Namespace) -> Query:
+    return Query(
         text=args.query,
         k=args.k,
         page=args.page,
@@ -151,6 +152,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             tuple(args.outlet or ()), _parse_day(args.date_from, "--from"), _parse_day(args.date_to, "--to")
         ),
     )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    query = _query(args)
     engine = SearchEngine.open(args.index)
     try:
         result = engine.search(query)
@@ -169,6 +174,42 @@ def cmd_search(args: argparse.Namespace) -> int:
     for n, r in enumerate(result["results"], first):
         print(f"\n{n}. {r['title']} — {r['outlet'] or '?'}, {r['published'] or 'undated'}  [{r['score']:.3f}]")
         print(f"   {_marked(r['text'], r['highlights'])}")
+    return 0
+
+
+_STATUS = {
+    "conflict": "the sources disagree (الأرقام متضاربة بين المصادر)",
+    "agreed": "the sources agree",
+    "no_figures": "no passage gives a matching figure; the passages found are below",
+    "not_a_count_question": "this is not a count question (كم / ما عدد …); the passages found are below",
+}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    query = _query(args)
+    engine = SearchEngine.open(args.index)
+    try:
+        result = engine.answer(query)
+    finally:
+        engine.close()
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"«{result['question']}»: {_STATUS[result['status']]}")
+    for n, group in enumerate(result["groups"], 1):
+        outlets = "، ".join(group["outlets"]) or "?"
+        print(f"\n{n}. {group['label']} {group['unit'] or ''} — {len(group['outlets'])} outlet(s): {outlets}")
+        for f in group["figures"]:
+            who = f["claimant"] or "the outlet itself"
+            denied = " (denies it)" if f["denied"] else ""
+            print(f"   - {f['outlet'] or '?'}, {f['published'] or 'undated'}; {who}{denied}")
+            start, end = f["sentence_span"]
+            sentence = f["sentence"]
+            print(f"     {sentence[:start]}[{sentence[start:end]}]{sentence[end:]}".replace("\n", " "))
+    if result["passages"]:
+        print("\npassages:")
+        for n, r in enumerate(result["passages"], 1):
+            print(f"{n}. {r['title']} — {r['outlet'] or '?'}, {r['published'] or 'undated'}")
     return 0
 
 
@@ -230,6 +271,34 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ranked passages for a query, with the query words highlighted.",
     )
     p.add_argument("query", metavar="QUERY", help="words or a question, in Arabic or any language")
+    _query_options(p, index_help)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer a count question with every figure the sources give",
+        description="For a question like «كم عدد الجنود الكوريين الشماليين في روسيا؟»: the figures the "
+        "passages give, grouped by value, each with outlet, date, claimant and sentence; conflicting "
+        "groups side by side; then the passages.",
+    )
+    p.add_argument("query", metavar="QUESTION", help="a count question (كم عدد …، ما عدد …، كم يبلغ …)")
+    _query_options(p, index_help)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("docs", help="one row per document: id, date, outlet, agency, passages, title")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def _query_options(p: argparse.ArgumentParser, index_help: str) -> None:
+    """The options `search` and `ask` share."""
     p.add_argument("--index", default=None, help=index_help)
     p.add_argument("--k", type=int, default=10, help="results per page (1-100, default 10)")
     p.add_argument("--page", type=int, default=1, help="page of results (default 1)")
@@ -243,18 +312,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=cmd_search)
-
-    p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
-    p.add_argument("--index", default=None, help=index_help)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=cmd_info)
-
-    p = sub.add_parser("docs", help="one row per document: id, date, outlet, agency, passages, title")
-    p.add_argument("--index", default=None, help=index_help)
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-    p.set_defaults(func=cmd_docs)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from search.figures import Figure
 from search.models import Document, Passage
 
 
@@ -57,6 +58,9 @@ class Backend(Protocol):
 
     def get_passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         """The passages that exist, in the order asked."""
+
+    def figures(self, passage_ids: Sequence[str]) -> dict[str, list[Figure]]:
+        """The figures extracted from each passage when it was added (passages without any are absent)."""
 
     def stats(self) -> dict: ...
 

@@ -27,6 +27,7 @@ from search.bm25 import BM25Index
 from search.dense import DenseIndex
 from search.embeddings import DEFAULT_MODEL, shared_embedder
 from search.errors import IndexVersionMismatch, MizanError
+from search.figures import Figure
 from search.models import Document, Passage
 from search.store import IndexWriter, Store, record_embedding_model
 
@@ -297,6 +298,9 @@ class LocalBackend:
     def get_passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         found = (self.store.get_passage(pid) for pid in passage_ids)
         return [p for p in found if p is not None]
+
+    def figures(self, passage_ids: Sequence[str]) -> dict[str, list[Figure]]:
+        return self.store.figures_of(list(passage_ids))
 
     def stats(self) -> dict:
         stats = self.store.stats()

@@ -1,0 +1,148 @@
+"""Count questions: what «كم عدد الجنود الكوريين الشماليين في روسيا؟» asks for.
+
+A count question names what is counted (the noun after «كم عدد», «ما عدد», «كم يبلغ
+عدد», «بكم يقدر عدد», or right after «كم»: «كم جندياً», «كم مرة», «كم طناً»), or a measure
+(«كم تبلغ مساحة …» → area, «كم تبعد …» → length). Around the noun it names what
+happened to the counted (الذين قتلوا → dead), whose they are (the adjectives right after
+the noun: الكوريين الشماليين), and the rest of the subject (في روسيا). Words are
+compared as keys that places and their adjectives share (search.nouns.subject_key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from search.arabic import STOPWORDS, normalize, tokenize
+from search.nouns import CATEGORY_OF_CLASS, MEASURES, Noun, category_of, is_nisba, noun_of, subject_key
+
+_KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
+_COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم".split())
+_SKIP_AFTER_KAM = frozenset(
+    normalize(w)
+    for w in (
+        "كان كانت يكون تكون يبلغ تبلغ بلغ بلغت يقدر تقدر قدر قدرت يصل تصل وصل وصلت هو هي هناك من يوجد توجد "
+        "اصبح أصبح أصبحت ارتفع ارتفعت"
+    ).split()
+)
+_WHAT = frozenset(("ما", "ماهو", "ماهي", "وما"))
+_QUESTION_WORDS = frozenset(
+    normalize(w) for w in "كم لكم بكم ما ماذا هل الذي التي الذين اللذين اللتين اللتى اللتي".split()
+) | _SKIP_AFTER_KAM | _COUNT_WORDS
+
+
+class NotACountQuestion(ValueError):
+    """The text asks for no count or measure."""
+
+
+@dataclass(frozen=True)
+class CountQuestion:
+    text: str
+    noun: Noun | None  # what is counted
+    noun_word: str | None  # as the question writes it, normalised
+    measure: str | None = None  # area, length, weight, money, time, resident, percent (no noun)
+    category: str | None = None  # dead, injured, … ("+"-joined), when the question asks about those
+    attached: tuple[str, ...] = ()  # subject keys of the adjectives right after the noun
+    context: tuple[str, ...] = field(default_factory=tuple)  # subject keys of the other content words
+
+    @property
+    def percent(self) -> bool:
+        return self.measure == "percent"
+
+    def to_json(self) -> dict:
+        return {
+            "noun": self.noun_word,
+            "noun_class": self.noun.cls if self.noun else None,
+            "measure": self.measure,
+            "category": self.category,
+            "subject": list(self.attached),
+            "context": list(self.context),
+        }
+
+
+def parse_question(text: str) -> CountQuestion:
+    """The count a question asks for; NotACountQuestion when it asks for none."""
+    words = [t.text for t in tokenize(text)]
+    at = _count_start(words)
+    if at is None:
+        raise NotACountQuestion(text)
+    i = at
+    while i < len(words) and words[i] in _SKIP_AFTER_KAM:
+        i += 1
+    noun_at: int | None = None
+    measure: str | None = None
+    if i < len(words) and words[i] in _COUNT_WORDS:
+        i += 1
+        while i < len(words) and words[i] in ("من", "ال"):
+            i += 1
+        if i < len(words) and not words[i][0].isdigit() and words[i] not in _QUESTION_WORDS:
+            noun_at = i
+    elif i < len(words) and _measure(words[i]):
+        measure = _measure(words[i])
+        if i + 1 < len(words) and measure != "percent" and _measure(words[i + 1]) == "resident":
+            measure = "resident"  # «كم كان عدد سكان …» is read above; «كم تعداد سكان …» here
+    elif i < len(words) and words[i] not in _QUESTION_WORDS and not words[i][0].isdigit():
+        noun_at = i  # «كم جندياً», «كم مرة», «كم طناً»
+    if noun_at is not None and _measure(words[noun_at]) in ("resident", "percent", "area", "money"):
+        measure = _measure(words[noun_at])  # «كم عدد سكان …», «ما نسبة …»
+    noun = noun_of(words[noun_at]) if noun_at is not None and measure not in ("percent",) else None
+    if measure == "resident":
+        noun = noun_of(normalize("سكان"))
+    # «كم كيلومتراً مربعاً»: an area
+    if noun is not None and noun.cls == "length" and noun_at is not None and noun_at + 1 < len(words):
+        if words[noun_at + 1].startswith("مربع"):
+            measure = "area"
+    categories = set()
+    if noun is not None and noun.cls in CATEGORY_OF_CLASS:
+        categories.add(CATEGORY_OF_CLASS[noun.cls])
+    attached: list[str] = []
+    context: list[str] = []
+    j = (noun_at + 1) if noun_at is not None else i + 1
+    while noun_at is not None and j < len(words) and is_nisba(words[j]):
+        attached.append(subject_key(words[j]))
+        j += 1
+    used = set(range(at, j))
+    for n, w in enumerate(words):
+        if n in used or w in STOPWORDS or w in _QUESTION_WORDS or w[0].isdigit():
+            continue
+        c = category_of(w)
+        if c is not None:
+            categories.add(c)
+            continue
+        if n > 0 and words[n - 1] in _KAM:
+            continue
+        context.append(subject_key(w))
+    if "casualties" in categories:
+        categories = (categories - {"casualties"}) | {"dead", "injured"}
+    return CountQuestion(
+        text=text,
+        noun=noun,
+        noun_word=words[noun_at] if noun_at is not None else None,
+        measure=measure,
+        category="+".join(sorted(categories)) or None,
+        attached=tuple(dict.fromkeys(attached)),
+        context=tuple(dict.fromkeys(k for k in context if k not in attached)),
+    )
+
+
+def _count_start(words: list[str]) -> int | None:
+    """The token after «كم» (or after «ما» before a count word); None without one."""
+    for n, w in enumerate(words):
+        if w in _KAM:
+            return n + 1
+        if w in _WHAT:
+            k = n + 1
+            if k < len(words) and words[k] in ("هو", "هي"):
+                k += 1
+            if k < len(words) and (words[k] in _COUNT_WORDS or _measure(words[k]) in ("percent", "resident", "area")):
+                return k
+    return None
+
+
+def _measure(word: str) -> str | None:
+    for form in (word, word[2:] if word.startswith("ال") else word):
+        if form in _MEASURES:
+            return _MEASURES[form]
+    return None
+
+
+_MEASURES = {normalize(w): m for w, m in MEASURES.items()}

@@ -1,0 +1,136 @@
+"""Golden table for figures: what each counts, about whom, who says so.
+
+Rows are (text, value_low, value_high, qualifier, unit, category, subject, claimant);
+unit is the counted noun's lemma (normalised), None where nothing is counted.
+The sentences come from the seeds, the sample corpus, or are written as news writes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search.figures import extract_figures, sentences
+from search.nouns import lookup, same_count
+
+GOLDEN = [
+    # the seeds (../shared/seeds), as printed
+    (
+        "يأتي ذلك بعدما أكدت الولايات المتحدة، الاثنين، أن 10 آلاف جندي كوري شمالي يتدربون في روسيا.",
+        10_000, 10_000, "exact", "جندي", None, "كوري شمالي", "الولايات المتحدة",
+    ),
+    (
+        "قالت وزارة الدفاع الأميركية (البنتاغون)، اليوم (الاثنين)، إن أوكرانيا لن تواجه أي قيود جديدة، "
+        "في حين قدّرت أن 10 آلاف جندي من كوريا الشمالية تم نشرهم في شرق روسيا.",
+        10_000, 10_000, "exact", "جندي", None, "من كوريا الشمالية", "وزارة الدفاع الأميركية (البنتاغون)",
+    ),
+    (
+        "وقالت المتحدثة المساعدة باسم «البنتاغون» سابرينا سينغ «نعتقد أن جمهورية كوريا الشعبية الديموقراطية "
+        "أرسلت نحو 10 آلاف جندي للتدريب في شرق روسيا».",
+        10_000, 10_000, "approx", "جندي", None, None, "المتحدثة المساعدة باسم «البنتاغون» سابرينا سينغ",
+    ),
+    (
+        "هذه هي المرة الأولى التي يؤكد فيها الكرملين وجود قوات كورية شمالية، والتي قد يصل عددها إلى 11 ألف "
+        "جندي، وفقًا لتقديرات أوكرانية وكورية جنوبية.",
+        None, 11_000, "at_most", "جندي", None, None, "تقديرات أوكرانية وكورية جنوبية",
+    ),
+    (
+        "أعلنت كييف ارتفاع عدد قتلى وجرحى العسكريين الروس منذ بداية الحرب بفبراير 2022 إلى نحو 693 ألفاً "
+        "و640 جندياً.",
+        693_640, 693_640, "approx", "جندي", "dead+injured", None, "كييف",
+    ),
+    (
+        "اندلعت اشتباكات مسلحة أسفرت عن مقتل 20 جنديا هنديا وأربعة جنود صينيين على الأقل.",
+        20, 20, "exact", "جندي", "dead", "هنديا", None,
+    ),
+    (
+        "أعلن وزير الدفاع الكوري الجنوبي كيم يونغ هيون، الخميس، أن كوريا الشمالية أرسلت أكثر من ألف صاروخ لروسيا.",
+        1_000, None, "at_least", "صاروخ", None, None, "وزير الدفاع الكوري الجنوبي كيم يونغ هيون",
+    ),
+    # the sample corpus (data/sample)
+    (
+        "وبحسب تقديرات الاستخبارات الكورية الجنوبية، فإن الجنود الكوريين الشماليين المنتشرين في روسيا قد يصل "
+        "عددهم إلى 11 ألفاً، يتمركز معظمهم في منطقة كورسك.",
+        None, 11_000, "at_most", "جندي", None, None, "تقديرات الاستخبارات الكورية الجنوبية",
+    ),
+    (
+        "لقي 14 شخصاً حتفهم وأصيب 37 آخرون، بينهم أطفال، جراء سيول جارفة.",
+        14, 14, "exact", "شخص", "dead", None, None,
+    ),
+    (
+        "وأوضح ممثل عن جهاز الاستخبارات أن هذا التقدير يتجاوز الرقم الذي أعلنه البنتاغون، حين تحدث عن نحو 10 آلاف جندي.",
+        10_000, 10_000, "approx", "جندي", None, None, "ممثل عن جهاز الاستخبارات",
+    ),
+    # counted nouns in their forms
+    ("قتل 12 قتيلاً في القصف", 12, 12, "exact", "قتيل", "dead", None, None),
+    ("ارتفع عدد القتلى إلى 300 قتيل", 300, 300, "exact", "قتيل", "dead", None, None),
+    ("وأصيب 40 جريحاً", 40, 40, "exact", "جريح", "injured", None, None),
+    ("نقل ثلاثة جرحى إلى المستشفى", 3, 3, "exact", "جريح", "injured", None, None),
+    ("شارك عشرات الآلاف من المتظاهرين", 10_000, 99_999, "vague", "متظاهر", None, None, None),
+    ("تعمل في القطاع 250 شركة", 250, 250, "exact", "شركه", None, None, None),
+    ("حصاد نحو 1.3 مليون طن من القمح", 1_300_000, 1_300_000, "approx", "طن", None, "من القمح", None),
+    ("حدود بطول 3,500 كيلومتر", 3_500, 3_500, "exact", "كيلومتر", None, None, None),
+    ("صفقة بقيمة 4 مليارات دولار", 4e9, 4e9, "exact", "دولار", None, None, None),
+    ("نزح ألفان و500 شخص", 2_500, 2_500, "exact", "شخص", "displaced", None, None),
+    ("فقد 7 أشخاص بعد غرق القارب، بحسب خفر السواحل", 7, 7, "exact", "شخص", None, None, "خفر السواحل"),
+    ("وعُثر على خمسة مفقودين", 5, 5, "exact", "مفقود", "missing", None, None),
+    ("ونفى الجيش مقتل 50 جندياً في الهجوم", 50, 50, "exact", "جندي", "dead", None, "الجيش"),
+]
+
+
+@pytest.mark.parametrize(("text", "low", "high", "qualifier", "unit", "category", "subject", "claimant"), GOLDEN)
+def test_golden(text: str, low, high, qualifier: str, unit, category, subject, claimant) -> None:
+    f = extract_figures(text)[0]
+    got = (f.value_low, f.value_high, f.qualifier, f.unit, f.category, f.subject, f.claimant)
+    assert got == (low, high, qualifier, unit, category, subject, claimant)
+
+
+def test_a_denial_is_marked() -> None:
+    (f,) = extract_figures("ونفى الجيش مقتل 50 جندياً في الهجوم")
+    assert f.denied and f.claimant == "الجيش"
+    (g,) = extract_figures("وأكد الجيش مقتل 50 جندياً في الهجوم")
+    assert not g.denied
+
+
+def test_spans_and_sentences_are_raw_offsets() -> None:
+    text = "قال المتحدث إن الوضع هادئ. وأعلنت الوزارة أن نحو ١٠ آلاف جنديٍّ وصلوا أمس."
+    (f,) = extract_figures(text)
+    assert text[f.start : f.end] == "نحو ١٠ آلاف"
+    assert text[f.sentence_start : f.sentence_end] == "وأعلنت الوزارة أن نحو ١٠ آلاف جنديٍّ وصلوا أمس."
+    assert f.claimant == "الوزارة" and f.unit == "جندي"
+
+
+def test_two_figures_in_one_sentence_keep_their_own_nouns_and_categories() -> None:
+    got = extract_figures("لقي 14 شخصاً حتفهم وأصيب 37 آخرون في السيول")
+    assert [(f.value_low, f.unit, f.category) for f in got] == [(14, "شخص", "dead"), (37, "اخر", "injured")]
+
+
+def test_dates_days_years_and_weekdays_are_not_figures() -> None:
+    text = "وقالت زاخاروفا يوم 30 أكتوبر، الاثنين، إن القوات ستصل يومي 27 و28 أكتوبر، وعام 2020 بلغ الخلاف ذروته."
+    assert extract_figures(text) == []
+
+
+def test_sentences_do_not_split_decimals() -> None:
+    text = "ارتفع النمو 3.5 في المئة. وقال الوزير إن ذلك جيد"
+    assert [text[s:e] for s, e in sentences(text)] == ["ارتفع النمو 3.5 في المئة.", "وقال الوزير إن ذلك جيد"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "found", "same"),
+    [
+        ("جنود", "جنديا", True),
+        ("الجنود", "عسكري", True),
+        ("قتلى", "قتيلا", True),
+        ("القتلى", "الجرحى", False),
+        ("الجرحى", "مصابين", True),
+        ("النازحين", "مفقودين", False),
+        ("المشيعين", "شخص", True),
+        ("صواريخ", "قذيفة", False),
+        ("الشركات", "شركة", True),
+    ],
+)
+def test_counted_nouns_meet_across_plurals_and_apart_across_meanings(asked: str, found: str, same: bool) -> None:
+    from search.arabic import normalize
+    from search.nouns import noun_of
+
+    assert same_count(noun_of(normalize(asked)), noun_of(normalize(found))) is same
+    assert lookup(normalize(found)) is not None
