@@ -86,9 +86,9 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str) -> float 
         return 1.0
     found: Noun | None = noun_of(f.noun) if f.noun else None
     if q.measure is not None and q.measure != "resident":
-        if found is None or found.cls != q.measure:
-            if not (q.measure == "area" and found is not None and found.cls == "length" and "مربع" in sentence):
-                return None
+        square = q.measure == "area" and found is not None and found.cls == "length" and "مربع" in sentence
+        if (found is None or found.cls != q.measure) and not square:
+            return None
         return 1.0
     if q.noun is None:
         return 0.5 if found is None or found.kind != "unit" else None
@@ -294,7 +294,17 @@ def answer(engine: SearchEngine, query: Query) -> dict:
                 continue
             score += 0.5 / (1 + rank)  # the search's own view of the passage breaks ties
             matches.append(
-                _Match(f, hit["passage_id"], hit["doc_id"], hit["outlet"], hit["published"], hit["title"], sentence, score, rank)
+                _Match(
+                    f,
+                    hit["passage_id"],
+                    hit["doc_id"],
+                    hit["outlet"],
+                    hit["published"],
+                    hit["title"],
+                    sentence,
+                    score,
+                    rank,
+                )
             )
     if matches:
         best = max(m.score for m in matches)
@@ -313,4 +323,3 @@ def answer(engine: SearchEngine, query: Query) -> dict:
     rendered = [_group_json(g) for g in groups]
     status = "conflict" if len(rendered) >= 2 else "agreed" if rendered else "no_figures"
     return {**out, "status": status, "conflict": status == "conflict", "understood": q.to_json(), "groups": rendered}
-

@@ -36,7 +36,6 @@ _months(11, "نوفمبر", "تشرين الثاني", "november", "nov")
 _months(12, "ديسمبر", "كانون الأول", "december", "dec")
 
 
-
 def is_month(word: str) -> bool:
     """A normalised month name, or the first word of one («تشرين» of «تشرين الأول»)."""
     return any(w in _MONTHS or w in _MONTH_FIRST_WORDS for w in (word, word[1:] if word[:1] in ("و", "ب") else ""))

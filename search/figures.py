@@ -83,13 +83,12 @@ _REPRESENTATIVES = frozenset(normalize(w) for w in "ممثل ممثلا ممثل
 _CONTENT_STARTS = frozenset(
     normalize(w)
     for w in (
-        "ارتفاع انخفاض تراجع زيادة وصول إرسال ارسال نشر وجود سقوط انسحاب دخول مشاركة تدريب انتشار منذ "
-        "بسبب نتيجة رغم"
+        "ارتفاع انخفاض تراجع زيادة وصول إرسال ارسال نشر وجود سقوط انسحاب دخول مشاركة تدريب انتشار منذ بسبب نتيجة رغم"
     ).split()
 )
 _PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in "فيه فيها فيهم له لها لهم منه منها".split())
 _ELIDED_AFTER = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها".split())
-_QUOTE_OPEN = "«\"“("
+_QUOTE_OPEN = '«"“('
 _QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "(": ")"}
 _BREAKS = "،,:;.!?؟"
 _NOT_NOUNS = frozenset(
@@ -179,12 +178,11 @@ def _figure(
             claimant, denied = _claimant(text, tokens, words, p_hi, p_hi - 1, p_lo, p_hi, taken)
             if claimant is not None:
                 break
+    unit: str | None = noun
     if q.percent:
         unit = "%"
     elif entry is not None:
         unit = entry.lemma
-    else:
-        unit = noun
     return Figure(
         q.value_low,
         q.value_high,
@@ -203,7 +201,9 @@ def _figure(
     )
 
 
-def _noun_index(text: str, tokens: list[Token], words: list[str], last: int, lo: int, hi: int, taken: set[int]) -> int | None:
+def _noun_index(
+    text: str, tokens: list[Token], words: list[str], last: int, lo: int, hi: int, taken: set[int]
+) -> int | None:
     """The token that says what the number counts."""
     j = last + 1
     if j < hi and j not in taken and not any(ch in text[tokens[last].raw_end : tokens[j].raw_start] for ch in _BREAKS):
@@ -264,7 +264,8 @@ def _subject(text: str, tokens: list[Token], words: list[str], noun_at: int, hi:
         if any(ch in gap for ch in _BREAKS):
             break
         w = words[j]
-        if is_nisba(w) and (not w.endswith("يا") or words[noun_at].endswith("ا")) and not (w[0] in "لب" and w.endswith("يا")):
+        place = w.endswith("يا") and (not words[noun_at].endswith("ا") or w[0] in "لب")
+        if is_nisba(w) and not place:
             end = j  # an accusative adjective follows an accusative noun: «جنديا هنديا», not «صاروخ لروسيا»
         elif w == "من" and end is None and j + 1 < hi and words[j + 1][:1].isalpha():
             end = j + 1  # «من كوريا الشمالية»

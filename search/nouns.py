@@ -149,6 +149,7 @@ class Noun:
     lemma: str  # the class's first form of this entry, normalised (جندي for جنود)
     cls: str  # the class (soldier) or, outside the lexicon, "stem:" + the light stem
     kind: str  # human, thing, event, time, unit, or unknown
+    word: str = ""  # outside the lexicon: the word as written (normalised)
 
     @property
     def known(self) -> bool:
@@ -200,7 +201,7 @@ def noun_of(word: str) -> Noun:
     if found is not None:
         return found
     s = stem(word)
-    return Noun(s, "stem:" + s, "unknown")
+    return Noun(s, "stem:" + s, "unknown", word)
 
 
 _CATEGORY_NOUNS = frozenset(
@@ -228,9 +229,8 @@ def same_count(asked: Noun, found: Noun) -> bool:
     humans = asked.kind == "human" and found.kind == "human"
     if humans and GENERIC_HUMAN in (asked.cls, found.cls):
         return True  # «خمسة ملايين شخص» answers «كم عدد المشيعين»
-    if not asked.known and found.kind == "human" and found.cls == GENERIC_HUMAN:
-        return True
-    return False
+    # an unknown plural of people («المستوطنين الأصليين») counted as persons
+    return not asked.known and found.cls == GENERIC_HUMAN and asked.word.endswith(("ين", "ون"))
 
 
 # ---------------------------------------------------------------- subjects
@@ -283,6 +283,14 @@ def subject_key(word: str) -> str:
     return base
 
 
+# Nationalities with a broken plural instead of a nisba ending.
+_NATION_PLURALS = frozenset(
+    normalize(w) for w in "الروس روس العرب عرب الأتراك أتراك الأكراد أكراد الأفغان أفغان الألمان ألمان الإنجليز".split()
+)
+
+
 def is_nisba(word: str) -> bool:
-    """A normalised word with a nisba ending (كوري، الكورية، الشماليين): an adjective of origin or kind."""
+    """An adjective of origin or kind: a nisba ending (كوري، الكورية، الشماليين) or a nation's plural (الروس)."""
+    if word in _NATION_PLURALS:
+        return True
     return len(word) >= 4 and word.endswith(("ي", "يه", "يين", "يون", "يا", "يات")) and word not in GENERIC_ADJECTIVES

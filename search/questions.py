@@ -25,9 +25,11 @@ _SKIP_AFTER_KAM = frozenset(
     ).split()
 )
 _WHAT = frozenset(("ما", "ماهو", "ماهي", "وما"))
-_QUESTION_WORDS = frozenset(
-    normalize(w) for w in "كم لكم بكم ما ماذا هل الذي التي الذين اللذين اللتين اللتى اللتي".split()
-) | _SKIP_AFTER_KAM | _COUNT_WORDS
+_QUESTION_WORDS = (
+    frozenset(normalize(w) for w in "كم لكم بكم ما ماذا هل الذي التي الذين اللذين اللتين اللتى اللتي".split())
+    | _SKIP_AFTER_KAM
+    | _COUNT_WORDS
+)
 
 
 class NotACountQuestion(ValueError):
@@ -88,9 +90,9 @@ def parse_question(text: str) -> CountQuestion:
     if measure == "resident":
         noun = noun_of(normalize("سكان"))
     # «كم كيلومتراً مربعاً»: an area
-    if noun is not None and noun.cls == "length" and noun_at is not None and noun_at + 1 < len(words):
-        if words[noun_at + 1].startswith("مربع"):
-            measure = "area"
+    square = noun_at is not None and noun_at + 1 < len(words) and words[noun_at + 1].startswith("مربع")
+    if noun is not None and noun.cls == "length" and square:
+        measure = "area"
     categories = set()
     if noun is not None and noun.cls in CATEGORY_OF_CLASS:
         categories.add(CATEGORY_OF_CLASS[noun.cls])

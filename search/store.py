@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Protocol
 
 from search.arabic import NORMALISER_VERSION
-from search.figures import FIGURES_VERSION, Figure, extract_figures
 from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, NotAnIndex
+from search.figures import FIGURES_VERSION, Figure, extract_figures
 from search.models import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -310,9 +310,9 @@ class Store:
         out: dict[str, list[Figure]] = {}
         for start in range(0, len(passage_ids), 500):
             chunk = passage_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT * FROM figures WHERE passage_id IN ({','.join('?' * len(chunk))}) ORDER BY passage_id, ordinal",
-                chunk,
+                f"SELECT * FROM figures WHERE passage_id IN ({marks}) ORDER BY passage_id, ordinal", chunk
             )
             for row in rows:
                 values = dict(row)

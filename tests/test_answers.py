@@ -1,0 +1,195 @@
+"""Answers end to end: the mission's question over the seeds and the sample corpus, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search.answers import arabic_number
+from search.engine import Query, QueryError, SearchEngine, SearchMode
+from tests.conftest import REPO, SAMPLE, build_index, shared_path
+
+QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
+
+
+@pytest.fixture(scope="module")
+def seeds_engine(tmp_path_factory: pytest.TempPathFactory):
+    index = tmp_path_factory.mktemp("seeds") / "index"
+    build_index([shared_path("seeds")], index, embed=True)  # the real model: the default hybrid search
+    engine = SearchEngine.open(index)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("sample") / "index"
+    build_index([SAMPLE], index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def sample_engine(sample_index: Path):
+    engine = SearchEngine.open(sample_index)
+    yield engine
+    engine.close()
+
+
+def _values(answer: dict) -> set[float]:
+    return {v for g in answer["groups"] for f in g["figures"] for v in (f["value_low"], f["value_high"]) if v}
+
+
+def test_the_seeds_answer_is_a_conflict_between_10000_and_11000(seeds_engine: SearchEngine) -> None:
+    answer = seeds_engine.answer(Query(QUESTION))
+    assert answer["status"] == "conflict" and answer["conflict"] is True
+    assert [(g["value_low"], g["value_high"]) for g in answer["groups"]] == [(10_000, 10_000), (None, 11_000)]
+    ten, eleven = answer["groups"]
+
+    assert ten["outlets"] == ["الشرق الأوسط"] and ten["label"] == "10 آلاف" and ten["unit"] == "جندي"
+    claimants = " ".join(f["claimant"] or "" for f in ten["figures"])
+    assert "الولايات المتحدة" in claimants and "البنتاغون" in claimants
+
+    assert eleven["qualifier"] == "at_most" and eleven["label"] == "حتى 11 ألفاً"
+    assert eleven["outlets"] == ["المستقلة"]
+    (figure,) = eleven["figures"]
+    assert figure["claimant"] == "تقديرات أوكرانية وكورية جنوبية"
+    start, end = figure["sentence_span"]
+    assert figure["sentence"][start:end] == "قد يصل عددها إلى 11 ألف"
+
+    # Russian casualties, Indian soldiers and missiles are not North Korean soldiers
+    assert not _values(answer) & {693_640, 20, 1_000, 4}
+    assert answer["passages"] and answer["understood"]["subject"] == ["كور", "شمال"]
+
+
+def test_every_figure_points_at_its_passage(seeds_engine: SearchEngine) -> None:
+    answer = seeds_engine.answer(Query(QUESTION))
+    backend = seeds_engine.backend
+    for group in answer["groups"]:
+        for f in group["figures"]:
+            (passage,) = backend.get_passages([f["passage_id"]])
+            start, end = f["span"]
+            assert passage.doc_id == f["doc_id"]
+            assert f["sentence"] in passage.text and passage.text[start:end] in f["sentence"]
+
+
+def test_the_sample_corpus_gives_the_groups_its_readme_lists(sample_engine: SearchEngine) -> None:
+    answer = sample_engine.answer(Query(QUESTION))
+    assert answer["status"] == "conflict"
+    ten, eleven = answer["groups"]
+    # data/sample/README.md: 10,000 in articles 1, 2, 5, 7, 8, 13, 14; up to 11,000 in 4, 5, 7, 8, 13
+    assert sorted(ten["outlets"]) == sorted(
+        [
+            "صحيفة الأفق الجديد",
+            "وكالة المشرق للأنباء",
+            "وكالة الواحة للأنباء",
+            "موقع البوصلة نيوز",
+            "جريدة الرائد اليومية",
+            "موقع الرصد الدولي",
+            "شبكة المنارة الإخبارية",
+        ]
+    )
+    assert (ten["label"], ten["qualifier"]) == ("نحو 10 آلاف", "approx")
+    assert sorted(eleven["outlets"]) == sorted(
+        [
+            "قناة الضفاف الإخبارية",
+            "وكالة الواحة للأنباء",
+            "موقع البوصلة نيوز",
+            "جريدة الرائد اليومية",
+            "موقع الرصد الدولي",
+        ]
+    )
+    assert eleven["label"] == "حتى 11 ألفاً"
+    # Russian losses (700 ألف, 800 ألف), spectators (11 ألف متفرج), farmers and sanctions are not in it
+    assert not _values(answer) & {700_000, 800_000, 11_000.5, 400, 1_000}
+    assert all(f["unit"] == "جندي" for g in answer["groups"] for f in g["figures"])
+
+
+def test_one_group_is_an_agreed_answer(sample_engine: SearchEngine) -> None:
+    answer = sample_engine.answer(Query("كم صاروخاً أرسلت كوريا الشمالية إلى روسيا؟"))
+    assert answer["status"] == "agreed" and not answer["conflict"]
+    (group,) = answer["groups"]
+    assert (group["value_low"], group["value_high"], group["label"]) == (1_000, None, "أكثر من ألف")
+    assert len(group["outlets"]) == 3
+
+
+def test_the_dead_are_not_the_injured(sample_engine: SearchEngine) -> None:
+    dead = sample_engine.answer(Query("كم عدد القتلى في السيول؟"))
+    injured = sample_engine.answer(Query("كم عدد المصابين في السيول؟"))
+    assert [g["label"] for g in dead["groups"]] == ["14"]
+    assert [g["label"] for g in injured["groups"]] == ["37"]
+
+
+def test_no_matching_figure_says_so_and_still_returns_passages(sample_engine: SearchEngine) -> None:
+    answer = sample_engine.answer(Query("كم عدد الديناصورات في روسيا؟"))  # a noun no passage counts
+    assert answer["status"] == "no_figures" and answer["groups"] == [] and answer["passages"]
+
+
+def test_a_question_that_asks_no_count_still_gets_passages(sample_engine: SearchEngine) -> None:
+    answer = sample_engine.answer(Query("معاهدة الشراكة الاستراتيجية"))
+    assert answer["status"] == "not_a_count_question" and answer["understood"] is None and answer["passages"]
+
+
+@pytest.mark.parametrize(("text", "message"), [("   ", "empty query"), ("كم " * 300, "too long")])
+def test_bad_questions_are_refused_with_a_clear_message(sample_engine: SearchEngine, text: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        sample_engine.answer(Query(text, mode=SearchMode.BM25))
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (10_000, "10 آلاف"),
+        (11_000, "11 ألفاً"),
+        (1_000, "ألف"),
+        (2_000, "ألفان"),
+        (693_640, "693,640"),
+        (1_300_000, "1.3 مليون"),
+        (4e9, "4 مليارات"),
+        (12.5, "12.5"),
+        (850, "850"),
+    ],
+)
+def test_values_are_written_as_an_arabic_reader_writes_them(value: float, written: str) -> None:
+    assert arabic_number(value) == written
+
+
+def test_mizan_ask_prints_the_documented_json(sample_index: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "web.cli", "ask", QUESTION, "--index", str(sample_index), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert {"question", "conflict", "groups", "passages"} <= set(answer)
+    group = answer["groups"][0]
+    assert {"value_low", "value_high", "qualifier", "label", "unit", "outlets", "figures"} <= set(group)
+    figure_keys = {"value_low", "value_high", "qualifier", "unit", "claimant", "outlet", "published", "doc_id"}
+    assert figure_keys | {"passage_id", "sentence", "span"} <= set(group["figures"][0])
+    assert {"doc_id", "passage_id", "title", "outlet", "published", "score", "text", "highlights"} <= set(
+        answer["passages"][0]
+    )
+
+    text = subprocess.run(
+        [sys.executable, "-m", "web.cli", "ask", QUESTION, "--index", str(sample_index)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert text.returncode == 0 and "الأرقام متضاربة بين المصادر" in text.stdout and "[نحو 10 آلاف]" in text.stdout
+
+    empty = subprocess.run(
+        [sys.executable, "-m", "web.cli", "ask", "", "--index", str(sample_index)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert empty.returncode == 2 and "empty query" in empty.stderr and "Traceback" not in empty.stderr
