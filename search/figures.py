@@ -72,6 +72,7 @@ _SOURCE_PHRASES = tuple(
     tuple(normalize(p).split())
     for p in ("نقلا عن", "استنادا إلى", "بناء على", "وفقا", "وفقاً", "وفق", "بحسب", "حسب", "طبقا", "تبعا", "نسبة إلى")
 )
+_SOURCE_FIRST = frozenset(p[0] for p in _SOURCE_PHRASES) | frozenset("و" + p[0] for p in _SOURCE_PHRASES)
 _CLAIMANT_STOPS = frozenset(
     normalize(w)
     for w in (
@@ -110,10 +111,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure of a passage's raw text, in order."""
-    quantities = find_quantities(text)
+    tokens = tokenize(text)
+    quantities = find_quantities(text, tokens)
     if not quantities:
         return []
-    tokens = tokenize(text)
     starts = [t.raw_start for t in tokens]
     words = [t.text for t in tokens]
     spans = sentences(text)
@@ -289,6 +290,8 @@ def _strip_conj(word: str) -> str:
 
 def _source_phrase_at(words: list[str], i: int) -> int | None:
     """If a source phrase starts at token i, the index where its source starts."""
+    if words[i] not in _SOURCE_FIRST:
+        return None
     for phrase in _SOURCE_PHRASES:
         w = words[i]
         if tuple(words[i : i + len(phrase)]) == phrase or (len(phrase) == 1 and w[1:] == phrase[0] and w[0] == "و"):

@@ -265,9 +265,10 @@ def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
     return best
 
 
-def find_quantities(raw: str) -> list[Quantity]:
-    """Every quantity in `raw`, in order."""
-    tokens = tokenize(raw)
+def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantity]:
+    """Every quantity in `raw`, in order (`tokens`: its tokens, when the caller has them)."""
+    if tokens is None:
+        tokens = tokenize(raw)
     words = [t.text for t in tokens]
     dates = [(d.start, d.end) for d in find_dates(raw)] + [m.span() for m in _TIME.finditer(raw)]
     out: list[Quantity] = []
