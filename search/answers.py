@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from search.arabic import tokenize
+from search.arabic import normalize, tokenize
 from search.figures import Figure
 from search.nouns import Noun, alias_keys, is_nisba, noun_of, same_count, subject_key
 from search.questions import CountQuestion, NotACountQuestion, parse_question
@@ -80,20 +80,23 @@ def _coverage(wanted: tuple[str, ...], keys: set[str]) -> float:
 
 def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str) -> float | None:
     """How well the figure's noun answers the question's (0–1), None when it does not."""
-    if q.percent != f.percent:
+    open_question = q.noun is None and q.measure is None  # «كم يشكل النفط من دخل دبي؟»
+    if q.percent != f.percent and not open_question:
         return None
     if q.percent:
         return 1.0
     found: Noun | None = noun_of(f.noun) if f.noun else None
     if q.measure is not None and q.measure != "resident":
-        square = q.measure == "area" and found is not None and found.cls == "length" and "مربع" in sentence
+        square = q.measure == "area" and found is not None and found.cls == "length" and "مربع" in normalize(sentence)
         if (found is None or found.cls != q.measure) and not square:
             return None
         return 1.0
     if q.noun is None:
         return 0.5 if found is None or found.kind != "unit" else None
     if found is None:
-        return None
+        # a bare number («العرقلات (118)»): it counts what the question asks when its sentence names that
+        named = any(_same_noun(q.noun, noun_of(t.text)) for t in tokenize(sentence))
+        return 0.6 if named else None
     if same_count(q.noun, found):
         return 1.0 if found.cls == q.noun.cls else 0.75
     # «كم عدد القتلى»: a figure of dead soldiers or dead people answers it
@@ -102,6 +105,10 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str) -> float 
     if not q.noun.known and not found.known and q.noun.lemma == found.lemma:
         return 1.0
     return None
+
+
+def _same_noun(asked: Noun, word: Noun) -> bool:
+    return asked.cls == word.cls
 
 
 def _match(q: CountQuestion, f: Figure, sentence: str, passage: str, title: str) -> float | None:
@@ -126,7 +133,10 @@ def _match(q: CountQuestion, f: Figure, sentence: str, passage: str, title: str)
             return None  # a looser noun (شخص for جندي) must name the subject in its own sentence
         score += here + 0.5 * near
     if q.context:
-        score += _coverage(q.context, sentence_keys) + 0.5 * _coverage(q.context, around)
+        here, near = _coverage(q.context, sentence_keys), _coverage(q.context, around)
+        if here == 0 and near == 0:
+            return None  # nothing of what the question is about is near this figure
+        score += here + 0.5 * near
     if f.denied:
         score -= 0.5
     return score
@@ -316,6 +326,8 @@ def answer(engine: SearchEngine, query: Query) -> dict:
     groups.sort(
         key=lambda g: (
             -len({m.outlet for m in g if m.outlet and not m.figure.denied}),
+            -len({m.figure.claimant for m in g if m.figure.claimant}),  # then independent claimants
+            -max(m.score for m in g),  # the best match, not the sum: a passage repeating a number is one source
             -sum(m.score for m in g),
             min(m.rank for m in g),
         )

@@ -205,6 +205,11 @@ class Token:
     raw_end: int
 
 
+def is_number(word: str) -> bool:
+    """A token of digits (normalised, so 0-9); not a letter token that opens with a superscript like «³»."""
+    return "0" <= word[:1] <= "9"
+
+
 def tokenize(raw: str) -> list[Token]:
     """Tokens of `raw`, with offsets into the normalised and the raw text."""
     norm = normalize_with_map(raw)

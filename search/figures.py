@@ -23,7 +23,7 @@ import bisect
 import re
 from dataclasses import asdict, dataclass
 
-from search.arabic import Token, normalize, tokenize
+from search.arabic import Token, is_number, normalize, tokenize
 from search.nouns import CATEGORY_OF_CLASS, category_of, is_category_noun, is_nisba, lookup
 from search.quantities import Quantity, find_quantities
 
@@ -231,7 +231,7 @@ def _noun_index(
 
 def _may_be_noun(word: str) -> bool:
     """An unknown word after a number that can be what it counts (not a particle or a verb)."""
-    if word[0].isdigit() or word in _NOT_NOUNS or len(word) < 3:
+    if is_number(word) or word in _NOT_NOUNS or len(word) < 3:
         return False
     if word[0] in "وف" and len(word) > 3:
         return False  # a new clause: «… 11 ألفاً وأن …»
@@ -356,7 +356,7 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
         if w == "عن" and j > k and words[j - 1] in _REPRESENTATIVES:
             pass  # «ممثل عن جهاز الاستخبارات»
         elif (
-            w[0].isdigit()
+            is_number(w)
             or w in _CLAIMANT_STOPS
             or (j > k and (_strip_conj(w) in _REPORT_VERBS or w in _CONTENT_STARTS or category_of(w) is not None))
         ):

@@ -116,7 +116,22 @@ MEASURES: dict[str, str] = {
     **dict.fromkeys(("طول", "مسافة", "ارتفاع", "عمق", "تبعد", "يبعد", "بعد", "قطر", "عرض"), "length"),
     **dict.fromkeys(("وزن", "حمولة"), "weight"),
     **dict.fromkeys(
-        ("قيمة", "تكلفة", "كلفة", "سعر", "ثمن", "ميزانية", "الناتج", "إيرادات", "أرباح", "رأسمال", "دخل"), "money"
+        (
+            "قيمة",
+            "تكلفة",
+            "كلفة",
+            "سعر",
+            "ثمن",
+            "ميزانية",
+            "الناتج",
+            "إيرادات",
+            "أرباح",
+            "رأسمال",
+            "دخل",
+            "أموال",
+            "مبلغ",
+        ),
+        "money",
     ),
     **dict.fromkeys(("عمر", "مدة", "الوقت", "استمر", "دام", "عمره", "عمرها"), "time"),
     **dict.fromkeys(("سكان", "تعداد"), "resident"),
@@ -127,7 +142,7 @@ MEASURES: dict[str, str] = {
 _CATEGORY_WORDS: dict[str, str] = {
     **dict.fromkeys(
         "قتيل قتلى مقتل قتل قتلوا قتلت قتلهم حتفهم حتفه لقوا لقي وفاة وفيات توفي توفوا ضحية ضحايا شهيد شهداء "
-        "استشهاد استشهد استشهدوا موت ماتوا هلك هلكوا مصرع".split(),
+        "استشهاد استشهد استشهدوا موت مات ماتوا هلك هلكوا مصرع".split(),
         "dead",
     ),
     **dict.fromkeys("جريح جرحى مصاب مصابين مصابون إصابة إصابات أصيب أصيبوا جرح".split(), "injured"),
@@ -200,7 +215,8 @@ def noun_of(word: str) -> Noun:
     found = lookup(word)
     if found is not None:
         return found
-    s = stem(word)
+    bare = word[:-1] if word.endswith("ا") and len(word) > 4 and not word.endswith("يا") else word
+    s = stem(bare)  # «اعتراضاً» and «الاعتراضات» meet on اعتراض
     return Noun(s, "stem:" + s, "unknown", word)
 
 
@@ -230,7 +246,9 @@ def same_count(asked: Noun, found: Noun) -> bool:
     if humans and GENERIC_HUMAN in (asked.cls, found.cls):
         return True  # «خمسة ملايين شخص» answers «كم عدد المشيعين»
     # an unknown plural of people («المستوطنين الأصليين») counted as persons
-    return not asked.known and found.cls == GENERIC_HUMAN and asked.word.endswith(("ين", "ون"))
+    # (a plural in -ات counts things: «الديناصورات» are not persons)
+    people = (GENERIC_HUMAN, "resident")
+    return not asked.known and found.cls in people and not asked.word.endswith(("ات", "اه"))
 
 
 # ---------------------------------------------------------------- subjects

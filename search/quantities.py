@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from search.arabic import Token, normalize, number_lemma, tokenize
+from search.arabic import Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
 from search.nouns import lookup
 
@@ -104,6 +104,8 @@ _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
     ),
     Qualifier.AT_LEAST: _phrases(
         "أكثر من",
+        "أكبر من",
+        "أعلى من",
         "ما لا يقل عن",
         "لا يقل عن",
         "يزيد على",
@@ -123,6 +125,7 @@ _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
 _AFTER_AT_LEAST = _phrases("على الأقل")
 _AFTER_APPROX = _phrases("تقريبا", "تقريباً", "أو نحو ذلك")
 # «الاثنين» and «الأحد» in news are weekdays (Monday, Sunday), not the numbers 2 and 1.
+_DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}
 _ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
 _WEEKDAYS = _norm_set("الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة")  # and «في المئة»
 _YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
@@ -146,6 +149,8 @@ def _digits_value(tok: Token, raw: str, next_is_magnitude: bool) -> float:
     """The value of a digit token, reading the raw separators the normaliser folded."""
     raw_text = raw[tok.raw_start : tok.raw_end]
     groups = re.split(r"[,٬]", raw_text)
+    if len(groups) == 2 and 1 <= len(groups[1]) <= 2:  # «2,8٪»: thousands come in threes, so a decimal comma
+        return float(_ascii_digits(groups[0]) + "." + _ascii_digits(groups[1]))
     if len(groups) == 2 and next_is_magnitude:
         return float(tok.text[: len(tok.text) - len(_ascii_digits(groups[1]))] + "." + _ascii_digits(groups[1]))
     if "." in tok.text and "٫" not in raw_text:
@@ -203,12 +208,26 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
     while i < n:
         w = words[i]
         mag = _is_magnitude(w, after_number=current > 0)
-        if w[0].isdigit():
+        if is_number(w):
             if seen and not (magnitude_closed and tokens[i - 1].text == "و"):
                 break
+            value = _digits_value(tokens[i], raw, False)
+            # «17،818»: an Arabic comma between digit groups is a thousands separator
+            while (
+                i + 1 < n
+                and is_number(words[i + 1])
+                and len(words[i + 1]) == 3
+                and raw[tokens[i].raw_end : tokens[i + 1].raw_start] == "،"
+            ):
+                i += 1
+                value = value * 1000 + float(words[i])
             nxt = words[i + 1] if i + 1 < n else ""
-            current += _digits_value(tokens[i], raw, _is_magnitude(nxt, after_number=True) is not None)
+            if _is_magnitude(nxt, after_number=True) is not None:
+                value = _digits_value(tokens[i], raw, True) if value == _digits_value(tokens[i], raw, False) else value
+            current += value
             seen, magnitude_closed = True, False
+        elif mag is not None and current >= mag and i > start and is_number(words[i - 1]):
+            pass  # «4,675,710 ملايين نسمة»: the number is written out, the magnitude word only repeats it
         elif mag is not None:
             if w in _DUALS:
                 current = max(current, 1) * 2 if not seen else current
@@ -226,7 +245,7 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
                     break
                 current += value
             seen = True
-        elif w == "و" and seen and i + 1 < n and (words[i + 1][0].isdigit() or _word_value(words[i + 1])):
+        elif w == "و" and seen and i + 1 < n and (is_number(words[i + 1]) or _word_value(words[i + 1])):
             pass  # «693 ألفاً و640»: the next part adds
         else:
             break
@@ -280,13 +299,19 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             j = i
             if i + 1 < len(tokens) and words[i + 1] in (normalize("الآلاف"), normalize("آلاف")):
                 vague_low, vague_high, j = vague_low * 1000, (vague_high + 1) * 1000 - 1, i + 1  # «عشرات الآلاف»
-            if i > 0 and words[i - 1][:1].isdigit():
+            if i > 0 and is_number(words[i - 1]):
                 i += 1
                 continue  # «10 آلاف» was read as a number
             out.append(_quantity(tokens, words, raw, i, j, vague_low, vague_high, Qualifier.VAGUE))
             i = j + 1
             continue
-        number = _read_number(tokens, i, raw) if (w[0].isdigit() or _is_magnitude(w) or _word_value(w)) else None
+        if w in _DUAL_COUNTS:  # «مرتين»: twice
+            out.append(
+                Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, _DUAL_COUNTS[w])
+            )
+            i += 1
+            continue
+        number = _read_number(tokens, i, raw) if (is_number(w) or _is_magnitude(w) or _word_value(w)) else None
         if number is None:
             i += 1
             continue
@@ -304,17 +329,28 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             first = begin
             low = None if qualifier is Qualifier.AT_MOST else number.value
             high = None if qualifier is Qualifier.AT_LEAST else number.value
-        # ranges: «بين X و Y», «من X إلى Y»
-        if first > 0 and words[first - 1] in ("بين", "يتراوح") or (first > 0 and words[first - 1] == "من"):
-            second_at = last + 1
-            if second_at < len(words) and words[second_at] in ("و", "الي") and second_at + 1 < len(words):
-                other = _read_number(tokens, second_at + 1, raw)
-                if other is not None:
-                    value2 = other.value
-                    if other.magnitude and not number.magnitude and number.value < other.value / 1000:
-                        number.value *= other.value / max(1, _leading_value(tokens, other, raw))
-                    qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
-                    first, last = first - 1, other.last
+        # ranges: «بين X و Y», «من X إلى Y», «X إلى Y», «X أو Y», «X-Y»
+        second_at = last + 1
+        linked = second_at + 1 < len(words) and (
+            (words[second_at] in ("الي", "او") and qualifier is Qualifier.EXACT)
+            or (first > 0 and words[first - 1] in ("بين", "يتراوح", "من") and words[second_at] in ("و", "الي"))
+        )
+        hyphen = (
+            second_at < len(words)
+            and is_number(words[second_at])
+            and is_number(words[last])
+            and raw[tokens[last].raw_end : tokens[second_at].raw_start] in ("-", "–")
+        )
+        if linked or hyphen:
+            other = _read_number(tokens, second_at if hyphen else second_at + 1, raw)
+            if other is not None:
+                value2 = other.value
+                if other.magnitude and not number.magnitude and number.value < other.value / 1000:
+                    number.value *= other.value / max(1, _leading_value(tokens, other, raw))  # «30 إلى 50 ألفاً»
+                qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
+                if first > 0 and words[first - 1] in ("بين", "يتراوح", "من"):
+                    first -= 1
+                last = other.last
         for phrase in _AFTER_AT_LEAST:
             if tuple(words[last + 1 : last + 1 + len(phrase)]) == phrase:
                 qualifier, low, high = Qualifier.AT_LEAST, number.value, None
@@ -329,7 +365,7 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
 
 def _leading_value(tokens: list[Token], number: _Number, raw: str) -> float:
     tok = tokens[number.first]
-    return _digits_value(tok, raw, True) if tok.text[0].isdigit() else 1.0
+    return _digits_value(tok, raw, True) if is_number(tok.text) else 1.0
 
 
 def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) -> bool:
@@ -339,19 +375,25 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     if _before_month(words, number.last + 1):
         return True  # «يوم 30 أكتوبر», «يومي 27 و28 أكتوبر»: a day of the month
     tok = tokens[number.first]
-    if tok.text[0].isdigit() and len(tok.text) >= 9 and tok.text.startswith("0"):
+    if is_number(tok.text) and len(tok.text) >= 9 and tok.text.startswith("0"):
         return True  # a phone number
     nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
     if nxt in _YEARS and any(w in _AGE_CUES for w in words[max(0, number.first - 3) : number.first]):
         return True  # an age: «يبلغ من العمر 25 عاماً»
     first_word = words[number.first]
-    if not first_word[0].isdigit():
+    if not is_number(first_word):
         previous = words[number.first - 1] if number.first else ""
         if first_word.startswith(("ال", "وال")) and previous.startswith(("ال", "وال")):
             return True  # «السنوات الثلاث», «الجولة الثانية والعشرين»: an adjective or an ordinal
         if first_word in _ONE_OF and nxt.startswith("ال"):
             return True  # «أحد الطرفين»: one of, not a count
-    if number.first == number.last and tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= 2100:
+    if (
+        number.first == number.last
+        and is_number(tok.text)
+        and tok.text.isdigit()
+        and len(tok.text) == 4
+        and 1900 <= int(tok.text) <= 2100
+    ):
         if lookup(nxt) is None:
             return True  # a year: «في 2024 والتي …»
         previous = words[number.first - 1] if number.first else ""
@@ -363,7 +405,7 @@ def _before_month(words: list[str], at: int) -> bool:
     """A month name at `at`, or after «و N» there."""
     if at < len(words) and is_month(words[at]):
         return True
-    return at + 2 < len(words) and words[at] == "و" and words[at + 1].isdigit() and is_month(words[at + 2])
+    return at + 2 < len(words) and words[at] == "و" and is_number(words[at + 1]) and is_month(words[at + 2])
 
 
 def _quantity(
@@ -379,7 +421,7 @@ def _quantity(
             if tuple(words[after : after + len(phrase)]) == phrase:
                 percent = True
     noun = None
-    if not percent and after < len(words) and not words[after][0].isdigit() and words[after] not in _NOT_NOUNS:
+    if not percent and after < len(words) and not is_number(words[after]) and words[after] not in _NOT_NOUNS:
         noun = words[after]
     return Quantity(
         round(float(low), 6) if low is not None else None,  # 3.8 × 10⁹ without float noise

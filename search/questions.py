@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.arabic import STOPWORDS, normalize, tokenize
-from search.nouns import CATEGORY_OF_CLASS, MEASURES, Noun, category_of, is_nisba, noun_of, subject_key
+from search.arabic import STOPWORDS, is_number, normalize, tokenize
+from search.nouns import CATEGORY_OF_CLASS, MEASURES, Noun, category_of, is_nisba, lookup, noun_of, subject_key
 
 _KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
 _COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم".split())
@@ -76,14 +76,14 @@ def parse_question(text: str) -> CountQuestion:
         i += 1
         while i < len(words) and words[i] in ("من", "ال"):
             i += 1
-        if i < len(words) and not words[i][0].isdigit() and words[i] not in _QUESTION_WORDS:
+        if i < len(words) and not is_number(words[i]) and words[i] not in _QUESTION_WORDS:
             noun_at = i
     elif i < len(words) and _measure(words[i]):
         measure = _measure(words[i])
         if i + 1 < len(words) and measure != "percent" and _measure(words[i + 1]) == "resident":
             measure = "resident"  # «كم كان عدد سكان …» is read above; «كم تعداد سكان …» here
-    elif i < len(words) and words[i] not in _QUESTION_WORDS and not words[i][0].isdigit():
-        noun_at = i  # «كم جندياً», «كم مرة», «كم طناً»
+    elif i < len(words) and words[i] not in _QUESTION_WORDS and not is_number(words[i]) and not _verb(words[i]):
+        noun_at = i  # «كم جندياً», «كم مرة», «كم طناً»; not «كم تستطيع …»
     if noun_at is not None and _measure(words[noun_at]) in ("resident", "percent", "area", "money"):
         measure = _measure(words[noun_at])  # «كم عدد سكان …», «ما نسبة …»
     noun = noun_of(words[noun_at]) if noun_at is not None and measure not in ("percent",) else None
@@ -94,17 +94,27 @@ def parse_question(text: str) -> CountQuestion:
     if noun is not None and noun.cls == "length" and square:
         measure = "area"
     categories = set()
+    if noun is not None and not noun.known and noun_at is not None and category_of(words[noun_at]):
+        categories.add(category_of(words[noun_at]) or "")
+        noun = noun_of(normalize("أشخاص"))  # «كم عدد الوفيات»: people, dead
     if noun is not None and noun.cls in CATEGORY_OF_CLASS:
         categories.add(CATEGORY_OF_CLASS[noun.cls])
     attached: list[str] = []
     context: list[str] = []
     j = (noun_at + 1) if noun_at is not None else i + 1
-    while noun_at is not None and j < len(words) and is_nisba(words[j]):
+    definite = noun_at is not None and words[noun_at].startswith("ال")
+    while (
+        noun_at is not None
+        and j < len(words)
+        and is_nisba(words[j])
+        and (words[j].startswith("ال") or not definite)
+        and not _verb(words[j])
+    ):
         attached.append(subject_key(words[j]))
         j += 1
     used = set(range(at, j))
     for n, w in enumerate(words):
-        if n in used or w in STOPWORDS or w in _QUESTION_WORDS or w[0].isdigit():
+        if n in used or w in STOPWORDS or w in _QUESTION_WORDS or is_number(w):
             continue
         c = category_of(w)
         if c is not None:
@@ -115,6 +125,9 @@ def parse_question(text: str) -> CountQuestion:
         context.append(subject_key(w))
     if "casualties" in categories:
         categories = (categories - {"casualties"}) | {"dead", "injured"}
+    if noun is None or noun.kind != "human":
+        context = attached + context  # «جوائز الغرامي»: whose only matters for counted people
+        attached = []
     return CountQuestion(
         text=text,
         noun=noun,
@@ -138,6 +151,13 @@ def _count_start(words: list[str]) -> int | None:
             if k < len(words) and (words[k] in _COUNT_WORDS or _measure(words[k]) in ("percent", "resident", "area")):
                 return k
     return None
+
+
+def _verb(word: str) -> bool:
+    """A word after «كم» that is a verb, not what is counted: «كم تستطيع», «كم قللت», «كم يشكل»."""
+    if lookup(word) is not None or _measure(word):
+        return False
+    return word.startswith(("ي", "ت", "ن")) or (word.endswith("ت") and not word.endswith("ات"))
 
 
 def _measure(word: str) -> str | None:
