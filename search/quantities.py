@@ -153,13 +153,12 @@ def _digits_value(tok: Token, raw: str, next_is_magnitude: bool) -> float:
         return float(_ascii_digits(groups[0]) + "." + _ascii_digits(groups[1]))
     if len(groups) == 2 and next_is_magnitude:
         return float(tok.text[: len(tok.text) - len(_ascii_digits(groups[1]))] + "." + _ascii_digits(groups[1]))
-    if "." in tok.text and "٫" not in raw_text:
-        whole, _, frac = tok.text.partition(".")
-        parts = tok.text.split(".")
+    parts = tok.text.split(".")
+    if len(parts) > 1:
         thousands = all(len(p) == 3 for p in parts[1:]) and 1 <= len(parts[0]) <= 3 and not next_is_magnitude
-        if thousands:
+        if thousands and ("٫" not in raw_text or len(parts) > 2):  # «5٫949٫212» groups thousands too
             return float("".join(parts))
-        return float(whole + "." + frac.replace(".", ""))
+        return float(parts[0] + "." + "".join(parts[1:]))
     return float(tok.text)
 
 

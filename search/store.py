@@ -511,7 +511,11 @@ class Store:
         )
         self.added_passages[passage.passage_id] = None
         self.removed_passages.discard(passage.passage_id)
-        figures = extract_figures(passage.text)
+        try:
+            figures = extract_figures(passage.text)
+        except Exception:  # a reader bug must not cost the whole run its documents
+            log.exception("figures of passage %s could not be read; it is stored without them", passage.passage_id)
+            figures = []
         self.conn.executemany(
             "INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [

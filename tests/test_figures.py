@@ -193,3 +193,19 @@ def test_counted_nouns_meet_across_plurals_and_apart_across_meanings(asked: str,
 
     assert same_count(noun_of(normalize(asked)), noun_of(normalize(found))) is same
     assert lookup(normalize(found)) is not None
+
+
+def test_a_figure_reader_failure_loses_no_document(tmp_path, monkeypatch, caplog) -> None:
+    import search.store
+    from search.store import Store
+    from tests.conftest import SAMPLE, build_index
+
+    def broken(text: str):
+        raise ValueError("a reader bug")
+
+    monkeypatch.setattr(search.store, "extract_figures", broken)
+    report = build_index([SAMPLE / "feeds"], tmp_path / "index")
+    assert report.documents_added == 4
+    with Store.open(tmp_path / "index") as store:
+        assert store.stats()["figures"] == 0 and store.stats()["passages"] > 4
+    assert "could not be read" in caplog.text

@@ -110,3 +110,54 @@ def test_the_seed_sentences() -> None:
 def test_a_superscript_digit_does_not_stop_the_reader() -> None:
     # «³» is a digit to str.isdigit() but not to float(): it must not crash indexing
     assert [q.value_low for q in find_quantities("حجمه 3 م³ و³aº 5 آلاف")] == [3, 5_000]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(
+    [
+        "5",
+        "٥",
+        "۵",
+        "12",
+        ".",
+        ",",
+        "٫",
+        "٬",
+        "،",
+        "-",
+        " ",
+        "%",
+        "٪",
+        "³",
+        "ألف",
+        "آلاف",
+        "مليون",
+        "نحو",
+        "بين",
+        "و",
+        "إلى",
+        "أو",
+        "عشرة",
+        "أحد",
+        "عشر",
+        "جندي",
+        "عام",
+        "2024",
+        "أكتوبر",
+        "الاثنين",
+        "مرتين",
+        ":",
+        "(",
+        "»",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join))
+def test_any_mix_of_digits_separators_and_number_words_reads_without_error(text: str) -> None:
+    for q in find_quantities(text):
+        assert 0 <= q.start < q.end <= len(text)
+        assert q.value_low is None or q.value_high is None or q.value_low <= q.value_high
