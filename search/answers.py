@@ -20,9 +20,8 @@ the passages are still returned). Values are numbers; an open bound is null.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from search.arabic import normalize, tokenize
@@ -32,8 +31,6 @@ from search.questions import CountQuestion, NotACountQuestion, parse_question
 
 if TYPE_CHECKING:
     from search.engine import Query, SearchEngine
-
-log = logging.getLogger(__name__)
 
 ANSWER_DEPTH = 30  # passages whose figures are read
 TOLERANCE = 0.02  # values within 2% are the same figure written differently
@@ -111,8 +108,10 @@ def _same_noun(asked: Noun, word: Noun) -> bool:
     return asked.cls == word.cls
 
 
-def _match(q: CountQuestion, f: Figure, sentence: str, passage: str, title: str) -> float | None:
-    """A score for how well a figure answers the question; None when it does not."""
+def _match(q: CountQuestion, f: Figure, sentence: str, around: set[str]) -> float | None:
+    """A score for how well a figure answers the question; None when it does not.
+
+    `around`: the subject keys of the figure's passage and its document's title."""
     noun_score = _counts_what_was_asked(q, f, sentence)
     if noun_score is None:
         return None
@@ -124,7 +123,6 @@ def _match(q: CountQuestion, f: Figure, sentence: str, passage: str, title: str)
         if theirs and not theirs & set(q.attached):
             return None  # «20 جندياً هندياً» do not answer a question about North Korean soldiers
     sentence_keys = _keys(sentence)
-    around = _keys(passage) | _keys(title)
     score = 1.0 + noun_score
     if q.attached:
         here = _coverage(q.attached, sentence_keys)
@@ -270,12 +268,10 @@ def label(low: float | None, high: float | None, qualifier: str, sentence: str, 
 
 def answer(engine: SearchEngine, query: Query) -> dict:
     """The answer to a count question (see the module docstring for the shape)."""
-    from search.engine import Query
-
     query = query.validated()
     depth = max(ANSWER_DEPTH, query.k)
     # One search serves both: its first page is shown, its top passages are read for figures.
-    wide = engine.search(Query(query.text, min(depth, 100), 1, query.mode, query.filters, query.fusion))
+    wide = engine.search(replace(query, k=min(depth, 100), page=1))
     if query.page == 1:
         shown = {**wide, "results": wide["results"][: query.k], "k": query.k}
     else:
@@ -297,9 +293,12 @@ def answer(engine: SearchEngine, query: Query) -> dict:
     figures = engine.backend.figures([h["passage_id"] for h in hits])
     matches: list[_Match] = []
     for rank, hit in enumerate(hits):
-        for f in figures.get(hit["passage_id"], []):
+        if hit["passage_id"] not in figures:
+            continue
+        around = _keys(hit["text"]) | _keys(hit["title"] or "")
+        for f in figures[hit["passage_id"]]:
             sentence = hit["text"][f.sentence_start : f.sentence_end]
-            score = _match(q, f, sentence, hit["text"], hit["title"] or "")
+            score = _match(q, f, sentence, around)
             if score is None:
                 continue
             score += 0.5 / (1 + rank)  # the search's own view of the passage breaks ties

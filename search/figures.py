@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from search.arabic import Token, is_number, normalize, tokenize
-from search.nouns import CATEGORY_OF_CLASS, category_of, is_category_noun, is_nisba, lookup
+from search.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
 from search.quantities import Quantity, find_quantities
 
 FIGURES_VERSION = 1  # bump when extraction changes what is stored (the index format records it)
@@ -50,9 +50,6 @@ class Figure:
     end: int
     sentence_start: int  # raw span of its sentence in the passage
     sentence_end: int
-
-    def to_row(self) -> dict:
-        return asdict(self)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\s»\"”]*\s|\n+")
@@ -132,7 +129,7 @@ def extract_figures(text: str) -> list[Figure]:
         s_start, s_end = spans[s_index]
         lo = bisect.bisect_left(starts, s_start)
         hi = bisect.bisect_left(starts, s_end)  # tokens [lo, hi) are the sentence's
-        out.append(_figure(text, tokens, words, q, first, last, lo, hi, taken, spans, s_index))
+        out.append(_figure(text, tokens, words, starts, q, first, last, lo, hi, taken, spans, s_index))
     return out
 
 
@@ -140,6 +137,7 @@ def _figure(
     text: str,
     tokens: list[Token],
     words: list[str],
+    starts: list[int],
     q: Quantity,
     first: int,
     last: int,
@@ -163,9 +161,6 @@ def _figure(
         c = category_of(w)
         if c is not None and not w.startswith("ال"):  # verbs right after: «لقوا حتفهم», «قتلوا»
             categories.add(c)
-    if "casualties" in categories:
-        categories.discard("casualties")
-        categories |= {"dead", "injured"}
     attached = noun_at is not None and noun_at in (last + 1, last + 2)  # after the number (or «من»)
     subject = _subject(text, tokens, words, noun_at, hi) if attached and noun_at is not None else None
     claimant, denied = _claimant(text, tokens, words, first, last, lo, hi, taken)
@@ -174,8 +169,8 @@ def _figure(
         for back in (s_index - 1, s_index - 2):
             if back < 0 or not _opens_with_elided_verb(words, lo, hi):
                 break
-            p_lo = bisect.bisect_left([t.raw_start for t in tokens], spans[back][0])
-            p_hi = bisect.bisect_left([t.raw_start for t in tokens], spans[back][1])
+            p_lo = bisect.bisect_left(starts, spans[back][0])
+            p_hi = bisect.bisect_left(starts, spans[back][1])
             claimant, denied = _claimant(text, tokens, words, p_hi, p_hi - 1, p_lo, p_hi, taken)
             if claimant is not None:
                 break
@@ -191,7 +186,7 @@ def _figure(
         q.percent,
         unit,
         noun,
-        "+".join(sorted(categories)) or None,
+        category_label(categories),
         subject,
         claimant,
         denied,

@@ -111,7 +111,7 @@ _LEXICON: dict[str, tuple[str, str]] = {
 }
 
 # Questions that ask for a measure rather than a count name it: «كم تبلغ مساحة …».
-MEASURES: dict[str, str] = {
+_MEASURE_WORDS: dict[str, str] = {
     **dict.fromkeys(("مساحة", "مساحتها", "مساحته"), "area"),
     **dict.fromkeys(("طول", "مسافة", "ارتفاع", "عمق", "تبعد", "يبعد", "بعد", "قطر", "عرض"), "length"),
     **dict.fromkeys(("وزن", "حمولة"), "weight"),
@@ -137,6 +137,8 @@ MEASURES: dict[str, str] = {
     **dict.fromkeys(("سكان", "تعداد"), "resident"),
     **dict.fromkeys(("نسبة", "معدل"), "percent"),
 }
+
+MEASURES: dict[str, str] = {normalize(w): m for w, m in _MEASURE_WORDS.items()}
 
 # Words that say what happened to the counted, with or without a clitic.
 _CATEGORY_WORDS: dict[str, str] = {
@@ -223,6 +225,13 @@ def noun_of(word: str) -> Noun:
 _CATEGORY_NOUNS = frozenset(
     normalize(w) for w in "قتلى جرحى مصابين مصابون مفقودين مفقودون نازحين نازحون أسرى معتقلين ضحايا شهداء خسائر".split()
 )
+
+
+def category_label(categories: set[str]) -> str | None:
+    """The stored form of what happened to the counted: «خسائر» is the dead and the injured; "+"-joined."""
+    if "casualties" in categories:
+        categories = (categories - {"casualties"}) | {"dead", "injured"}
+    return "+".join(sorted(categories)) or None
 
 
 def is_category_noun(word: str) -> bool:

@@ -124,10 +124,11 @@ _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
 }
 _AFTER_AT_LEAST = _phrases("على الأقل")
 _AFTER_APPROX = _phrases("تقريبا", "تقريباً", "أو نحو ذلك")
-# «الاثنين» and «الأحد» in news are weekdays (Monday, Sunday), not the numbers 2 and 1.
-_DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}
+_DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}  # «مرتين»: twice
 _ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
-_WEEKDAYS = _norm_set("الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة")  # and «في المئة»
+# Number words that in news are something else: the weekdays «الاثنين» and «الأحد» (not 2 and 1),
+# and «المئة» of «في المئة» (a percentage, not 100).
+_NOT_NUMBER_WORDS = _norm_set("الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة")
 _YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
 _AGE_CUES = _norm_set("العمر", "عمره", "عمرها", "عمرهم", "عمر", "البالغ", "البالغة", "يبلغ", "تبلغ", "ابن", "ابنة")
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
@@ -177,7 +178,7 @@ def _is_magnitude(word: str, after_number: bool = False) -> int | None:
 def _word_value(word: str) -> tuple[str, int] | None:
     """('unit'|'ten'|'tens'|'hundred', value) of a number word, also with و, ب or ال before it
     («وخمسون», «بثلاثين», «العشرين»)."""
-    if word in _WEEKDAYS:
+    if word in _NOT_NUMBER_WORDS:
         return None
     forms = [word]
     for clitic in ("وال", "بال", "ال", "و", "ب"):
@@ -210,8 +211,7 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
         if is_number(w):
             if seen and not (magnitude_closed and tokens[i - 1].text == "و"):
                 break
-            value = _digits_value(tokens[i], raw, False)
-            # «17،818»: an Arabic comma between digit groups is a thousands separator
+            groups = [i]  # «17،818»: an Arabic comma between digit groups is a thousands separator
             while (
                 i + 1 < n
                 and is_number(words[i + 1])
@@ -219,10 +219,12 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
                 and raw[tokens[i].raw_end : tokens[i + 1].raw_start] == "،"
             ):
                 i += 1
-                value = value * 1000 + float(words[i])
+                groups.append(i)
             nxt = words[i + 1] if i + 1 < n else ""
-            if _is_magnitude(nxt, after_number=True) is not None:
-                value = _digits_value(tokens[i], raw, True) if value == _digits_value(tokens[i], raw, False) else value
+            before_magnitude = len(groups) == 1 and _is_magnitude(nxt, after_number=True) is not None
+            value = _digits_value(tokens[groups[0]], raw, before_magnitude)
+            for g in groups[1:]:
+                value = value * 1000 + float(words[g])
             current += value
             seen, magnitude_closed = True, False
         elif mag is not None and current >= mag and i > start and is_number(words[i - 1]):

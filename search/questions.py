@@ -13,7 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from search.arabic import STOPWORDS, is_number, normalize, tokenize
-from search.nouns import CATEGORY_OF_CLASS, MEASURES, Noun, category_of, is_nisba, lookup, noun_of, subject_key
+from search.nouns import (
+    CATEGORY_OF_CLASS,
+    MEASURES,
+    Noun,
+    category_label,
+    category_of,
+    is_nisba,
+    lookup,
+    noun_of,
+    subject_key,
+)
 
 _KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
 _COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم".split())
@@ -123,8 +133,6 @@ def parse_question(text: str) -> CountQuestion:
         if n > 0 and words[n - 1] in _KAM:
             continue
         context.append(subject_key(w))
-    if "casualties" in categories:
-        categories = (categories - {"casualties"}) | {"dead", "injured"}
     if noun is None or noun.kind != "human":
         context = attached + context  # «جوائز الغرامي»: whose only matters for counted people
         attached = []
@@ -133,7 +141,7 @@ def parse_question(text: str) -> CountQuestion:
         noun=noun,
         noun_word=words[noun_at] if noun_at is not None else None,
         measure=measure,
-        category="+".join(sorted(categories)) or None,
+        category=category_label(categories),
         attached=tuple(dict.fromkeys(attached)),
         context=tuple(dict.fromkeys(k for k in context if k not in attached)),
     )
@@ -162,9 +170,6 @@ def _verb(word: str) -> bool:
 
 def _measure(word: str) -> str | None:
     for form in (word, word[2:] if word.startswith("ال") else word):
-        if form in _MEASURES:
-            return _MEASURES[form]
+        if form in MEASURES:
+            return MEASURES[form]
     return None
-
-
-_MEASURES = {normalize(w): m for w, m in MEASURES.items()}

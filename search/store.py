@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
@@ -518,27 +518,7 @@ class Store:
             figures = []
         self.conn.executemany(
             "INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    passage.passage_id,
-                    n,
-                    f.value_low,
-                    f.value_high,
-                    f.qualifier,
-                    int(f.percent),
-                    f.unit,
-                    f.noun,
-                    f.category,
-                    f.subject,
-                    f.claimant,
-                    int(f.denied),
-                    f.start,
-                    f.end,
-                    f.sentence_start,
-                    f.sentence_end,
-                )
-                for n, f in enumerate(figures)
-            ],
+            [(passage.passage_id, n, *astuple(f)) for n, f in enumerate(figures)],  # columns in field order
         )
         self.conn.executemany(
             "INSERT INTO passage_bands (band_key, passage_id) VALUES (?, ?)",

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 
 from indexer.pipeline import IngestReport, NothingIndexed, index_paths
@@ -154,13 +155,18 @@ def _query(args: argparse.Namespace) -> Query:
     )
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def _ask_engine(args: argparse.Namespace, method: Callable[[SearchEngine, Query], dict]) -> dict:
+    """Run `SearchEngine.search` or `.answer` for the command's query, on the command's index."""
     query = _query(args)
     engine = SearchEngine.open(args.index)
     try:
-        result = engine.search(query)
+        return method(engine, query)
     finally:
         engine.close()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    result = _ask_engine(args, SearchEngine.search)
     if args.json:
         _print_json(result)
         return 0
@@ -186,12 +192,7 @@ _STATUS = {
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    query = _query(args)
-    engine = SearchEngine.open(args.index)
-    try:
-        result = engine.answer(query)
-    finally:
-        engine.close()
+    result = _ask_engine(args, SearchEngine.answer)
     if args.json:
         _print_json(result)
         return 0
