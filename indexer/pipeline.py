@@ -9,9 +9,13 @@ the same way. An unchanged file (same SHA-256) is not even parsed again.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import json
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,10 +23,10 @@ from tqdm import tqdm
 
 from indexer.dedup import Fingerprint
 from indexer.passages import make_passages
-from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file
+from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file, record_to_incoming
 from search.backends.local import DENSE_KEY, index_components
 from search.embeddings import DEFAULT_MODEL
-from search.errors import MizanError
+from search.errors import IndexBusy, IndexNotFound, MizanError
 from search.models import Document
 from search.store import IndexWriter, Store, recorded_files
 
@@ -167,10 +171,7 @@ def index_paths(
             for path in files:
                 _index_file(store, path, report, bar)
                 bar.set_postfix(docs=report.documents_added, passages=report.passages_added, refresh=False)
-            while report.reread:
-                path = Path(report.reread.pop())
-                if path.is_file():
-                    _index_file(store, path, report, bar, force=True)
+            _reread(store, report, bar)
         if report.files_failed and not report.files_read and not report.files_unchanged:
             raise NothingIndexed(_nothing_message(report, index_dir, existed), report)
     return report
@@ -243,3 +244,120 @@ def _recorded_paths(index_dir: Path) -> list[str]:
 def _nothing_message(report: IngestReport, index_dir: Path, existed: bool) -> str:
     state = f"the index at {index_dir} is as it was" if existed else "no index was created"
     return f"nothing indexed: every input was skipped ({len(report.problems)} problem(s) above); {state}"
+
+
+# ---------------------------------------------------------------- writes from the API
+
+WRITE_LOCK = "write.lock"
+WRITE_WAIT_S = 120.0  # how long an API write waits for another writer before answering "busy"
+
+
+@contextlib.contextmanager
+def waiting_for_writers(index_dir: Path, timeout: float = WRITE_WAIT_S) -> Iterator[None]:
+    """Hold the index's write lock, waiting for other writers (other web workers) in turn.
+
+    IndexWriter alone refuses a second writer after a few seconds; API writes queue instead,
+    so two documents posted at once are both stored.
+    """
+    if not existed_before(index_dir):
+        raise IndexNotFound(f"no index at {index_dir}; create it first with `mizan index PATH --index {index_dir}`")
+    deadline = time.monotonic() + timeout
+    with open(index_dir / WRITE_LOCK, "a+b") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusy(
+                        f"{index_dir} has been busy with another write for {timeout:.0f} s; try again later"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _has_vectors(store: Store) -> tuple[bool, str]:
+    generation = store.get_meta(DENSE_KEY)
+    model = store.manifest.embedding_model or DEFAULT_MODEL
+    return generation is not None, model
+
+
+@dataclass
+class RecordOutcome:
+    """What became of one posted record."""
+
+    source_key: str | None
+    status: str  # added, replaced, unchanged, duplicate, skipped
+    doc_id: str | None = None  # the stored document (for a duplicate: the one it repeats)
+    message: str | None = None
+
+
+def index_records(
+    records: Sequence[dict], index_dir: str | Path, *, origin: str = "api"
+) -> tuple[IngestReport, list[RecordOutcome]]:
+    """Add JSON records (the fields JSON Lines ingestion reads) to an existing index, all or nothing.
+
+    A record's source key is its url, else `origin#id`, else `origin#` + a hash of the record,
+    so posting the same record again changes nothing. Passages get vectors when the index has them.
+    """
+    index_dir = Path(index_dir)
+    report = IngestReport()
+    outcomes: list[RecordOutcome] = []
+    with waiting_for_writers(index_dir):
+        with Store.open(index_dir) as store:
+            embed, model = _has_vectors(store)
+        with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
+            for n, record in enumerate(records):
+                where = hashlib.blake2b(json.dumps(record, sort_keys=True).encode(), digest_size=8).hexdigest()
+                item = record_to_incoming(record, path=origin, where=where)
+                if item is None:
+                    message = "no text in any of the text fields; skipped"
+                    report.problems.append(FileProblem(f"{origin}[{n}]", message))
+                    outcomes.append(RecordOutcome(None, "skipped", message=message))
+                    continue
+                before = (report.documents_added, report.documents_replaced, report.documents_unchanged)
+                ingest(store, item, report)
+                outcomes.append(_outcome(store, item.source_key, before, report))
+            _reread(store, report)
+    return report, outcomes
+
+
+def _outcome(store: Store, key: str, before: tuple[int, int, int], report: IngestReport) -> RecordOutcome:
+    doc_id = store.doc_id_for_source(key)
+    if doc_id is None:
+        return RecordOutcome(key, "duplicate", store.duplicate_for_source(key))
+    if report.documents_replaced > before[1]:
+        return RecordOutcome(key, "replaced", doc_id)
+    if report.documents_added > before[0]:
+        return RecordOutcome(key, "added", doc_id)
+    return RecordOutcome(key, "unchanged", doc_id)
+
+
+def remove_documents(doc_ids: Sequence[str], index_dir: str | Path) -> int:
+    """Remove stored documents by id; returns how many existed. Duplicates that pointed at one come back."""
+    index_dir = Path(index_dir)
+    report = IngestReport()
+    with waiting_for_writers(index_dir):
+        with Store.open(index_dir) as store:
+            embed, model = _has_vectors(store)
+        with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
+            removed = 0
+            for doc_id in doc_ids:
+                key = store.source_key_of(doc_id)
+                if key is not None:
+                    report.reread |= store.delete_source(key)
+                    removed += 1
+            _reread(store, report)
+    return removed
+
+
+def _reread(store: Store, report: IngestReport, bar: tqdm | None = None) -> None:
+    """Read again the files whose duplicates lost their original in this write."""
+    with tqdm(disable=True) if bar is None else contextlib.nullcontext(bar) as progress:
+        while report.reread:
+            path = Path(report.reread.pop())
+            if path.is_file():
+                _index_file(store, path, report, progress, force=True)

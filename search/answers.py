@@ -188,8 +188,8 @@ def _group_json(group: list[_Match]) -> dict:
     }
 
 
-def _figure_json(m: _Match) -> dict:
-    f = m.figure
+def figure_json(f: Figure, sentence: str) -> dict:
+    """One figure's own fields; `sentence` is its sentence's text (span: offsets in the passage)."""
     return {
         "value_low": _number(f.value_low),
         "value_high": _number(f.value_high),
@@ -200,14 +200,20 @@ def _figure_json(m: _Match) -> dict:
         "subject": f.subject,
         "claimant": f.claimant,
         "denied": f.denied,
+        "sentence": sentence,
+        "span": [f.start, f.end],
+        "sentence_span": [f.start - f.sentence_start, f.end - f.sentence_start],
+    }
+
+
+def _figure_json(m: _Match) -> dict:
+    return {
+        **figure_json(m.figure, m.sentence),
         "outlet": m.outlet,
         "published": m.published,
         "doc_id": m.doc_id,
         "passage_id": m.passage_id,
         "title": m.title,
-        "sentence": m.sentence,
-        "span": [f.start, f.end],
-        "sentence_span": [f.start - f.sentence_start, f.end - f.sentence_start],
     }
 
 

@@ -233,7 +233,8 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    # check_same_thread off: a web worker's threads share one reader, one at a time (web/app.py locks it).
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -426,6 +427,10 @@ class Store:
 
     def doc_id_for_source(self, source_key: str) -> str | None:
         row = self.conn.execute("SELECT doc_id FROM documents WHERE source_key = ?", (source_key,)).fetchone()
+        return row[0] if row else None
+
+    def source_key_of(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return row[0] if row else None
 
     def duplicate_hash_for_source(self, source_key: str) -> str | None:

@@ -4,6 +4,7 @@
     mizan search QUERY [--index DIR] [--k N] [--page P] [--mode hybrid|bm25|dense] [--fusion minmax|rrf]
                  [--outlet X] [--from D] [--to D] [--json]
     mizan ask QUESTION [--index DIR] [--k N] [--mode …] [--outlet X] [--from D] [--to D] [--json]
+    mizan serve [--index DIR] [--host H] [--port P] [--workers N] [--dev] [--access-log]
     mizan info [--index DIR] [--json]
     mizan docs [--index DIR] [--json]
 
@@ -20,6 +21,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from indexer.pipeline import IngestReport, NothingIndexed, index_paths
 from search.backends.base import Filters
@@ -214,6 +216,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from web.serve import serve  # Flask and gunicorn load only for this command
+
+    print(f"mizan: serving {args.index} on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
+    serve(Path(args.index), args.host, args.port, args.workers, args.dev, args.access_log)
+    return 0
+
+
 def _marked(text: str, spans: list[list[int]], width: int = 400) -> str:
     """The passage with matches in [brackets], cut around the first match."""
     out, last = [], 0
@@ -285,6 +295,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", metavar="QUESTION", help="a count question (كم عدد …، ما عدد …، كم يبلغ …)")
     _query_options(p, index_help)
     p.set_defaults(func=cmd_ask)
+
+    from web.serve import DEFAULT_HOST, DEFAULT_PORT, default_workers
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the search page and the JSON API",
+        description="The web search box, answer card and JSON API over an index, served by gunicorn "
+        "with several worker processes. Writes (POST/DELETE /api/documents) need MIZAN_API_TOKEN.",
+    )
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--workers", type=int, default=None, help=f"worker processes (default {default_workers()}: cores + 1)"
+    )
+    p.add_argument("--dev", action="store_true", help="Flask's development server instead (one process)")
+    p.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
     p.add_argument("--index", default=None, help=index_help)

@@ -1,0 +1,108 @@
+"""The JSON API under /api/ (described by /api/openapi.json, web/openapi.py)."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from indexer.pipeline import index_records, remove_documents
+from web import views
+from web.app import holder
+from web.errors import ApiError
+from web.openapi import openapi
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_DOCUMENTS_PER_POST = 1000
+
+
+@api.get("/search")
+def search() -> Response:
+    return jsonify(views.search(request.args))
+
+
+@api.get("/answer")
+def answer() -> Response:
+    return jsonify(views.answer(request.args))
+
+
+@api.get("/documents/<doc_id>")
+def document(doc_id: str) -> Response:
+    return jsonify(views.document(doc_id))
+
+
+@api.get("/health")
+def health() -> Response:
+    return jsonify(views.health())
+
+
+@api.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi())
+
+
+def _authorise() -> None:
+    token = current_app.config.get("API_TOKEN")
+    if not token:
+        raise ApiError(
+            403, "writes_disabled", "adding and removing documents is off; start the server with MIZAN_API_TOKEN set"
+        )
+    given = request.headers.get("Authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), str(token).encode()):
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> with the server's MIZAN_API_TOKEN")
+
+
+def _records() -> list[dict]:
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send the documents as JSON (Content-Type: application/json)")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(
+            400, "invalid_json", "the body is not valid UTF-8 JSON; send an object, a list, or {documents: [...]}"
+        )
+    if isinstance(body, dict) and isinstance(body.get("documents"), list):
+        body = body["documents"]
+    records = body if isinstance(body, list) else [body]
+    if not records:
+        raise ApiError(400, "no_documents", "the body holds no documents")
+    if len(records) > MAX_DOCUMENTS_PER_POST:
+        raise ApiError(
+            413, "too_many_documents", f"{len(records)} documents; send at most {MAX_DOCUMENTS_PER_POST} per request"
+        )
+    for n, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise ApiError(400, "bad_document", f"documents[{n}] is not a JSON object")
+    return records
+
+
+@api.post("/documents")
+def add_documents() -> tuple[Response, int]:
+    _authorise()
+    records = _records()
+    report, outcomes = index_records(records, Path(holder().index_dir))
+    stored = [o for o in outcomes if o.status != "skipped"]
+    if not stored:
+        raise ApiError(
+            400, "no_text", "no document had text (fields: text, content, body, article…); nothing was added"
+        )
+    body = {
+        "documents": [o.__dict__ for o in outcomes],
+        "added": report.documents_added - report.documents_replaced,
+        "replaced": report.documents_replaced,
+        "unchanged": report.documents_unchanged,
+        "duplicates": report.duplicates_exact + report.duplicates_near,
+        "passages_added": report.passages_added,
+        "skipped": len(outcomes) - len(stored),
+    }
+    return jsonify(body), 201 if report.documents_added else 200
+
+
+@api.delete("/documents/<doc_id>")
+def delete_document(doc_id: str) -> Response:
+    _authorise()
+    if not remove_documents([doc_id], Path(holder().index_dir)):
+        raise ApiError(404, "unknown_document", f"no document {doc_id!r} in this index; nothing was removed")
+    return jsonify({"deleted": doc_id})

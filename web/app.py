@@ -1,0 +1,140 @@
+"""The Flask application: `create_app(config)` builds it over one index.
+
+Configuration, later wins: defaults, the environment (MIZAN_INDEX, MIZAN_API_TOKEN,
+MIZAN_CORS_ORIGINS), then the mapping given. Keys:
+    INDEX         the index directory
+    API_TOKEN     bearer token for POST/DELETE /api/documents; writes are off without one
+    CORS_ORIGINS  origins allowed to call /api/ from a browser (none by default; "*" for any)
+
+Pages (web/pages.py) and the API (web/api.py) call the same view functions
+(web/views.py): each builds one dict that a template renders or the API returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+from search.engine import SearchEngine
+from web.errors import register_error_handlers
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # a POST of documents larger than this is refused with 413
+
+# No inline or third-party script or style; images only from here and data: (the SVG timeline is inline markup).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class EngineHolder:
+    """One search engine per process, opened on first use and shared by its threads in turn.
+
+    Opened lazily so a server's workers each open their own after forking, and a missing
+    index is reported on the request that needs it instead of failing start-up.
+    """
+
+    def __init__(self, index_dir: Path, factory: Callable[[Path], SearchEngine] = SearchEngine.open):
+        self.index_dir = index_dir
+        self._factory = factory
+        self._engine: SearchEngine | None = None
+        self._pid: int | None = None
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def engine(self) -> Iterator[SearchEngine]:
+        with self._lock:
+            if self._engine is None or self._pid != os.getpid():
+                self._engine = self._factory(self.index_dir)
+                self._pid = os.getpid()
+            yield self._engine
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None and self._pid == os.getpid():
+                self._engine.close()
+            self._engine = None
+
+
+def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "INDEX": "mizan-index",
+        "API_TOKEN": None,
+        "CORS_ORIGINS": (),
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "JSON_SORT_KEYS": False,
+    }
+    env = os.environ
+    if env.get("MIZAN_INDEX"):
+        settings["INDEX"] = env["MIZAN_INDEX"]
+    if env.get("MIZAN_API_TOKEN"):
+        settings["API_TOKEN"] = env["MIZAN_API_TOKEN"]
+    if env.get("MIZAN_CORS_ORIGINS"):
+        settings["CORS_ORIGINS"] = tuple(o.strip() for o in env["MIZAN_CORS_ORIGINS"].split(",") if o.strip())
+    settings.update(config or {})
+    if isinstance(settings["CORS_ORIGINS"], str):
+        settings["CORS_ORIGINS"] = (settings["CORS_ORIGINS"],)
+    return settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(_settings(config))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["mizan"] = EngineHolder(Path(app.config["INDEX"]))
+
+    from web.api import api
+    from web.pages import pages
+
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    register_error_handlers(app)
+    app.after_request(_headers)
+    return app
+
+
+def holder() -> EngineHolder:
+    from flask import current_app
+
+    return current_app.extensions["mizan"]
+
+
+def _headers(response: Response) -> Response:
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    h["X-Content-Type-Options"] = "nosniff"
+    h["X-Frame-Options"] = "DENY"
+    h["Referrer-Policy"] = "same-origin"
+    if request.path.startswith("/api/"):
+        h.setdefault("Cache-Control", "no-store")
+        _cors(response)
+    return response
+
+
+def _cors(response: Response) -> None:
+    from flask import current_app
+
+    allowed = current_app.config["CORS_ORIGINS"]
+    origin = request.headers.get("Origin")
+    if not allowed or not origin:
+        return
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+    else:
+        return
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"

@@ -1,0 +1,82 @@
+"""`mizan serve`: the app behind gunicorn, a production WSGI server with several worker processes.
+
+Each worker opens the index itself (after the fork) and notices new generations written
+by any of them (POST /api/documents) on its next query, so all workers share one index
+on disk. `--dev` runs Flask's own server instead: one process, reloads nothing, for debugging.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from search.errors import MizanError
+from search.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def default_workers() -> int:
+    """One worker per core and one more, so a worker waiting on the disk leaves no core idle."""
+    return min(8, (os.cpu_count() or 1) + 1)
+
+
+def check_index(index: Path) -> None:
+    """Fail before binding the port when the index cannot be opened, with the fix in the message."""
+    with Store.open(index):
+        pass
+
+
+def serve(
+    index: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int | None = None,
+    dev: bool = False,
+    access_log: bool = False,
+) -> None:
+    check_index(index)
+    # Queries run on one core each: a worker's math library must not spin threads onto the others'.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from web.app import create_app  # not at import: the CLI's parser reads this module's defaults
+
+    app = create_app({"INDEX": str(index)})
+    if dev:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        return
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError as exc:  # pragma: no cover - gunicorn is a dependency
+        raise MizanError("gunicorn is not installed; reinstall Mizan (pip install -e .) or use --dev") from exc
+
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "worker_class": "sync",
+        "timeout": 120,  # a POST that embeds many passages may take a while
+        "graceful_timeout": 10,
+        "limit_request_line": 8190,  # a 500-character Arabic query is ~6 kB percent-encoded
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "mizan",
+        "control_socket_disable": True,  # one shared socket path would clash between servers on a machine
+    }
+
+    class MizanServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    log.info("serving %s on http://%s:%d with %d workers", index, host, port, options["workers"])
+    MizanServer().run()

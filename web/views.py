@@ -1,0 +1,144 @@
+"""The data behind every page and API route: one dict per view, rendered as HTML or returned as JSON.
+
+`search` and `answer` return exactly what `mizan search --json` and `mizan ask --json`
+print; `document` adds each passage's figures; `figure_table` is the analysts' export.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from search.answers import figure_json, label
+from search.embeddings import DEFAULT_MODEL
+from search.engine import SearchEngine
+from web import params
+from web.app import holder
+from web.errors import ApiError
+
+OUTLETS_TTL_S = 60.0  # the outlet list of the filter menu is read again after this long
+
+EXAMPLE_QUESTIONS = (
+    "كم عدد الجنود الكوريين الشماليين في روسيا؟",
+    "كم عدد الصواريخ التي أطلقتها كوريا الشمالية؟",
+    "الاتحاد الأوروبي يفرض عقوبات على روسيا",
+)
+
+
+def search(args: MultiDict[str, str]) -> dict:
+    query = params.query(args)
+    with holder().engine() as engine:
+        return engine.search(query)
+
+
+def answer(args: MultiDict[str, str]) -> dict:
+    query = params.query(args)
+    with holder().engine() as engine:
+        return engine.answer(query)
+
+
+def document(doc_id: str) -> dict:
+    with holder().engine() as engine:
+        doc = engine.backend.get_document(doc_id, with_passages=True)
+        if doc is None:
+            raise ApiError(
+                404, "unknown_document", f"no document {doc_id!r} in this index; ids come from search results"
+            )
+        figures = engine.backend.figures([p.passage_id for p in doc.passages])
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "outlet": doc.outlet,
+        "agency": doc.agency,
+        "published": doc.published.isoformat() if doc.published else None,
+        "url": doc.url,
+        "text": doc.text,
+        "passages": [
+            {
+                "passage_id": p.passage_id,
+                "ordinal": p.ordinal,
+                "start": p.start,
+                "end": p.end,
+                "text": p.text,
+                "figures": [
+                    {
+                        **figure_json(f, p.text[f.sentence_start : f.sentence_end]),
+                        "label": label(
+                            f.value_low, f.value_high, f.qualifier, p.text[f.sentence_start : f.sentence_end], f
+                        ),
+                    }
+                    for f in figures.get(p.passage_id, [])
+                ],
+            }
+            for p in doc.passages
+        ],
+    }
+
+
+def health() -> dict:
+    with holder().engine() as engine:
+        stats = engine.backend.stats()
+        model = getattr(engine.backend, "dense_model", None)
+    return {
+        "status": "ok",
+        "backend": stats.pop("backend", engine.backend.name),
+        "model": model,
+        "default_model": DEFAULT_MODEL,
+        "index": stats,
+    }
+
+
+_outlets_cache: dict[str, tuple[float, list[str]]] = {}
+
+
+def outlets(engine: SearchEngine) -> list[str]:
+    """The outlets in the index, most documents first (for the filter menu)."""
+    key = str(holder().index_dir)
+    cached = _outlets_cache.get(key)
+    if cached is None or time.monotonic() - cached[0] > OUTLETS_TTL_S:
+        rows = engine.backend.stats()["outlets"]
+        cached = (time.monotonic(), [r["outlet"] for r in rows if r["outlet"]])
+        _outlets_cache[key] = cached
+    return cached[1]
+
+
+def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The results page: the answer card (for a count question) and the ranked passages."""
+    query = params.query(args)
+    with holder().engine() as engine:
+        result = engine.answer(query)
+        choices = outlets(engine)
+    return {"result": result, "query": query, "outlets": choices}
+
+
+# ---------------------------------------------------------------- export
+
+FIGURE_COLUMNS = (
+    "group",
+    "group_label",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "unit",
+    "category",
+    "subject",
+    "claimant",
+    "denied",
+    "outlet",
+    "published",
+    "title",
+    "sentence",
+    "doc_id",
+    "passage_id",
+)
+
+
+def figure_table(result: dict) -> list[dict]:
+    """One row per figure of an answer, its group's number and label first."""
+    rows = []
+    for n, group in enumerate(result["groups"], 1):
+        for f in group["figures"]:
+            rows.append({"group": n, "group_label": group["label"], **{c: f.get(c) for c in FIGURE_COLUMNS[2:]}})
+    return rows
