@@ -37,3 +37,69 @@ def build_index(paths, index, **kwargs):
     kwargs.setdefault("progress", False)
     kwargs.setdefault("embed", False)
     return index_paths(paths, index, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five seed articles with real passage vectors (read-only: copy it to write)."""
+    index = tmp_path_factory.mktemp("seeds") / "index"
+    build_index([shared_path("seeds")], index, embed=True)
+    return index
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`mizan serve` in a child process, as a user starts it; stopped by `stop`."""
+
+    def __init__(self, index: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0):
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full_env = {**os.environ, **(env or {})}
+        mizan = Path(sys.executable).with_name("mizan")
+        self.proc = subprocess.Popen(
+            [str(mizan), "serve", "--index", str(index), "--port", str(self.port), *args],
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mizan serve exited with {self.proc.returncode}: {self.proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/health", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("mizan serve did not answer /api/health in time")
+            time.sleep(0.2)
+
+    def stop(self) -> str:
+        """Stop the server; returns what it printed."""
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.stdout.read() if self.proc.stdout else ""

@@ -11,16 +11,14 @@ import pytest
 
 from search.answers import arabic_number
 from search.engine import Query, QueryError, SearchEngine, SearchMode
-from tests.conftest import REPO, SAMPLE, build_index, shared_path
+from tests.conftest import REPO, SAMPLE, build_index
 
 QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
 
 
 @pytest.fixture(scope="module")
-def seeds_engine(tmp_path_factory: pytest.TempPathFactory):
-    index = tmp_path_factory.mktemp("seeds") / "index"
-    build_index([shared_path("seeds")], index, embed=True)  # the real model: the default hybrid search
-    engine = SearchEngine.open(index)
+def seeds_engine(seeds_index: Path):
+    engine = SearchEngine.open(seeds_index)  # real vectors: the default hybrid search
     yield engine
     engine.close()
 
