@@ -330,3 +330,26 @@ def test_bad_bodies_are_refused_and_change_nothing(writable: Flask, kwargs: dict
     r = client.post("/api/documents", headers=_auth(), **kwargs)
     assert r.status_code == status and r.get_json()["error"]["code"] == code
     assert client.get("/api/health").get_json()["index"]["documents"] == before
+
+
+def test_posted_documents_get_vectors_when_the_index_has_them(seeds_index: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    client = create_app({"INDEX": str(index), "API_TOKEN": TOKEN}).test_client()
+    health = client.get("/api/health").get_json()
+    assert health["model"] == "intfloat/multilingual-e5-small"
+    r = client.post("/api/documents", json=NEW_DOC, headers=_auth())
+    assert r.status_code == 201
+    doc_id = r.get_json()["documents"][0]["doc_id"]
+    dense = client.get("/api/search", query_string={"q": "متطوعون يصلحون شبكة المياه في البلدة", "mode": "dense"})
+    assert dense.get_json()["results"][0]["doc_id"] == doc_id  # found by meaning alone: it has a vector
+    after = client.get("/api/health").get_json()["index"]
+    assert after["documents"] == health["index"]["documents"] + 1
+    assert after["dense_passages"] == after["passages"] == health["index"]["passages"] + 1
+
+
+def test_deleted_response_matches_its_schema(writable: Flask) -> None:
+    client = writable.test_client()
+    doc_id = client.post("/api/documents", json=NEW_DOC, headers=_auth()).get_json()["documents"][0]["doc_id"]
+    body = client.delete(f"/api/documents/{doc_id}", headers=_auth()).get_json()
+    _validate(body, "Deleted")

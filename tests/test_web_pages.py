@@ -133,7 +133,7 @@ def test_the_answer_card_shows_the_conflicting_groups_side_by_side(client: Flask
     # the estimates span months: a timeline with one point per dated figure
     (svg,) = re.findall(r'<svg class="timeline".*?</svg>', html, re.S)
     dated = sum(1 for g in api["groups"] for f in g["figures"] if f["published"])
-    assert svg.count("<circle") == dated and "صحيفة الأفق الجديد" in svg
+    assert svg.count("<title>") == dated and "صحيفة الأفق الجديد" in svg  # one point per dated figure
     assert 'href="/export/answer.csv?q=' in html and 'href="/export/answer.json?q=' in html
 
 

@@ -10,8 +10,6 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from search.answers import arabic_number
-
 SNIPPET_CHARS = 420
 
 _MONTHS = "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
@@ -64,11 +62,14 @@ def arabic_date(value: str | None) -> str:
 # ---------------------------------------------------------------- timeline
 
 GROUP_COLOURS = ("#b3261e", "#0b57d0", "#146c2e", "#8e4ec6", "#b06000", "#00796b")
-_W, _H = 720, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 20, 60
+_W = 720
+_LABELS = 190  # the outlet column, on the right as Arabic reads
+_ROW = 26
+_TOP, _AXIS, _LEGEND = 12, 34, 30
+_TICKS = 5
 
 
-def _dated_points(groups: list[dict]) -> list[tuple[date, float, float, int, dict]]:
+def _dated_points(groups: list[dict]) -> list[tuple[date, int, dict]]:
     points = []
     for n, group in enumerate(groups):
         for f in group["figures"]:
@@ -78,84 +79,83 @@ def _dated_points(groups: list[dict]) -> list[tuple[date, float, float, int, dic
                 day = date.fromisoformat(f["published"][:10])
             except ValueError:
                 continue
-            low = f["value_low"] if f["value_low"] is not None else f["value_high"]
-            high = f["value_high"] if f["value_high"] is not None else f["value_low"]
-            if low is None or high is None:
-                continue
-            points.append((day, float(low), float(high), n, f))
+            points.append((day, n, f))
     return points
 
 
 def timeline_svg(groups: list[dict]) -> Markup | None:
-    """Each dated figure by publication date (x) and value (y), coloured by group; None under two dates.
+    """Each dated figure on a row for its outlet, placed by publication date and coloured by its
+    group, so an analyst sees which outlet said what when; None when the figures span under two dates.
 
-    Drawn on the server so it needs no script; <title> elements give the details on hover.
+    Drawn on the server so it needs no script; each point's <title> gives outlet, date and value.
     """
     points = _dated_points(groups)
     if len({p[0] for p in points}) < 2:
         return None
+    outlets = list(dict.fromkeys(f.get("outlet") or "؟" for _, _, f in sorted(points, key=lambda p: p[0])))
     first, last = min(p[0] for p in points), max(p[0] for p in points)
-    span_days = max(1, (last - first).days)
-    top_value = max(p[2] for p in points) * 1.1 or 1.0
-    plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
+    span_days = (last - first).days
+    plot_left, plot_right = 50, _W - _LABELS - 40
+    height = _TOP + _ROW * len(outlets) + _AXIS + _LEGEND
 
     def x(day: date) -> float:
-        return _LEFT + plot_w * (day - first).days / span_days
+        return round(plot_left + (plot_right - plot_left) * (day - first).days / span_days, 1)
 
-    def y(value: float) -> float:
-        return _TOP + plot_h * (1 - value / top_value)
+    def y(outlet: str) -> float:
+        return _TOP + _ROW * outlets.index(outlet) + _ROW / 2
 
+    axis_y = _TOP + _ROW * len(outlets) + 4
     parts = [
         Markup(
             '<svg class="timeline" viewBox="0 0 {w} {h}" role="img" direction="ltr" '
-            'aria-label="الأرقام بحسب تاريخ النشر" xmlns="http://www.w3.org/2000/svg">'
-        ).format(w=_W, h=_H),
-        Markup('<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#888"/>').format(
-            l=_LEFT, r=_W - _RIGHT, b=_TOP + plot_h
-        ),
-        Markup('<line x1="{l}" y1="{t}" x2="{l}" y2="{b}" stroke="#888"/>').format(l=_LEFT, t=_TOP, b=_TOP + plot_h),
+            'aria-label="الأرقام بحسب تاريخ النشر والمصدر" xmlns="http://www.w3.org/2000/svg">'
+        ).format(w=_W, h=height),
     ]
-    for value in (0.0, top_value / 2, top_value / 1.1):
-        parts.append(
-            Markup('<text x="{x}" y="{y}" font-size="11" text-anchor="end" fill="#444">{t}</text>').format(
-                x=_LEFT - 6, y=round(y(value) + 4, 1), t=arabic_number(round(value))
-            )
-        )
-    for day in sorted({first, last}):
-        parts.append(
-            Markup('<text x="{x}" y="{y}" font-size="11" text-anchor="middle" fill="#444">{t}</text>').format(
-                x=round(x(day), 1), y=_TOP + plot_h + 16, t=arabic_date(day.isoformat())
-            )
-        )
-    for day, low, high, n, f in sorted(points, key=lambda p: (p[0], p[3])):
-        colour = GROUP_COLOURS[n % len(GROUP_COLOURS)]
-        cx = round(x(day), 1)
-        tip = f"{f.get('outlet') or '؟'} — {arabic_date(f['published'])} — {arabic_number(low)}"
-        if high != low:
-            tip += f"–{arabic_number(high)}"
-            parts.append(
-                Markup('<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="{c}" stroke-width="4"/>').format(
-                    x=cx, a=round(y(low), 1), b=round(y(high), 1), c=colour
-                )
-            )
-        cy = round(y(high if f["qualifier"] == "at_most" else low), 1)
-        parts.append(
-            Markup('<circle cx="{x}" cy="{y}" r="6" fill="{c}"><title>{t}</title></circle>').format(
-                x=cx, y=cy, c=colour, t=tip
-            )
-        )
-        parts.append(
-            Markup('<text x="{x}" y="{y}" font-size="11" text-anchor="middle" fill="{c}">{t}</text>').format(
-                x=cx, y=round(cy - 10, 1), c=colour, t=f.get("outlet") or ""
-            )
-        )
-    for n, group in enumerate(groups[: len(GROUP_COLOURS)]):
-        lx = _LEFT + n * 150
+    for outlet in outlets:
+        row = y(outlet)
         parts.append(
             Markup(
-                '<rect x="{x}" y="{y}" width="10" height="10" fill="{c}"/>'
-                '<text x="{tx}" y="{ty}" font-size="12" fill="#222">{t}</text>'
-            ).format(x=lx, y=_H - 18, c=GROUP_COLOURS[n], tx=lx + 14, ty=_H - 9, t=group["label"])
+                '<line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="#e3e3e3"/>'
+                '<text x="{t}" y="{ty}" font-size="12" text-anchor="start" fill="#333" direction="rtl">{o}</text>'
+            ).format(a=plot_left, b=plot_right, y=row, t=_W - 6, ty=row + 4, o=outlet)
+        )
+    parts.append(
+        Markup('<line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="#888"/>').format(a=plot_left, b=plot_right, y=axis_y)
+    )
+    ticks = (
+        sorted({first + (last - first) * i // (_TICKS - 1) for i in range(_TICKS)}) if span_days >= 4 else [first, last]
+    )
+    for day in ticks:
+        parts.append(
+            Markup(
+                '<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="#888"/>'
+                '<text x="{x}" y="{ty}" font-size="11" text-anchor="middle" fill="#444" direction="rtl">{t}</text>'
+            ).format(x=x(day), a=axis_y, b=axis_y + 4, ty=axis_y + 17, t=arabic_date(day.isoformat()))
+        )
+    placed: dict[tuple[float, float], int] = {}
+    for day, n, f in sorted(points, key=lambda p: (p[0], p[1])):
+        colour = GROUP_COLOURS[n % len(GROUP_COLOURS)]
+        tip = f"{f.get('outlet') or '؟'} — {arabic_date(f['published'])} — {groups[n]['label']}"
+        if f.get("claimant"):
+            tip += f" — بحسب {f['claimant']}"
+        cx, cy = x(day), y(f.get("outlet") or "؟")
+        slot = (cy, round(cx / 12))
+        cx += 12 * placed.get(slot, 0)  # points of one outlet on the same days stand side by side
+        placed[slot] = placed.get(slot, 0) + 1
+        parts.append(
+            Markup(
+                '<circle cx="{x}" cy="{y}" r="6" fill="{c}" stroke="#fff" stroke-width="1.5">'
+                "<title>{t}</title></circle>"
+            ).format(x=cx, y=cy, c=colour, t=tip)
+        )
+    legend_y = height - 12
+    for n, group in enumerate(groups[: len(GROUP_COLOURS)]):
+        lx = plot_right - n * 160
+        parts.append(
+            Markup(
+                '<circle cx="{x}" cy="{y}" r="6" fill="{c}"/>'
+                '<text x="{tx}" y="{ty}" font-size="12" text-anchor="start" fill="#222" direction="rtl">{t}</text>'
+            ).format(x=lx, y=legend_y - 4, c=GROUP_COLOURS[n], tx=lx - 10, ty=legend_y, t=group["label"])
         )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

@@ -32,6 +32,17 @@ def check_index(index: Path) -> None:
         pass
 
 
+def warm(app: Any) -> None:
+    """Open the index and run one query in a new worker, so no user waits for the loading."""
+    from search.engine import Query
+
+    try:
+        with app.extensions["mizan"].engine() as engine:
+            engine.search(Query("ميزان", k=1))
+    except Exception:  # the request that needs the index will say what is wrong
+        log.warning("worker warm-up failed", exc_info=True)
+
+
 def serve(
     index: Path,
     host: str = DEFAULT_HOST,
@@ -68,6 +79,7 @@ def serve(
         "loglevel": "info",
         "proc_name": "mizan",
         "control_socket_disable": True,  # one shared socket path would clash between servers on a machine
+        "post_worker_init": lambda worker: warm(app),
     }
 
     class MizanServer(BaseApplication):  # type: ignore[misc]
