@@ -21,7 +21,9 @@ the passages are still returned). Values are numbers; an open bound is null.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from search.arabic import normalize, tokenize
@@ -108,10 +110,11 @@ def _same_noun(asked: Noun, word: Noun) -> bool:
     return asked.cls == word.cls
 
 
-def _match(q: CountQuestion, f: Figure, sentence: str, around: set[str]) -> float | None:
+def _match(q: CountQuestion, f: Figure, sentence: str, around: Callable[[], set[str]]) -> float | None:
     """A score for how well a figure answers the question; None when it does not.
 
-    `around`: the subject keys of the figure's passage and its document's title."""
+    `around()`: the subject keys of the figure's passage and its document's title (read only
+    for figures that count the right thing: most figures stop before it)."""
     noun_score = _counts_what_was_asked(q, f, sentence)
     if noun_score is None:
         return None
@@ -126,12 +129,12 @@ def _match(q: CountQuestion, f: Figure, sentence: str, around: set[str]) -> floa
     score = 1.0 + noun_score
     if q.attached:
         here = _coverage(q.attached, sentence_keys)
-        near = _coverage(q.attached, around)
+        near = _coverage(q.attached, around())
         if here == 0 and (near == 0 or noun_score < 1):
             return None  # a looser noun (شخص for جندي) must name the subject in its own sentence
         score += here + 0.5 * near
     if q.context:
-        here, near = _coverage(q.context, sentence_keys), _coverage(q.context, around)
+        here, near = _coverage(q.context, sentence_keys), _coverage(q.context, around())
         if here == 0 and near == 0:
             return None  # nothing of what the question is about is near this figure
         score += here + 0.5 * near
@@ -277,9 +280,10 @@ def answer(engine: SearchEngine, query: Query) -> dict:
     query = query.validated()
     depth = max(ANSWER_DEPTH, query.k)
     # One search serves both: its first page is shown, its top passages are read for figures.
-    wide = engine.search(replace(query, k=min(depth, 100), page=1))
+    wide = engine.search(replace(query, k=min(depth, 100), page=1), highlights=False)
     if query.page == 1:
-        shown = {**wide, "results": wide["results"][: query.k], "k": query.k}
+        shown = {**wide, "results": [dict(r) for r in wide["results"][: query.k]], "k": query.k}
+        engine.highlight(shown["results"], query.text)  # only the passages shown are marked
     else:
         shown = engine.search(query)
     out = {
@@ -301,7 +305,7 @@ def answer(engine: SearchEngine, query: Query) -> dict:
     for rank, hit in enumerate(hits):
         if hit["passage_id"] not in figures:
             continue
-        around = _keys(hit["text"]) | _keys(hit["title"] or "")
+        around = cache(lambda hit=hit: _keys(hit["text"]) | _keys(hit["title"] or ""))
         for f in figures[hit["passage_id"]]:
             sentence = hit["text"][f.sentence_start : f.sentence_end]
             score = _match(q, f, sentence, around)

@@ -127,7 +127,9 @@ class SearchEngine:
         total = lexical.total + sum(1 for pid in dense.ids if pid not in seen)
         return Hits([pid for pid, _ in fused], [score for _, score in fused], total)
 
-    def search(self, query: Query) -> dict:
+    def search(self, query: Query, *, highlights: bool = True) -> dict:
+        """One page of results; without `highlights` their "highlights" lists are left empty
+        (for callers that show only some of them: see `highlight`)."""
         query = query.validated()
         refresh = getattr(self.backend, "refresh", None)
         if refresh is not None:
@@ -142,7 +144,7 @@ class SearchEngine:
         page_scores = hits.scores[start : start + query.k]
         passages = {p.passage_id: p for p in self.backend.get_passages(page_ids)}
         documents: dict[str, Document | None] = {}
-        results = []
+        results: list[dict] = []
         for pid, score in zip(page_ids, page_scores, strict=True):
             passage = passages.get(pid)
             if passage is None:
@@ -160,9 +162,11 @@ class SearchEngine:
                     "url": doc.url if doc else None,
                     "score": round(float(score), 6),
                     "text": passage.text,
-                    "highlights": highlight_spans(passage.text, query.text),
+                    "highlights": [],
                 }
             )
+        if highlights:
+            self.highlight(results, query.text)
         return {
             "query": query.text,
             "mode": query.mode.value,  # the mode that ran (hybrid falls back to bm25 without vectors)
@@ -171,6 +175,12 @@ class SearchEngine:
             "k": query.k,
             "results": results,
         }
+
+    @staticmethod
+    def highlight(results: list[dict], query_text: str) -> None:
+        """Fill each result's "highlights" with the raw spans of the words that match the query."""
+        for r in results:
+            r["highlights"] = highlight_spans(r["text"], query_text)
 
     def answer(self, query: Query) -> dict:
         """Every figure the passages give for a count question, grouped (search/answers.py)."""

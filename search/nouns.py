@@ -297,6 +297,7 @@ def alias_keys(word: str) -> tuple[str, ...]:
     return _CAPITALS.get(word, ())
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word of every passage an answer reads
 def subject_key(word: str) -> str:
     """The key that a normalised place name and its nisba adjective share."""
     base = word
