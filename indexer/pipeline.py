@@ -24,6 +24,7 @@ from tqdm import tqdm
 from indexer.dedup import Fingerprint
 from indexer.passages import make_passages
 from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file, record_to_incoming
+from search.backends.base import Backend
 from search.backends.local import DENSE_KEY, index_components
 from search.embeddings import DEFAULT_MODEL
 from search.errors import IndexBusy, IndexNotFound, MizanError
@@ -361,3 +362,72 @@ def _reread(store: Store, report: IngestReport, bar: tqdm | None = None) -> None
             path = Path(report.reread.pop())
             if path.is_file():
                 _index_file(store, path, report, progress, force=True)
+
+
+# ---------------------------------------------------------------- indexing into a server backend
+
+BACKEND_BATCH_DOCS = 200  # documents per backend.add: bounded memory, and a progress step
+
+
+def index_paths_into(paths: Sequence[str | Path], backend: Backend, *, progress: bool | None = None) -> IngestReport:
+    """Index files into a backend that is not the local store (OpenSearch), through `backend.add`.
+
+    The same readers, cleaning, ids and passages as `index_paths`, so re-running is idempotent
+    (a document keeps its id while its content is unchanged). A server backend holds no
+    fingerprints: exact duplicates are dropped within a run; near-duplicate detection is the
+    local store's (index there first and export, if it matters).
+    """
+    files = iter_files(paths)
+    if not files:
+        raise MizanError(f"no files found under {', '.join(map(str, paths))}; nothing to index")
+    report = IngestReport()
+    seen: set[str] = set()
+    batch: list[Document] = []
+
+    def flush() -> None:
+        if batch:
+            backend.add(batch)
+            report.documents_added += len(batch)
+            report.passages_added += sum(len(d.passages) for d in batch)
+            batch.clear()
+
+    total = sum(f.stat().st_size for f in files)
+    with tqdm(
+        total=total, unit="B", unit_scale=True, desc="indexing", disable=None if progress is None else not progress
+    ) as bar:
+        for path in files:
+            problems_before = len(report.problems)
+            produced = 0
+            for item in read_file(path, report.problems, bar.update):
+                produced += 1
+                fp = Fingerprint(item.title + "\n" + item.text)
+                if fp.hash in seen:
+                    report.duplicates_exact += 1
+                    continue
+                seen.add(fp.hash)
+                doc = Document(
+                    doc_id=document_id(item.source_key, fp.hash),
+                    source_key=item.source_key,
+                    source_path=item.source_path,
+                    title=item.title,
+                    text=item.text,
+                    outlet=item.outlet,
+                    agency=item.agency,
+                    published=item.published,
+                    url=item.url,
+                )
+                doc.passages = make_passages(doc.doc_id, doc.text)
+                batch.append(doc)
+                if len(batch) >= BACKEND_BATCH_DOCS:
+                    flush()
+                    bar.set_postfix(docs=report.documents_added, passages=report.passages_added, refresh=False)
+            if not produced and len(report.problems) > problems_before:
+                report.files_failed += 1
+            else:
+                report.files_read += 1
+        flush()
+    if report.files_failed and not report.files_read:
+        raise NothingIndexed(
+            f"nothing indexed: every input was skipped ({len(report.problems)} problem(s) above)", report
+        )
+    return report
