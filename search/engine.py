@@ -20,8 +20,8 @@ import numpy as np
 
 from search.answers import answer
 from search.arabic import STOPWORDS, search_terms, tokenize
+from search.backends import open_backend
 from search.backends.base import Backend, Filters, Hits
-from search.backends.local import LocalBackend
 from search.embeddings import query_vector
 from search.errors import MizanError
 from search.fusion import FusionMode, Ranked, fuse
@@ -63,7 +63,7 @@ class Query:
     page: int = 1
     mode: SearchMode = SearchMode.HYBRID
     filters: Filters = Filters()
-    fusion: FusionMode = FusionMode.MINMAX
+    fusion: FusionMode | None = None  # None: the backend's default (minmax locally, rrf on OpenSearch)
 
     def validated(self) -> Query:
         text = " ".join(self.text.split())
@@ -96,8 +96,15 @@ class SearchEngine:
         self.backend = backend
 
     @classmethod
-    def open(cls, index_dir: Path | str) -> SearchEngine:
-        return cls(LocalBackend(index_dir))
+    def open(cls, index_dir: Path | str, backend: str | None = None) -> SearchEngine:
+        """The engine over the local index at `index_dir`, or over OpenSearch (`backend`, else $MIZAN_BACKEND)."""
+        return cls(open_backend(backend, index_dir))
+
+    def fusion(self, query: Query) -> FusionMode:
+        if query.fusion is not None:
+            return query.fusion
+        default: FusionMode = getattr(self.backend, "default_fusion", FusionMode.MINMAX)
+        return default
 
     def close(self) -> None:
         self.backend.close()
@@ -117,10 +124,15 @@ class SearchEngine:
         if query.mode is SearchMode.DENSE:
             return self.backend.dense(self._query_vector(query.text), depth, query.filters)
         wide = max(depth, HYBRID_DEPTH)
+        vector = self._query_vector(query.text)
+        in_backend = getattr(self.backend, "hybrid", None)
+        if in_backend is not None:  # OpenSearch fuses in its search pipeline, with the same formulas
+            hits: Hits = in_backend(query.text, vector, depth, query.filters, self.fusion(query))
+            return hits
         lexical = self.backend.lexical(query.text, wide, query.filters)
-        dense = self.backend.dense(self._query_vector(query.text), wide, query.filters)
+        dense = self.backend.dense(vector, wide, query.filters)
         fused = fuse(
-            [Ranked(lexical.ids, lexical.scores), Ranked(dense.ids, dense.scores)], query.fusion, HYBRID_WEIGHTS
+            [Ranked(lexical.ids, lexical.scores), Ranked(dense.ids, dense.scores)], self.fusion(query), HYBRID_WEIGHTS
         )
         # Total: passages matching the words, plus those only the meaning found among the candidates.
         seen = set(lexical.ids)
@@ -176,11 +188,13 @@ class SearchEngine:
             "results": results,
         }
 
-    @staticmethod
-    def highlight(results: list[dict], query_text: str) -> None:
-        """Fill each result's "highlights" with the raw spans of the words that match the query."""
+    def highlight(self, results: list[dict], query_text: str) -> None:
+        """Fill each result's "highlights" with the raw spans of the words that match the query:
+        the backend's own highlighter where it has one (OpenSearch), else ours (search.arabic)."""
+        theirs = getattr(self.backend, "highlights", None)
+        found = theirs(query_text, [r["passage_id"] for r in results]) if theirs and results else {}
         for r in results:
-            r["highlights"] = highlight_spans(r["text"], query_text)
+            r["highlights"] = found.get(r["passage_id"]) or highlight_spans(r["text"], query_text)
 
     def answer(self, query: Query) -> dict:
         """Every figure the passages give for a count question, grouped (search/answers.py)."""

@@ -31,3 +31,15 @@ class InputNotFound(MizanError):
 
 class UnreadableFile(MizanError):
     """A file that cannot be read as news text (binary, empty, undecodable, no permission)."""
+
+
+class BackendUnavailable(MizanError):
+    """The search server (OpenSearch) cannot be reached, or refuses our credentials."""
+
+
+class BackendError(MizanError):
+    """The search server answered a request with an error it did not recover from."""
+
+
+class IndexingFailed(MizanError):
+    """Some documents could not be indexed; the message names them."""
