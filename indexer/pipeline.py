@@ -366,6 +366,54 @@ def _reread(store: Store, report: IngestReport, bar: tqdm | None = None) -> None
 
 # ---------------------------------------------------------------- indexing into a server backend
 
+
+def _document(item: Incoming, fp: Fingerprint) -> Document:
+    """An article as a document with its id and passages, for `backend.add`."""
+    doc = Document(
+        doc_id=document_id(item.source_key, fp.hash),
+        source_key=item.source_key,
+        source_path=item.source_path,
+        title=item.title,
+        text=item.text,
+        outlet=item.outlet,
+        agency=item.agency,
+        published=item.published,
+        url=item.url,
+    )
+    doc.passages = make_passages(doc.doc_id, doc.text)
+    return doc
+
+
+def add_records(
+    records: Sequence[dict], backend: Backend, *, origin: str = "api"
+) -> tuple[IngestReport, list[RecordOutcome]]:
+    """`index_records` for a server backend (OpenSearch): the same fields, ids and outcomes, through
+    `backend.add`; the server orders concurrent writes itself."""
+    report = IngestReport()
+    outcomes: list[RecordOutcome] = []
+    docs: list[Document] = []
+    for n, record in enumerate(records):
+        where = hashlib.blake2b(json.dumps(record, sort_keys=True).encode(), digest_size=8).hexdigest()
+        item = record_to_incoming(record, path=origin, where=where)
+        if item is None:
+            message = "no text in any of the text fields; skipped"
+            report.problems.append(FileProblem(f"{origin}[{n}]", message))
+            outcomes.append(RecordOutcome(None, "skipped", message=message))
+            continue
+        doc = _document(item, Fingerprint(item.title + "\n" + item.text))
+        if backend.get_document(doc.doc_id, with_passages=False) is not None:
+            report.documents_unchanged += 1
+            outcomes.append(RecordOutcome(item.source_key, "unchanged", doc.doc_id))
+            continue
+        docs.append(doc)
+        report.documents_added += 1
+        report.passages_added += len(doc.passages)
+        outcomes.append(RecordOutcome(item.source_key, "added", doc.doc_id))
+    if docs:
+        backend.add(docs)
+    return report, outcomes
+
+
 BACKEND_BATCH_DOCS = 200  # documents per backend.add: bounded memory, and a progress step
 
 
@@ -405,18 +453,7 @@ def index_paths_into(paths: Sequence[str | Path], backend: Backend, *, progress:
                     report.duplicates_exact += 1
                     continue
                 seen.add(fp.hash)
-                doc = Document(
-                    doc_id=document_id(item.source_key, fp.hash),
-                    source_key=item.source_key,
-                    source_path=item.source_path,
-                    title=item.title,
-                    text=item.text,
-                    outlet=item.outlet,
-                    agency=item.agency,
-                    published=item.published,
-                    url=item.url,
-                )
-                doc.passages = make_passages(doc.doc_id, doc.text)
+                doc = _document(item, fp)
                 batch.append(doc)
                 if len(batch) >= BACKEND_BATCH_DOCS:
                     flush()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from indexer.pipeline import index_records, remove_documents
+from indexer.pipeline import add_records, index_records, remove_documents
 from web import views
 from web.app import holder
 from web.errors import ApiError
@@ -82,7 +82,11 @@ def _records() -> list[dict]:
 def add_documents() -> tuple[Response, int]:
     _authorise()
     records = _records()
-    report, outcomes = index_records(records, Path(holder().index_dir))
+    if current_app.config["BACKEND"] == "local":
+        report, outcomes = index_records(records, Path(holder().index_dir))
+    else:
+        with holder().engine() as engine:
+            report, outcomes = add_records(records, engine.backend)
     stored = [o for o in outcomes if o.status != "skipped"]
     if not stored:
         raise ApiError(
@@ -103,6 +107,11 @@ def add_documents() -> tuple[Response, int]:
 @api.delete("/documents/<doc_id>")
 def delete_document(doc_id: str) -> Response:
     _authorise()
-    if not remove_documents([doc_id], Path(holder().index_dir)):
+    if current_app.config["BACKEND"] == "local":
+        removed = remove_documents([doc_id], Path(holder().index_dir))
+    else:
+        with holder().engine() as engine:
+            removed = engine.backend.delete([doc_id])
+    if not removed:
         raise ApiError(404, "unknown_document", f"no document {doc_id!r} in this index; nothing was removed")
     return jsonify({"deleted": doc_id})

@@ -2,7 +2,8 @@
 
 Configuration, later wins: defaults, the environment (MIZAN_INDEX, MIZAN_API_TOKEN,
 MIZAN_CORS_ORIGINS), then the mapping given. Keys:
-    INDEX         the index directory
+    INDEX         the index directory (local backend)
+    BACKEND       local or opensearch (MIZAN_BACKEND; OpenSearch's own settings: MIZAN_OPENSEARCH_*)
     API_TOKEN     bearer token for POST/DELETE /api/documents; writes are off without one
     CORS_ORIGINS  origins allowed to call /api/ from a browser (none by default; "*" for any)
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from search.backends import backend_name
 from search.engine import SearchEngine
 from web.errors import register_error_handlers
 
@@ -68,6 +70,7 @@ class EngineHolder:
 def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "INDEX": "mizan-index",
+        "BACKEND": None,
         "API_TOKEN": None,
         "CORS_ORIGINS": (),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
@@ -91,7 +94,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(_settings(config))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["mizan"] = EngineHolder(Path(app.config["INDEX"]))
+    backend = backend_name(app.config["BACKEND"])
+    app.config["BACKEND"] = backend
+    app.extensions["mizan"] = EngineHolder(Path(app.config["INDEX"]), lambda index: SearchEngine.open(index, backend))
 
     from web.api import api
     from web.pages import pages

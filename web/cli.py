@@ -1,15 +1,17 @@
 """The `mizan` command line.
 
-    mizan index PATH... [--index DIR] [--rebuild] [--no-embed] [--model ID] [--device D] [--quiet] [--json]
+    mizan index PATH... [--index DIR] [--backend local|opensearch] [--rebuild] [--no-embed] [--model ID]
+                [--device D] [--quiet] [--json]
     mizan search QUERY [--index DIR] [--k N] [--page P] [--mode hybrid|bm25|dense] [--fusion minmax|rrf]
                  [--outlet X] [--from D] [--to D] [--json]
     mizan ask QUESTION [--index DIR] [--k N] [--mode …] [--outlet X] [--from D] [--to D] [--json]
-    mizan serve [--index DIR] [--host H] [--port P] [--workers N] [--dev] [--access-log]
+    mizan serve [--index DIR] [--backend local|opensearch] [--host H] [--port P] [--workers N] [--dev] [--access-log]
     mizan info [--index DIR] [--json]
     mizan docs [--index DIR] [--json]
 
-DIR defaults to $MIZAN_INDEX, else ./mizan-index. Errors print one line saying
-what to do and exit non-zero; nothing half-written is left behind.
+DIR defaults to $MIZAN_INDEX, else ./mizan-index. --backend opensearch (or MIZAN_BACKEND=opensearch)
+uses the OpenSearch index that MIZAN_OPENSEARCH_URL / _INDEX / _USER / _PASSWORD describe instead.
+Errors print one line saying what to do and exit non-zero; nothing half-written is left behind.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from indexer.pipeline import IngestReport, NothingIndexed, index_paths
+from indexer.pipeline import IngestReport, NothingIndexed, index_paths, index_paths_into
+from search.backends import backend_name
 from search.backends.base import Filters
 from search.embeddings import DEFAULT_MODEL
 from search.engine import Query, QueryError, SearchEngine, SearchMode
@@ -47,17 +50,38 @@ def _report_problems(report: IngestReport) -> None:
         print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
 
 
+def _index_opensearch(args: argparse.Namespace) -> IngestReport:
+    """`mizan index --backend opensearch`: the files into the index $MIZAN_OPENSEARCH_* names."""
+    from search.backends.opensearch import OpenSearchBackend, delete_index
+    from search.backends.opensearch_config import OpenSearchConfig
+
+    if not args.paths:
+        raise MizanError("give the files to index: an OpenSearch index records no source files to rebuild from")
+    config = OpenSearchConfig.from_env()
+    if args.rebuild:
+        delete_index(config)
+    progress = False if args.quiet else None
+    backend = OpenSearchBackend(config, model=None if args.no_embed else args.model, progress=progress)
+    try:
+        return index_paths_into(args.paths, backend, progress=progress)
+    finally:
+        backend.close()
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     try:
-        report = index_paths(
-            args.paths,
-            args.index,
-            rebuild=args.rebuild,
-            progress=False if args.quiet else None,
-            embed=not args.no_embed,
-            model=args.model,
-            device=args.device,
-        )
+        if backend_name(args.backend) == "opensearch":
+            report = _index_opensearch(args)
+        else:
+            report = index_paths(
+                args.paths,
+                args.index,
+                rebuild=args.rebuild,
+                progress=False if args.quiet else None,
+                embed=not args.no_embed,
+                model=args.model,
+                device=args.device,
+            )
     except NothingIndexed as exc:
         _report_problems(exc.report)
         raise
@@ -65,8 +89,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_json())
         return 0
+    where = "OpenSearch" if backend_name(args.backend) == "opensearch" else args.index
     print(
-        f"{args.index}: {report.documents_added} documents added, {report.documents_replaced} replaced, "
+        f"{where}: {report.documents_added} documents added, {report.documents_replaced} replaced, "
         f"{report.documents_unchanged} unchanged, {report.documents_removed} removed; "
         f"{report.duplicates_exact + report.duplicates_near} duplicates not stored "
         f"({report.duplicates_exact} exact, {report.duplicates_near} near); "
@@ -77,6 +102,14 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    if backend_name(args.backend) == "opensearch":
+        engine = SearchEngine.open(args.index, "opensearch")
+        try:
+            stats = engine.backend.stats()
+        finally:
+            engine.close()
+        _print_json(stats)  # the cluster's own words: one JSON object either way
+        return 0
     with Store.open(args.index) as store:
         stats = store.stats()
     if args.json:
@@ -137,7 +170,9 @@ def _parse_day(value: str | None, flag: str) -> date | None:
         raise QueryError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-31") from None
 
 
-def _parse_fusion(value: str) -> FusionMode:
+def _parse_fusion(value: str | None) -> FusionMode | None:
+    if value is None:
+        return None
     try:
         return FusionMode(value.lower())
     except ValueError:
@@ -160,7 +195,7 @@ def _query(args: argparse.Namespace) -> Query:
 def _ask_engine(args: argparse.Namespace, method: Callable[[SearchEngine, Query], dict]) -> dict:
     """Run `SearchEngine.search` or `.answer` for the command's query, on the command's index."""
     query = _query(args)
-    engine = SearchEngine.open(args.index)
+    engine = SearchEngine.open(args.index, args.backend)
     try:
         return method(engine, query)
     finally:
@@ -219,8 +254,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from web.serve import serve  # Flask and gunicorn load only for this command
 
-    print(f"mizan: serving {args.index} on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
-    serve(Path(args.index), args.host, args.port, args.workers, args.dev, args.access_log)
+    backend = backend_name(args.backend)
+    what = "OpenSearch" if backend == "opensearch" else args.index
+    print(f"mizan: serving {what} on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
+    serve(Path(args.index), args.host, args.port, args.workers, args.dev, args.access_log, backend=backend)
     return 0
 
 
@@ -257,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="files or folders (with --rebuild: default the recorded ones)"
     )
     p.add_argument("--index", default=None, help=index_help)
+    _backend_option(p)
     p.add_argument(
         "--rebuild",
         action="store_true",
@@ -305,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with several worker processes. Writes (POST/DELETE /api/documents) need MIZAN_API_TOKEN.",
     )
     p.add_argument("--index", default=None, help=index_help)
+    _backend_option(p)
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument(
@@ -316,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
     p.add_argument("--index", default=None, help=index_help)
+    _backend_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_info)
 
@@ -326,9 +366,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _backend_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--backend",
+        default=None,
+        help="local (default: the index directory) or opensearch (the cluster and index that "
+        "MIZAN_OPENSEARCH_URL and MIZAN_OPENSEARCH_INDEX name); default $MIZAN_BACKEND, else local",
+    )
+
+
 def _query_options(p: argparse.ArgumentParser, index_help: str) -> None:
     """The options `search` and `ask` share."""
     p.add_argument("--index", default=None, help=index_help)
+    _backend_option(p)
     p.add_argument("--k", type=int, default=10, help="results per page (1-100, default 10)")
     p.add_argument("--page", type=int, default=1, help="page of results (default 1)")
     p.add_argument(
@@ -336,7 +386,9 @@ def _query_options(p: argparse.ArgumentParser, index_help: str) -> None:
         default="hybrid",
         help="hybrid (default: words and meaning; bm25 when the index has no vectors), bm25 or dense",
     )
-    p.add_argument("--fusion", default="minmax", help="how hybrid fuses: minmax (default) or rrf")
+    p.add_argument(
+        "--fusion", default=None, help="how hybrid fuses: minmax or rrf (default: minmax locally, rrf on OpenSearch)"
+    )
     p.add_argument("--outlet", action="append", help="only this outlet (repeat for several)")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY-MM-DD)")

@@ -188,7 +188,7 @@ _QUERY_PARAMS = [
     _param(
         "mode", {"enum": ["hybrid", "bm25", "dense"], "default": "hybrid"}, "hybrid falls back to bm25 without vectors"
     ),
-    _param("fusion", {"enum": ["minmax", "rrf"], "default": "minmax"}, "how hybrid fuses its two rankings"),
+    _param("fusion", {"enum": ["minmax", "rrf"]}, "how hybrid fuses: minmax locally, rrf on OpenSearch by default"),
     {
         **_param("outlet", {"type": "array", "items": {"type": "string"}}, "only these outlets (repeat)"),
         "explode": True,

@@ -69,7 +69,7 @@ def query(args: MultiDict[str, str]) -> Query:
     except QueryError as exc:
         raise bad("mode", str(exc)) from None
     try:
-        fusion = FusionMode((args.get("fusion") or "minmax").lower())
+        fusion = FusionMode(args["fusion"].lower()) if args.get("fusion") else None
     except ValueError:
         raise bad("fusion", "use minmax or rrf") from None
     return Query(

@@ -26,8 +26,13 @@ def default_workers() -> int:
     return min(8, (os.cpu_count() or 1) + 1)
 
 
-def check_index(index: Path) -> None:
+def check_index(index: Path, backend: str = "local") -> None:
     """Fail before binding the port when the index cannot be opened, with the fix in the message."""
+    if backend == "opensearch":
+        from search.engine import SearchEngine
+
+        SearchEngine.open(index, backend).close()  # reachable, and an index of ours, or one clear line
+        return
     with Store.open(index):
         pass
 
@@ -50,15 +55,16 @@ def serve(
     workers: int | None = None,
     dev: bool = False,
     access_log: bool = False,
+    backend: str = "local",
 ) -> None:
-    check_index(index)
+    check_index(index, backend)
     # Queries run on one core each: a worker's math library must not spin threads onto the others'.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from web.app import create_app  # not at import: the CLI's parser reads this module's defaults
 
-    app = create_app({"INDEX": str(index)})
+    app = create_app({"INDEX": str(index), "BACKEND": backend})
     if dev:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
         return

@@ -509,6 +509,16 @@ class OpenSearchBackend:
         self.client.close()
 
 
+def delete_index(config: OpenSearchConfig) -> None:
+    """Delete the index `config` names, whatever built it (`mizan index --rebuild --backend opensearch`)."""
+    client = config.client()
+    try:
+        with translated_errors(config, "delete the index"):
+            client.indices.delete(index=config.index, ignore_unavailable=True)
+    finally:
+        client.close()
+
+
 def from_env(**kwargs: Any) -> OpenSearchBackend:
     """The backend the MIZAN_OPENSEARCH_* variables describe (see opensearch_config.py)."""
     return OpenSearchBackend(OpenSearchConfig.from_env(), **kwargs)
