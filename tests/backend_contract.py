@@ -111,6 +111,20 @@ class BackendContract:
         assert filled.lexical("يتدربون", 5).total == 0
         assert normalize(filled.get_document("d_troops").title) == normalize("تحديث")
 
+    def test_figures_are_stored_with_their_passages(self, filled) -> None:
+        troops, _, floods, _ = (d.passages[0].passage_id for d in DOCS)
+        figures = filled.figures([troops, floods, "p_missing"])
+        assert set(figures) == {troops, floods}  # an unknown passage is absent
+        (soldiers,) = figures[troops]
+        assert (soldiers.value_low, soldiers.qualifier, soldiers.unit) == (10_000, "approx", "جندي")
+        assert soldiers.claimant == "وزارة الدفاع الأميركية"
+        text = DOCS[0].passages[0].text
+        assert text[soldiers.start : soldiers.end] == "نحو 10 آلاف"
+        values = {f.value_low: f.category for f in figures[floods]}
+        assert values[14] == "dead" and "injured" in (values[37] or "")
+        filled.delete(["d_floods"])
+        assert floods not in filled.figures([floods])
+
     def test_stats(self, filled) -> None:
         stats = filled.stats()
         assert stats["documents"] == 4 and stats["passages"] == 4 and stats["backend"] == filled.name
