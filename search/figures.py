@@ -27,7 +27,7 @@ from search.arabic import Token, is_number, normalize, tokenize
 from search.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
 from search.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 1  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 2  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAIMANT = 8  # tokens in a claimant
@@ -152,8 +152,9 @@ def _figure(
     entry = lookup(noun) if noun else None
     categories = set()
     if entry is not None and entry.cls in CATEGORY_OF_CLASS:
-        categories.add(CATEGORY_OF_CLASS[entry.cls])
-    categories |= _categories_before(text, tokens, words, first, lo, taken)
+        categories.add(CATEGORY_OF_CLASS[entry.cls])  # «37 جريحا» says itself what it counts
+    else:  # «14 قتيلا و37 جريحا»: the words before 37 belong to the figure before it
+        categories |= _categories_before(text, tokens, words, first, lo, taken)
     after_from = (noun_at if noun_at is not None else last) + 1
     for w in words[after_from : min(hi, after_from + 2)]:
         if w[0] in "وف":

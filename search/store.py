@@ -190,8 +190,10 @@ def _write_json_atomically(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def read_manifest(index_dir: Path) -> Manifest:
-    """The manifest of `index_dir`, refusing one this code cannot read."""
+def read_manifest(index_dir: Path, *, any_figures: bool = False) -> Manifest:
+    """The manifest of `index_dir`, refusing one this code cannot read.
+
+    `any_figures`: accept figures from another figure reader (a rebuild takes only the vectors)."""
     index_dir = Path(index_dir)
     manifest_path = index_dir / MANIFEST
     if not index_dir.exists():
@@ -222,7 +224,7 @@ def read_manifest(index_dir: Path) -> Manifest:
             f"{index_dir} was built with Arabic normaliser v{manifest.normaliser_version}, this Mizan uses "
             f"v{NORMALISER_VERSION}, so queries would not match it; {rebuild}"
         )
-    if manifest.figures_version != FIGURES_VERSION:
+    if manifest.figures_version != FIGURES_VERSION and not any_figures:
         raise IndexVersionMismatch(
             f"{index_dir} holds figures extracted by version {manifest.figures_version} of the figure reader, "
             f"this Mizan reads figures with version {FIGURES_VERSION}, so answers would miss them; {rebuild}"
@@ -268,9 +270,9 @@ class Store:
         self.removed_passages: set[str] = set()
 
     @classmethod
-    def open(cls, index_dir: Path | str) -> Store:
+    def open(cls, index_dir: Path | str, *, any_figures: bool = False) -> Store:
         index_dir = Path(index_dir)
-        manifest = read_manifest(index_dir)
+        manifest = read_manifest(index_dir, any_figures=any_figures)
         return cls(index_dir, _connect(index_dir / DATABASE), manifest)
 
     def close(self) -> None:

@@ -161,6 +161,9 @@ def test_spans_and_sentences_are_raw_offsets() -> None:
 def test_two_figures_in_one_sentence_keep_their_own_nouns_and_categories() -> None:
     got = extract_figures("لقي 14 شخصاً حتفهم وأصيب 37 آخرون في السيول")
     assert [(f.value_low, f.unit, f.category) for f in got] == [(14, "شخص", "dead"), (37, "اخر", "injured")]
+    # the commonest casualty phrasing: the second noun says what it counts, not the words before it
+    got = extract_figures("خلفت السيول الجارفة 14 قتيلا و37 جريحا ونزوح مئات الأسر.")
+    assert [(f.value_low, f.category) for f in got][:2] == [(14, "dead"), (37, "injured")]
 
 
 def test_dates_days_years_and_weekdays_are_not_figures() -> None:

@@ -108,6 +108,21 @@ def test_reindexing_never_re_embeds(tmp_path: Path, monkeypatch) -> None:
         assert store.get_meta(DENSE_KEY) is not None
 
 
+def test_a_rebuild_for_a_new_figure_reader_keeps_the_vectors(tmp_path: Path, monkeypatch) -> None:
+    index = tmp_path / "ix"
+    index_paths([SAMPLE / "feeds"], index, progress=False)
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    manifest["figures_version"] -= 1  # as written by the previous figure reader
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexVersionMismatch, match="figure reader"):
+        Store.open(index)
+    calls = count_embedded(monkeypatch)
+    index_paths([], index, progress=False, rebuild=True)
+    assert calls == []  # vectors do not depend on the figure reader
+    with Store.open(index) as store:
+        assert store.stats()["figures"] > 0 and store.get_meta(DENSE_KEY) is not None
+
+
 def test_model_and_no_embed_mismatches_are_refused(tmp_path: Path) -> None:
     index = tmp_path / "ix"
     index_paths([SAMPLE / "feeds"], index, progress=False)

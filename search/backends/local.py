@@ -177,7 +177,8 @@ class DenseComponent:
         if self.reuse_from is None:
             return None
         try:
-            with Store.open(self.reuse_from) as old:
+            # vectors do not depend on the figure reader: a rebuild for a new one keeps them
+            with Store.open(self.reuse_from, any_figures=True) as old:
                 generation = old.get_meta(DENSE_KEY)
         except MizanError:
             return None
