@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -29,7 +30,7 @@ from search.backends.local import DENSE_KEY, index_components
 from search.embeddings import DEFAULT_MODEL
 from search.errors import IndexBusy, IndexNotFound, MizanError
 from search.models import Document
-from search.store import IndexWriter, Store, recorded_files
+from search.store import IndexWriter, Store, posted_documents, recorded_files
 
 log = logging.getLogger(__name__)
 
@@ -165,13 +166,17 @@ def index_paths(
         device=device,
         reuse_from=index_dir if rebuild and existed_before(index_dir) else None,
     )
-    with IndexWriter(index_dir, rebuild=rebuild, components=components) as store:
+    # Taken while the index exists: a server's API writes and this run take turns instead of clashing.
+    turn = waiting_for_writers(index_dir, CLI_WRITE_WAIT_S) if existed_before(index_dir) else contextlib.nullcontext()
+    with turn, IndexWriter(index_dir, rebuild=rebuild, components=components) as store:
         with tqdm(
             total=total, unit="B", unit_scale=True, desc="indexing", disable=None if progress is None else not progress
         ) as bar:
             for path in files:
                 _index_file(store, path, report, bar)
                 bar.set_postfix(docs=report.documents_added, passages=report.passages_added, refresh=False)
+            if rebuild:
+                _carry_posted(store, index_dir, report)
             _reread(store, report, bar)
         if report.files_failed and not report.files_read and not report.files_unchanged:
             raise NothingIndexed(_nothing_message(report, index_dir, existed), report)
@@ -250,7 +255,9 @@ def _nothing_message(report: IngestReport, index_dir: Path, existed: bool) -> st
 # ---------------------------------------------------------------- writes from the API
 
 WRITE_LOCK = "write.lock"
-WRITE_WAIT_S = 120.0  # how long an API write waits for another writer before answering "busy"
+WRITE_WAIT_S = 30.0  # how long an API write waits for another writer before answering "busy" (under gunicorn's timeout)
+CLI_WRITE_WAIT_S = 600.0  # `mizan index` waits longer: nobody is holding a connection open for it
+API_ORIGIN = "api"  # the source path of documents posted through the API
 
 
 @contextlib.contextmanager
@@ -297,7 +304,7 @@ class RecordOutcome:
 
 
 def index_records(
-    records: Sequence[dict], index_dir: str | Path, *, origin: str = "api"
+    records: Sequence[dict], index_dir: str | Path, *, origin: str = API_ORIGIN
 ) -> tuple[IngestReport, list[RecordOutcome]]:
     """Add JSON records (the fields JSON Lines ingestion reads) to an existing index, all or nothing.
 
@@ -353,6 +360,22 @@ def remove_documents(doc_ids: Sequence[str], index_dir: str | Path) -> int:
                     removed += 1
             _reread(store, report)
     return removed
+
+
+def _carry_posted(store: Store, index_dir: Path, report: IngestReport) -> None:
+    """Documents posted through the API have no file to be read again from: take them from the old index."""
+    for row in posted_documents(index_dir, API_ORIGIN):
+        item = Incoming(
+            source_key=row["source_key"],
+            source_path=API_ORIGIN,
+            title=row["title"],
+            text=row["text"],
+            outlet=row["outlet"],
+            agency=row["agency"],
+            published=date.fromisoformat(row["published"]) if row["published"] else None,
+            url=row["url"],
+        )
+        ingest(store, item, report)
 
 
 def _reread(store: Store, report: IngestReport, bar: tqdm | None = None) -> None:

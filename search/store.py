@@ -601,6 +601,27 @@ class Store:
         )
 
 
+def posted_documents(index_dir: Path | str, origin: str) -> list[sqlite3.Row]:
+    """Documents that came from no file (posted through the API as `origin`), read without the version
+    check: a rebuild from the recorded files carries them over instead of losing them."""
+    db = Path(index_dir) / DATABASE
+    if not db.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(
+                "SELECT source_key, title, text, outlet, agency, published, url FROM documents "
+                "WHERE source_path = ? ORDER BY rowid",
+                (origin,),
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
 def recorded_files(index_dir: Path | str) -> list[str]:
     """Source files an index recorded, read without the version check (for rebuilding an old index)."""
     db = Path(index_dir) / DATABASE

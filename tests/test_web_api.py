@@ -113,12 +113,16 @@ def test_document_has_its_passages_and_their_figures(client: FlaskClient) -> Non
             assert p["text"][start:end] and p["text"][start:end] in f["sentence"]
 
 
+def r_text(client: FlaskClient) -> str:
+    return client.get("/api/health").get_data(as_text=True)
+
+
 def test_health_names_backend_model_and_index(client: FlaskClient, sample_index: Path) -> None:
     body = client.get("/api/health").get_json()
     _validate(body, "Health")
     assert body["backend"] == "local" and body["model"] is None  # the sample index here has no vectors
     assert body["index"]["documents"] == 14 and body["index"]["figures"] > 0
-    assert body["index"]["index"] == str(sample_index)
+    assert str(sample_index) not in r_text(client) and "index" not in body["index"]  # no server paths
 
 
 @pytest.mark.parametrize(
@@ -353,3 +357,56 @@ def test_deleted_response_matches_its_schema(writable: Flask) -> None:
     doc_id = client.post("/api/documents", json=NEW_DOC, headers=_auth()).get_json()["documents"][0]["doc_id"]
     body = client.delete(f"/api/documents/{doc_id}", headers=_auth()).get_json()
     _validate(body, "Deleted")
+
+
+def test_a_rebuild_keeps_posted_documents_and_running_servers_follow_it(writable: Flask) -> None:
+    from indexer.pipeline import index_paths
+
+    client = writable.test_client()
+    doc_id = client.post("/api/documents", json=NEW_DOC, headers=_auth()).get_json()["documents"][0]["doc_id"]
+    assert client.get("/api/search", query_string={"q": "تل زعتر"}).get_json()["total"] == 1
+    index = Path(writable.config["INDEX"])
+    report = index_paths([SAMPLE], index, rebuild=True, progress=False, embed=False)  # swaps the directory
+    assert report.documents_added == 15  # the sample's 14 and the posted one, which has no file to re-read
+    # the same app (a worker that was already running) sees the new index, posted document included
+    found = client.get("/api/search", query_string={"q": "تل زعتر"}).get_json()["results"]
+    assert [r["doc_id"] for r in found] == [doc_id]
+    assert client.get("/api/health").get_json()["index"]["documents"] == 15
+
+
+def test_indexing_from_the_command_line_waits_for_an_api_write(writable: Flask) -> None:
+    from indexer.pipeline import index_paths, waiting_for_writers
+
+    index = Path(writable.config["INDEX"])
+    done = threading.Event()
+
+    def run() -> None:
+        index_paths([SAMPLE / "feeds"], index, progress=False, embed=False)
+        done.set()
+
+    with waiting_for_writers(index):  # as an API write in another worker holds it
+        worker = threading.Thread(target=run)
+        worker.start()
+        assert not done.wait(1.0)  # it waits its turn instead of clashing
+    worker.join(timeout=60)
+    assert done.is_set()
+
+
+def test_a_deeply_nested_body_is_a_400(writable: Flask) -> None:
+    r = writable.test_client().post(
+        "/api/documents", data="[" * 100_000 + "]" * 100_000, content_type="application/json", headers=_auth()
+    )
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_cluster_failures_are_503_and_502(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from search.errors import BackendError, BackendUnavailable
+
+    for error, status, code in ((BackendUnavailable, 503, "backend_unavailable"), (BackendError, 502, "backend_error")):
+
+        def fail(args, error=error):  # type: ignore[no-untyped-def]
+            raise error("OpenSearch at http://127.0.0.1:9 is not answering; start it")
+
+        monkeypatch.setattr(views, "search", fail)
+        r = client.get("/api/search", query_string={"q": "روسيا"})
+        assert r.status_code == status and r.get_json()["error"]["code"] == code

@@ -300,3 +300,26 @@ def test_marked_and_snippet_escape_and_cut_at_words() -> None:
     cut = str(snippet(text, [[start, start + 5]]))
     assert "<mark>الهدف</mark>" in cut and cut.startswith("… ") and cut.endswith(" …")
     assert len(cut) < 500 and " كلمة " in cut
+
+
+def test_the_filter_form_keeps_what_the_url_chose(client: FlaskClient) -> None:
+    html = _get(client, "/search", q="روسيا", outlet=["مصدر لم يعد في القائمة", "موقع الرصد الدولي"], fusion="rrf")
+    assert '<select name="outlet" multiple>' in html
+    assert '<option value="مصدر لم يعد في القائمة" selected>' in html
+    assert '<option value="موقع الرصد الدولي" selected>' in html
+    assert '<input type="hidden" name="fusion" value="rrf">' in html
+
+
+def test_the_timeline_legend_wraps_instead_of_leaving_the_chart() -> None:
+    from web.render import timeline_svg
+
+    groups = [
+        {
+            "label": f"{n} آلاف",
+            "figures": [{"published": f"2024-1{n % 3}-0{n + 1}", "outlet": f"مصدر {n}", "claimant": None}],
+        }
+        for n in range(6)
+    ]
+    svg = str(timeline_svg(groups))
+    xs = [float(x) for x in re.findall(r'<circle cx="([-\d.]+)"', svg)]
+    assert len(xs) == 12 and min(xs) >= 0  # six points and six legend keys, all inside the chart

@@ -58,7 +58,10 @@ def _authorise() -> None:
 def _records() -> list[dict]:
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send the documents as JSON (Content-Type: application/json)")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # [[[[…]]]] deeper than the parser goes
+        body = None
     if body is None:
         raise ApiError(
             400, "invalid_json", "the body is not valid UTF-8 JSON; send an object, a list, or {documents: [...]}"

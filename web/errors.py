@@ -10,7 +10,16 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, MizanError, NotAnIndex
+from search.errors import (
+    BackendError,
+    BackendUnavailable,
+    IndexBusy,
+    IndexingFailed,
+    IndexNotFound,
+    IndexVersionMismatch,
+    MizanError,
+    NotAnIndex,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,10 @@ def from_mizan_error(exc: MizanError) -> ApiError:
     """Errors of the index itself: the server is fine, the index needs attention."""
     if isinstance(exc, IndexBusy):
         return ApiError(503, "index_busy", str(exc))
+    if isinstance(exc, BackendUnavailable):
+        return ApiError(503, "backend_unavailable", str(exc))
+    if isinstance(exc, BackendError | IndexingFailed):
+        return ApiError(502, "backend_error", str(exc))
     if isinstance(exc, IndexNotFound | NotAnIndex | IndexVersionMismatch):
         return ApiError(503, "index_unavailable", str(exc))
     return ApiError(400, "bad_request", str(exc))

@@ -67,6 +67,7 @@ _LABELS = 190  # the outlet column, on the right as Arabic reads
 _ROW = 26
 _TOP, _AXIS, _LEGEND = 12, 34, 30
 _TICKS = 5
+_LEGEND_PER_ROW = 3  # group labels per legend row: more would run off the chart
 
 
 def _dated_points(groups: list[dict]) -> list[tuple[date, int, dict]]:
@@ -96,7 +97,8 @@ def timeline_svg(groups: list[dict]) -> Markup | None:
     first, last = min(p[0] for p in points), max(p[0] for p in points)
     span_days = (last - first).days
     plot_left, plot_right = 50, _W - _LABELS - 40
-    height = _TOP + _ROW * len(outlets) + _AXIS + _LEGEND
+    legend_rows = (min(len(groups), len(GROUP_COLOURS)) + _LEGEND_PER_ROW - 1) // _LEGEND_PER_ROW
+    height = _TOP + _ROW * len(outlets) + _AXIS + _LEGEND * legend_rows
 
     def x(day: date) -> float:
         return round(plot_left + (plot_right - plot_left) * (day - first).days / span_days, 1)
@@ -148,9 +150,10 @@ def timeline_svg(groups: list[dict]) -> Markup | None:
                 "<title>{t}</title></circle>"
             ).format(x=cx, y=cy, c=colour, t=tip)
         )
-    legend_y = height - 12
+    legend_top = _TOP + _ROW * len(outlets) + _AXIS
     for n, group in enumerate(groups[: len(GROUP_COLOURS)]):
-        lx = plot_right - n * 160
+        lx = plot_right - (n % _LEGEND_PER_ROW) * 160
+        legend_y = legend_top + _LEGEND * (n // _LEGEND_PER_ROW) + 18
         parts.append(
             Markup(
                 '<circle cx="{x}" cy="{y}" r="6" fill="{c}"/>'

@@ -81,6 +81,8 @@ def health() -> dict:
     with holder().engine() as engine:
         stats = engine.backend.stats()
         model = getattr(engine.backend, "dense_model", None)
+    for private in ("index", "url"):  # where the index lives, or the cluster's address, is not the public's
+        stats.pop(private, None)
     return {
         "status": "ok",
         "backend": stats.pop("backend", engine.backend.name),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from search.embeddings import DEFAULT_MODEL, shared_embedder
 from search.errors import IndexVersionMismatch, MizanError
 from search.figures import Figure
 from search.models import Document, Passage
-from search.store import IndexWriter, Store, record_embedding_model
+from search.store import DATABASE, IndexWriter, Store, record_embedding_model
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +219,7 @@ class LocalBackend:
     def __init__(self, index_dir: Path | str):
         self.index_dir = Path(index_dir)
         self.store = Store.open(self.index_dir)
+        self._database = self._database_id()
         self._generation: str | None = None
         self._bm25: BM25Index | None = None
         self._dense_generation: str | None = None
@@ -225,14 +227,39 @@ class LocalBackend:
         self._filter_cache: dict[tuple[str, Filters], np.ndarray] = {}
         self.refresh()
 
+    def _database_id(self) -> tuple[int, int] | None:
+        try:
+            st = (self.index_dir / DATABASE).stat()
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
     def refresh(self) -> None:
-        """Load the lexical index again if another writer replaced it."""
+        """Load what another writer changed: a new lexical or dense generation, or a whole new index
+        (`mizan index --rebuild` swaps the directory: a long-running server must not keep the old one)."""
+        database = self._database_id()
+        if database is not None and database != self._database:
+            fresh = Store.open(self.index_dir)  # refuses a rebuilt index of another version, with the fix
+            self.store.close()
+            self.store, self._database = fresh, database
+            self._generation = self._dense_generation = None
+        for attempt in range(3):
+            try:
+                self._load_generations()
+                return
+            except FileNotFoundError:
+                # a writer published a newer generation and removed the one just read: read meta again
+                if attempt == 2:
+                    raise IndexVersionMismatch(
+                        f"{self.index_dir} has no lexical index (it was built by an older Mizan, or damaged); "
+                        f"rebuild it with `mizan index --rebuild --index {self.index_dir}`"
+                    ) from None
+                time.sleep(0.05)
+
+    def _load_generations(self) -> None:
         generation = self.store.get_meta(LEXICAL_KEY)
         if generation is None or not (self.index_dir / generation).is_dir():
-            raise IndexVersionMismatch(
-                f"{self.index_dir} has no lexical index (it was built by an older Mizan); "
-                f"rebuild it with `mizan index --rebuild --index {self.index_dir}`"
-            )
+            raise FileNotFoundError(generation)
         if generation != self._generation:
             self._bm25 = BM25Index.load(self.index_dir / generation)
             self._generation = generation
