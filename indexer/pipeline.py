@@ -390,10 +390,16 @@ def _reread(store: Store, report: IngestReport, bar: tqdm | None = None) -> None
 # ---------------------------------------------------------------- indexing into a server backend
 
 
-def _document(item: Incoming, fp: Fingerprint) -> Document:
+def server_document_id(source_key: str) -> str:
+    """A server backend's document id: from the source key alone, so a changed article keeps its id
+    and `backend.add` replaces it (the local store finds replacements by source key instead)."""
+    return "d_" + hashlib.blake2b(f"{source_key}\0server".encode(), digest_size=8).hexdigest()
+
+
+def _document(item: Incoming) -> Document:
     """An article as a document with its id and passages, for `backend.add`."""
     doc = Document(
-        doc_id=document_id(item.source_key, fp.hash),
+        doc_id=server_document_id(item.source_key),
         source_key=item.source_key,
         source_path=item.source_path,
         title=item.title,
@@ -423,15 +429,18 @@ def add_records(
             report.problems.append(FileProblem(f"{origin}[{n}]", message))
             outcomes.append(RecordOutcome(None, "skipped", message=message))
             continue
-        doc = _document(item, Fingerprint(item.title + "\n" + item.text))
-        if backend.get_document(doc.doc_id, with_passages=False) is not None:
+        doc = _document(item)
+        stored = backend.get_document(doc.doc_id, with_passages=False)
+        if stored is not None and (stored.title, stored.text) == (doc.title, doc.text):
             report.documents_unchanged += 1
             outcomes.append(RecordOutcome(item.source_key, "unchanged", doc.doc_id))
             continue
         docs.append(doc)
         report.documents_added += 1
         report.passages_added += len(doc.passages)
-        outcomes.append(RecordOutcome(item.source_key, "added", doc.doc_id))
+        if stored is not None:
+            report.documents_replaced += 1
+        outcomes.append(RecordOutcome(item.source_key, "replaced" if stored else "added", doc.doc_id))
     if docs:
         backend.add(docs)
     return report, outcomes
@@ -443,8 +452,9 @@ BACKEND_BATCH_DOCS = 200  # documents per backend.add: bounded memory, and a pro
 def index_paths_into(paths: Sequence[str | Path], backend: Backend, *, progress: bool | None = None) -> IngestReport:
     """Index files into a backend that is not the local store (OpenSearch), through `backend.add`.
 
-    The same readers, cleaning, ids and passages as `index_paths`, so re-running is idempotent
-    (a document keeps its id while its content is unchanged). A server backend holds no
+    The same readers, cleaning and passages as `index_paths`; a document's id comes from its
+    source key (`server_document_id`), so re-running is idempotent and a changed article
+    replaces its old version instead of standing beside it. A server backend holds no
     fingerprints: exact duplicates are dropped within a run; near-duplicate detection is the
     local store's (index there first and export, if it matters).
     """
@@ -476,7 +486,7 @@ def index_paths_into(paths: Sequence[str | Path], backend: Backend, *, progress:
                     report.duplicates_exact += 1
                     continue
                 seen.add(fp.hash)
-                doc = _document(item, fp)
+                doc = _document(item)
                 batch.append(doc)
                 if len(batch) >= BACKEND_BATCH_DOCS:
                     flush()

@@ -46,3 +46,23 @@ def test_exact_duplicates_are_dropped_within_a_run(tmp_path: Path) -> None:
     report = index_paths_into([copies], backend, progress=False)
     assert report.duplicates_exact >= 1 and backend.stats()["documents"] == report.documents_added
     backend.close()
+
+
+def test_a_changed_article_replaces_its_old_version(tmp_path: Path) -> None:
+    from indexer.pipeline import add_records
+
+    backend = _empty_backend(tmp_path / "ix")
+    record = {"url": "https://example.test/a", "title": "خبر", "text": "وصل 300 متطوع إلى البلدة صباح الأحد."}
+    report, (first,) = add_records([record], backend)
+    assert first.status == "added" and report.documents_added == 1
+    _, (same,) = add_records([record], backend)
+    assert same.status == "unchanged" and same.doc_id == first.doc_id
+    changed = {**record, "text": "وصل 450 متطوعاً إلى البلدة صباح الأحد، بحسب تصحيح البلدية."}
+    report, (again,) = add_records([changed], backend)
+    assert again.status == "replaced" and again.doc_id == first.doc_id and report.documents_replaced == 1
+    assert backend.stats()["documents"] == 1  # the old version is gone, not beside the new one
+    (passage,) = backend.get_document(first.doc_id).passages
+    assert "450" in passage.text and {
+        f.value_low for f in backend.figures([passage.passage_id])[passage.passage_id]
+    } == {450}
+    backend.close()
