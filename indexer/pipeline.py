@@ -92,17 +92,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
     if existing is not None or store.duplicate_for_source(item.source_key) is not None:
         report.reread |= store.delete_source(item.source_key)
         report.documents_replaced += 1
-    doc = Document(
-        doc_id=doc_id,
-        source_key=item.source_key,
-        source_path=item.source_path,
-        title=item.title,
-        text=item.text,
-        outlet=item.outlet,
-        agency=item.agency,
-        published=item.published,
-        url=item.url,
-    )
+    doc = item.document(doc_id)
     same = store.doc_with_content(fp.hash)
     if same is not None:
         store.insert_duplicate(doc, same, "exact", 1.0, fp.hash)
@@ -318,19 +308,27 @@ def index_records(
         with Store.open(index_dir) as store:
             embed, model = _has_vectors(store)
         with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
-            for n, record in enumerate(records):
-                where = hashlib.blake2b(json.dumps(record, sort_keys=True).encode(), digest_size=8).hexdigest()
-                item = record_to_incoming(record, path=origin, where=where)
-                if item is None:
-                    message = "no text in any of the text fields; skipped"
-                    report.problems.append(FileProblem(f"{origin}[{n}]", message))
-                    outcomes.append(RecordOutcome(None, "skipped", message=message))
-                    continue
+            for item in _posted(records, origin, report, outcomes):
                 before = (report.documents_added, report.documents_replaced, report.documents_unchanged)
                 ingest(store, item, report)
                 outcomes.append(_outcome(store, item.source_key, before, report))
             _reread(store, report)
     return report, outcomes
+
+
+def _posted(
+    records: Sequence[dict], origin: str, report: IngestReport, outcomes: list[RecordOutcome]
+) -> Iterator[Incoming]:
+    """The posted records as articles; one without text is reported as skipped."""
+    for n, record in enumerate(records):
+        where = hashlib.blake2b(json.dumps(record, sort_keys=True).encode(), digest_size=8).hexdigest()
+        item = record_to_incoming(record, path=origin, where=where)
+        if item is None:
+            message = "no text in any of the text fields; skipped"
+            report.problems.append(FileProblem(f"{origin}[{n}]", message))
+            outcomes.append(RecordOutcome(None, "skipped", message=message))
+            continue
+        yield item
 
 
 def _outcome(store: Store, key: str, before: tuple[int, int, int], report: IngestReport) -> RecordOutcome:
@@ -398,37 +396,20 @@ def server_document_id(source_key: str) -> str:
 
 def _document(item: Incoming) -> Document:
     """An article as a document with its id and passages, for `backend.add`."""
-    doc = Document(
-        doc_id=server_document_id(item.source_key),
-        source_key=item.source_key,
-        source_path=item.source_path,
-        title=item.title,
-        text=item.text,
-        outlet=item.outlet,
-        agency=item.agency,
-        published=item.published,
-        url=item.url,
-    )
+    doc = item.document(server_document_id(item.source_key))
     doc.passages = make_passages(doc.doc_id, doc.text)
     return doc
 
 
 def add_records(
-    records: Sequence[dict], backend: Backend, *, origin: str = "api"
+    records: Sequence[dict], backend: Backend, *, origin: str = API_ORIGIN
 ) -> tuple[IngestReport, list[RecordOutcome]]:
     """`index_records` for a server backend (OpenSearch): the same fields, ids and outcomes, through
     `backend.add`; the server orders concurrent writes itself."""
     report = IngestReport()
     outcomes: list[RecordOutcome] = []
     docs: list[Document] = []
-    for n, record in enumerate(records):
-        where = hashlib.blake2b(json.dumps(record, sort_keys=True).encode(), digest_size=8).hexdigest()
-        item = record_to_incoming(record, path=origin, where=where)
-        if item is None:
-            message = "no text in any of the text fields; skipped"
-            report.problems.append(FileProblem(f"{origin}[{n}]", message))
-            outcomes.append(RecordOutcome(None, "skipped", message=message))
-            continue
+    for item in _posted(records, origin, report, outcomes):
         doc = _document(item)
         stored = backend.get_document(doc.doc_id, with_passages=False)
         if stored is not None and (stored.title, stored.text) == (doc.title, doc.text):

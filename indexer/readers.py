@@ -25,6 +25,7 @@ from indexer.encoding import decode_bytes
 from indexer.html import looks_like_html, parse_html
 from search.dates import parse_date
 from search.errors import InputNotFound, UnreadableFile
+from search.models import Document
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,20 @@ class Incoming:
     agency: str | None
     published: date | None
     url: str | None
+
+    def document(self, doc_id: str) -> Document:
+        """This article as a document with that id (passages not cut yet)."""
+        return Document(
+            doc_id=doc_id,
+            source_key=self.source_key,
+            source_path=self.source_path,
+            title=self.title,
+            text=self.text,
+            outlet=self.outlet,
+            agency=self.agency,
+            published=self.published,
+            url=self.url,
+        )
 
 
 @dataclass

@@ -103,3 +103,33 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.stdout.read() if self.proc.stdout else ""
+
+
+WEB_TOKEN = "web-test-token"
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus without vectors (hybrid falls back to bm25); read-only: `writable` copies it."""
+    index = tmp_path_factory.mktemp("sample") / "index"
+    build_index([SAMPLE], index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def client(sample_index: Path):
+    from web.app import create_app
+
+    return create_app({"INDEX": str(sample_index)}).test_client()
+
+
+@pytest.fixture
+def writable(sample_index: Path, tmp_path: Path):
+    """An app over a private copy of the sample index, with writes on (token WEB_TOKEN)."""
+    import shutil
+
+    from web.app import create_app
+
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
+    return create_app({"INDEX": str(index), "API_TOKEN": WEB_TOKEN})

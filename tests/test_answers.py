@@ -11,7 +11,7 @@ import pytest
 
 from search.answers import arabic_number
 from search.engine import Query, QueryError, SearchEngine, SearchMode
-from tests.conftest import REPO, SAMPLE, build_index
+from tests.conftest import REPO
 
 QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
 
@@ -21,13 +21,6 @@ def seeds_engine(seeds_index: Path):
     engine = SearchEngine.open(seeds_index)  # real vectors: the default hybrid search
     yield engine
     engine.close()
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index = tmp_path_factory.mktemp("sample") / "index"
-    build_index([SAMPLE], index)
-    return index
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,9 @@ import pytest
 from search.arabic import normalize, search_terms, stem
 from search.backends.base import Filters
 from search.engine import Query, QueryError, SearchEngine, SearchMode, highlight_spans
-from tests.conftest import REPO, SAMPLE, build_index
+from tests.conftest import REPO
 
 QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory) -> Path:
-    index = tmp_path_factory.mktemp("search") / "ix"
-    build_index([SAMPLE], index)  # no vectors: hybrid falls back to bm25 (test_hybrid.py has vectors)
-    return index
 
 
 @pytest.fixture

@@ -15,34 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search.engine import MAX_QUERY_CHARS
-from tests.conftest import SAMPLE, build_index
+from tests.conftest import SAMPLE, WEB_TOKEN
 from web import views
 from web.app import create_app
 from web.cli import main as mizan_main
 from web.openapi import openapi
 
 QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
-TOKEN = "s3cret-token"
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index = tmp_path_factory.mktemp("web-sample") / "index"
-    build_index([SAMPLE], index)
-    return index
-
-
-@pytest.fixture(scope="module")
-def client(sample_index: Path) -> FlaskClient:
-    return create_app({"INDEX": str(sample_index)}).test_client()
-
-
-@pytest.fixture
-def writable(sample_index: Path, tmp_path: Path) -> Flask:
-    """An app over a private copy of the sample index, with writes on."""
-    index = tmp_path / "index"
-    shutil.copytree(sample_index, index)
-    return create_app({"INDEX": str(index), "API_TOKEN": TOKEN})
+TOKEN = WEB_TOKEN
 
 
 def _auth(token: str = TOKEN) -> dict[str, str]:

@@ -7,20 +7,17 @@ import csv
 import io
 import json
 import re
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import SAMPLE, build_index
-from web.app import create_app
+from tests.conftest import WEB_TOKEN
 from web.render import marked, snippet
 
 QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
-TOKEN = "page-token"
+TOKEN = WEB_TOKEN
 
 
 class Page(HTMLParser):
@@ -46,25 +43,6 @@ class Page(HTMLParser):
 
     def all(self, tag: str) -> list[dict[str, str | None]]:
         return [a for t, a in self.tags if t == tag]
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index = tmp_path_factory.mktemp("pages-sample") / "index"
-    build_index([SAMPLE], index)
-    return index
-
-
-@pytest.fixture(scope="module")
-def client(sample_index: Path) -> FlaskClient:
-    return create_app({"INDEX": str(sample_index)}).test_client()
-
-
-@pytest.fixture
-def writable(sample_index: Path, tmp_path: Path) -> Flask:
-    index = tmp_path / "index"
-    shutil.copytree(sample_index, index)
-    return create_app({"INDEX": str(index), "API_TOKEN": TOKEN})
 
 
 def _get(client: FlaskClient, path: str, **params: object) -> str:
