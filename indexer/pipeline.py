@@ -277,10 +277,16 @@ def waiting_for_writers(index_dir: Path, timeout: float = WRITE_WAIT_S) -> Itera
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _has_vectors(store: Store) -> tuple[bool, str]:
-    generation = store.get_meta(DENSE_KEY)
-    model = store.manifest.embedding_model or DEFAULT_MODEL
-    return generation is not None, model
+@contextlib.contextmanager
+def _api_write(index_dir: Path) -> Iterator[Store]:
+    """An API write: its turn at the write lock, then one IndexWriter that keeps the index's vectors
+    (if it has them) in step."""
+    with waiting_for_writers(index_dir):
+        with Store.open(index_dir) as store:
+            embed = store.get_meta(DENSE_KEY) is not None
+            model = store.manifest.embedding_model or DEFAULT_MODEL
+        with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
+            yield store
 
 
 @dataclass
@@ -304,15 +310,12 @@ def index_records(
     index_dir = Path(index_dir)
     report = IngestReport()
     outcomes: list[RecordOutcome] = []
-    with waiting_for_writers(index_dir):
-        with Store.open(index_dir) as store:
-            embed, model = _has_vectors(store)
-        with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
-            for item in _posted(records, origin, report, outcomes):
-                before = (report.documents_added, report.documents_replaced, report.documents_unchanged)
-                ingest(store, item, report)
-                outcomes.append(_outcome(store, item.source_key, before, report))
-            _reread(store, report)
+    with _api_write(index_dir) as store:
+        for item in _posted(records, origin, report, outcomes):
+            before = (report.documents_added, report.documents_replaced, report.documents_unchanged)
+            ingest(store, item, report)
+            outcomes.append(_outcome(store, item.source_key, before, report))
+        _reread(store, report)
     return report, outcomes
 
 
@@ -346,17 +349,14 @@ def remove_documents(doc_ids: Sequence[str], index_dir: str | Path) -> int:
     """Remove stored documents by id; returns how many existed. Duplicates that pointed at one come back."""
     index_dir = Path(index_dir)
     report = IngestReport()
-    with waiting_for_writers(index_dir):
-        with Store.open(index_dir) as store:
-            embed, model = _has_vectors(store)
-        with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
-            removed = 0
-            for doc_id in doc_ids:
-                key = store.source_key_of(doc_id)
-                if key is not None:
-                    report.reread |= store.delete_source(key)
-                    removed += 1
-            _reread(store, report)
+    removed = 0
+    with _api_write(index_dir) as store:
+        for doc_id in doc_ids:
+            key = store.source_key_of(doc_id)
+            if key is not None:
+                report.reread |= store.delete_source(key)
+                removed += 1
+        _reread(store, report)
     return removed
 
 

@@ -59,7 +59,7 @@ def from_mizan_error(exc: MizanError) -> ApiError:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/export/") and request.path.endswith(".json")
+    return request.path.startswith("/api/") or request.path == "/export/answer.json"
 
 
 def error_response(err: ApiError) -> tuple[Response | str, int]:

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from search.answers import figure_json, label
 from search.embeddings import DEFAULT_MODEL
 from search.engine import SearchEngine
+from search.figures import Figure
 from web import params
 from web.app import holder
 from web.errors import ApiError
@@ -62,19 +63,16 @@ def document(doc_id: str) -> dict:
                 "start": p.start,
                 "end": p.end,
                 "text": p.text,
-                "figures": [
-                    {
-                        **figure_json(f, p.text[f.sentence_start : f.sentence_end]),
-                        "label": label(
-                            f.value_low, f.value_high, f.qualifier, p.text[f.sentence_start : f.sentence_end], f
-                        ),
-                    }
-                    for f in figures.get(p.passage_id, [])
-                ],
+                "figures": [_document_figure(f, p.text) for f in figures.get(p.passage_id, [])],
             }
             for p in doc.passages
         ],
     }
+
+
+def _document_figure(f: Figure, passage_text: str) -> dict:
+    sentence = passage_text[f.sentence_start : f.sentence_end]
+    return {**figure_json(f, sentence), "label": label(f.value_low, f.value_high, f.qualifier, sentence, f)}
 
 
 def health() -> dict:
