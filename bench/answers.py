@@ -20,12 +20,12 @@ built by the local backend's LexicalComponent, and the passage vectors (title + 
 the dense component embeds them) come from the retrieval benchmark's vector cache
 (~/.cache/mizan/bench; computed and cached there when missing, which takes minutes).
 
-Part 1, parser. For every gold row with a value, search.quantities.find_quantities on the
+Part 1, parser. For every gold row with a value, search.figures.quantities.find_quantities on the
 question's first gold answer string: share where it finds any quantity, and share where
 one equals the annotation (both ends within relative 1e-6; an open end must be open on
 our side too; a percentage compares its number). Failures are listed in the JSON.
 
-Part 2, answers. `SearchEngine(LocalBackend(index)).answer(Query(question, k=10))`, hybrid,
+Part 2, answers. `answer(SearchEngine(LocalBackend(index)), Query(question, k=10))`, hybrid,
 for every gold row with a value. A group holds the gold when one of its figures matches:
 the figure's interval [low or high, high or low] overlaps the gold [low, high or low]
 (relative tolerance 1e-6). Per set and overall: the share understood as count questions,
@@ -84,15 +84,15 @@ from bench.retrieval import (  # noqa: E402
     read_jsonl,
     sample_distractors,
 )
-from search.answers import ANSWER_DEPTH  # noqa: E402
 from search.backends.local import DENSE_DIR, DENSE_KEY, DenseComponent, LexicalComponent, LocalBackend  # noqa: E402
 from search.dense import DenseIndex  # noqa: E402
 from search.embeddings import DEFAULT_MODEL  # noqa: E402
 from search.engine import Query, SearchEngine  # noqa: E402
 from search.figures import Figure  # noqa: E402
+from search.figures.answers import ANSWER_DEPTH, answer  # noqa: E402
+from search.figures.quantities import Quantity, find_quantities  # noqa: E402
 from search.models import Document  # noqa: E402
 from search.models import Passage as StoredPassage  # noqa: E402
-from search.quantities import Quantity, find_quantities  # noqa: E402
 from search.store import IndexWriter, Store  # noqa: E402
 
 GOLD = REPO_ROOT / "bench" / "kam_gold_values.tsv"
@@ -354,12 +354,12 @@ def stored_figure_json(f: Figure, text: str) -> dict:
 def run_answers(engine: SearchEngine, items: Sequence[Item]) -> list[dict]:
     """Ask every question (timed, after a warm-up) and judge its groups, passages and the ceiling."""
     for it in items[:WARMUP_QUESTIONS]:
-        engine.answer(Query(it.question, k=K))
+        answer(engine, Query(it.question, k=K))
     outcomes = []
     t_all = time.perf_counter()
     for n, it in enumerate(items, 1):
         t0 = time.perf_counter()
-        result = engine.answer(Query(it.question, k=K))
+        result = answer(engine, Query(it.question, k=K))
         latency_ms = (time.perf_counter() - t0) * 1000
         outcomes.append(judge(engine, it, result, latency_ms))
         if n % 25 == 0 or n == len(items):
@@ -460,7 +460,7 @@ def print_tables(parser: dict[str, dict], answers: dict[str, dict], info: dict) 
     print("|---|---:|---:|---:|")
     for name, m in parser.items():
         print(f"| {name} | {m['n']} | {_pct(m['found_any'])} | {_pct(m['found_equal'])} |")
-    print(f"\n### Answers: engine.answer(Query(question, k={K})), hybrid\n")
+    print(f"\n### Answers: answer(engine, Query(question, k={K})), hybrid\n")
     print(
         "| set | n | count question | any group | gold in top group | gold in any group "
         f"| gold ¶ in top {K} | gold ¶ read (top {ANSWER_DEPTH}) | ceiling: gold ¶ has the figure | p50 ms | p95 ms |"

@@ -12,73 +12,24 @@ Highlights are [start, end) offsets into the raw passage `text`: whole words
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
-from search.answers import answer
 from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends import open_backend
-from search.backends.base import Backend, Filters, Hits
+from search.backends.base import Backend, Hits
 from search.embeddings import query_vector
-from search.errors import MizanError
 from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document
+from search.query import MAX_K, MAX_PAGE, MAX_QUERY_CHARS, Query, QueryError, SearchMode
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 500
-MAX_K = 100
-MAX_PAGE = 50
+__all__ = ["MAX_K", "MAX_PAGE", "MAX_QUERY_CHARS", "Query", "QueryError", "SearchEngine", "SearchMode"]
+
 HYBRID_DEPTH = 100  # candidates each sub-query brings to fusion (at least; deeper pages ask for more)
 HYBRID_WEIGHTS = (0.5, 0.5)  # lexical, dense
-
-
-class QueryError(MizanError):
-    """A query the engine cannot run; the message says how to fix it."""
-
-    exit_code = 2
-
-
-class SearchMode(Enum):
-    HYBRID = "hybrid"
-    BM25 = "bm25"
-    DENSE = "dense"
-
-    @classmethod
-    def parse(cls, value: str) -> SearchMode:
-        try:
-            return cls(value.lower())
-        except ValueError:
-            choices = ", ".join(m.value for m in cls)
-            raise QueryError(f"unknown search mode {value!r}; use one of: {choices}") from None
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    k: int = 10
-    page: int = 1
-    mode: SearchMode = SearchMode.HYBRID
-    filters: Filters = Filters()
-    fusion: FusionMode | None = None  # None: the backend's default (minmax locally, rrf on OpenSearch)
-
-    def validated(self) -> Query:
-        text = " ".join(self.text.split())
-        if not text:
-            raise QueryError("empty query: type the words or the question to search for")
-        if len(text) > MAX_QUERY_CHARS:
-            raise QueryError(f"query too long ({len(text)} characters); keep it under {MAX_QUERY_CHARS}")
-        if not 1 <= self.k <= MAX_K:
-            raise QueryError(f"k must be between 1 and {MAX_K}, not {self.k}")
-        if not 1 <= self.page <= MAX_PAGE:
-            raise QueryError(f"page must be between 1 and {MAX_PAGE}, not {self.page}")
-        f = self.filters
-        if f.date_from and f.date_to and f.date_from > f.date_to:
-            raise QueryError(f"the date range is empty: from {f.date_from} is after to {f.date_to}")
-        return Query(text, self.k, self.page, self.mode, self.filters, self.fusion)
 
 
 def highlight_spans(text: str, query: str) -> list[list[int]]:
@@ -195,7 +146,3 @@ class SearchEngine:
         found = theirs(query_text, [r["passage_id"] for r in results]) if theirs and results else {}
         for r in results:
             r["highlights"] = found.get(r["passage_id"]) or highlight_spans(r["text"], query_text)
-
-    def answer(self, query: Query) -> dict:
-        """Every figure the passages give for a count question, grouped (search/answers.py)."""
-        return answer(self, query)

@@ -67,7 +67,7 @@ CREATE TABLE passages (
 );
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 
--- The figures of each passage (search/figures.py), extracted when the passage is stored.
+-- The figures of each passage (search/figures/extract.py), extracted when the passage is stored.
 CREATE TABLE figures (
     passage_id     TEXT NOT NULL REFERENCES passages(passage_id) ON DELETE CASCADE,
     ordinal        INTEGER NOT NULL,

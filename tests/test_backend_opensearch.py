@@ -23,6 +23,7 @@ from search.embeddings import DEFAULT_MODEL
 from search.engine import HYBRID_WEIGHTS, Query, SearchEngine, SearchMode
 from search.errors import BackendError, BackendUnavailable, IndexingFailed, IndexVersionMismatch
 from search.figures import extract_figures
+from search.figures.answers import answer
 from search.fusion import FusionMode, Ranked
 from tests.backend_contract import DOCS, BackendContract, make_document
 from tests.conftest import free_port
@@ -371,7 +372,7 @@ def test_the_engine_answers_from_opensearch_alone(recorder: Recorder) -> None:
     pre, post = bodies.HIGHLIGHT_TAGS
     marked = f"قالت وزارة الدفاع الأميركية إن نحو 10 آلاف {pre}جندي{post} كوري شمالي يتدربون في شرق {pre}روسيا{post}."
     recorder.answer_search([(TROOPS, 3.0)], highlight={TROOPS: {"text": [marked]}})
-    out = SearchEngine(backend).answer(Query("كم عدد الجنود الكوريين الشماليين في روسيا؟", k=5))
+    out = answer(SearchEngine(backend), Query("كم عدد الجنود الكوريين الشماليين في روسيا؟", k=5))
     assert out["passages"][0]["passage_id"] == TROOPS and out["passages"][0]["outlet"] == "الأفق"
     (group,) = out["groups"]
     assert group["value_low"] == 10000 and group["figures"][0]["claimant"] == "وزارة الدفاع الأميركية"

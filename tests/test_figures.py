@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from search.figures import extract_figures, sentences
-from search.nouns import lookup, same_count
+from search.figures.nouns import lookup, same_count
 
 GOLDEN = [
     # the seeds (../shared/seeds), as printed
@@ -192,7 +192,7 @@ def test_sentences_do_not_split_decimals() -> None:
 )
 def test_counted_nouns_meet_across_plurals_and_apart_across_meanings(asked: str, found: str, same: bool) -> None:
     from search.arabic import normalize
-    from search.nouns import noun_of
+    from search.figures.nouns import noun_of
 
     assert same_count(noun_of(normalize(asked)), noun_of(normalize(found))) is same
     assert lookup(normalize(found)) is not None

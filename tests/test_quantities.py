@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.quantities import Qualifier, find_quantities
+from search.figures.quantities import Qualifier, find_quantities
 
 GOLDEN = [
     # digits and magnitude words

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.questions import NotACountQuestion, parse_question
+from search.figures.questions import NotACountQuestion, parse_question
 
 CASES = [
     ("كم عدد الجنود الكوريين الشماليين في روسيا؟", "soldier", None, None, ("كور", "شمال"), ("روس",)),

@@ -31,6 +31,7 @@ from search.backends.base import Filters
 from search.embeddings import DEFAULT_MODEL
 from search.engine import Query, QueryError, SearchEngine, SearchMode
 from search.errors import MizanError
+from search.figures.answers import answer
 from search.fusion import FusionMode
 from search.store import Store
 
@@ -193,7 +194,7 @@ def _query(args: argparse.Namespace) -> Query:
 
 
 def _ask_engine(args: argparse.Namespace, method: Callable[[SearchEngine, Query], dict]) -> dict:
-    """Run `SearchEngine.search` or `.answer` for the command's query, on the command's index."""
+    """Run `SearchEngine.search` or `answer` for the command's query, on the command's index."""
     query = _query(args)
     engine = SearchEngine.open(args.index, args.backend)
     try:
@@ -229,7 +230,7 @@ _STATUS = {
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    result = _ask_engine(args, SearchEngine.answer)
+    result = _ask_engine(args, answer)
     if args.json:
         _print_json(result)
         return 0

@@ -11,10 +11,11 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from search.answers import figure_json, label
 from search.embeddings import DEFAULT_MODEL
 from search.engine import SearchEngine
 from search.figures import Figure
+from search.figures.answers import answer as answer_question
+from search.figures.answers import figure_json, label
 from web import params
 from web.app import holder
 from web.errors import ApiError
@@ -37,7 +38,7 @@ def search(args: MultiDict[str, str]) -> dict:
 def answer(args: MultiDict[str, str]) -> dict:
     query = params.query(args)
     with holder().engine() as engine:
-        return engine.answer(query)
+        return answer_question(engine, query)
 
 
 def document(doc_id: str) -> dict:
@@ -108,7 +109,7 @@ def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
     """The results page: the answer card (for a count question) and the ranked passages."""
     query = params.query(args)
     with holder().engine() as engine:
-        result = engine.answer(query)
+        result = answer_question(engine, query)
         choices = outlets(engine)
     return {"result": result, "query": query, "outlets": choices}
 

@@ -1,7 +1,7 @@
 """Figures: the quantities of a passage with what they count, about whom, and who says so.
 
-DESIGN.md, "Figures". Built on search/quantities.py (the number and its hedge) and
-search/nouns.py (what is counted). For each quantity in a passage:
+DESIGN.md, "Figures". Built on search/figures/quantities.py (the number and its hedge) and
+search/figures/nouns.py (what is counted). For each quantity in a passage:
 - the counted noun: the word after the number («10 آلاف جندي»), after «من» («11 ألفاً من
   الجنود»), or, for a bare number, the noun its clause counts («عدد القتلى … 500»);
 - the category: what happened to the counted, from the noun (قتلى) or from the words of
@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass
 
 from search.arabic import Token, is_number, normalize, tokenize
-from search.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
-from search.quantities import Quantity, find_quantities
+from search.figures.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
+from search.figures.quantities import Quantity, find_quantities
 
 FIGURES_VERSION = 2  # bump when extraction changes what is stored (the index format records it)
 
@@ -38,7 +38,7 @@ _SOURCE_AFTER = 5  # «… 11 ألف جندي، وفقاً لـ…»: a source p
 class Figure:
     value_low: float | None
     value_high: float | None
-    qualifier: str  # search.quantities.Qualifier value
+    qualifier: str  # search.figures.quantities.Qualifier value
     percent: bool
     unit: str | None  # the counted noun's lemma (جندي for جنود), "%" for a percentage, None when unknown
     noun: str | None  # the counted word, normalised (جنديا)

@@ -5,7 +5,7 @@ A count question names what is counted (the noun after «كم عدد», «ما �
 («كم تبلغ مساحة …» → area, «كم تبعد …» → length). Around the noun it names what
 happened to the counted (الذين قتلوا → dead), whose they are (the adjectives right after
 the noun: الكوريين الشماليين), and the rest of the subject (في روسيا). Words are
-compared as keys that places and their adjectives share (search.nouns.subject_key).
+compared as keys that places and their adjectives share (search.figures.nouns.subject_key).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from search.arabic import STOPWORDS, is_number, normalize, tokenize
-from search.nouns import (
+from search.figures.nouns import (
     CATEGORY_OF_CLASS,
     MEASURES,
     Noun,

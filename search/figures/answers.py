@@ -1,8 +1,8 @@
 """Answers to count questions: every figure the sources give, grouped, conflicts side by side.
 
 `answer` runs the hybrid search for the question, reads the stored figures of the
-passages it finds (search/figures.py), keeps those that count what the question asks
-about whom it asks (search/questions.py), groups them into compatible values, and
+passages it finds (search/figures/extract.py), keeps those that count what the question asks
+about whom it asks (search/figures/questions.py), groups them into compatible values, and
 ranks the groups by how many outlets support them. The result is one dict, the shape
 `mizan ask --json` prints and the API returns:
 
@@ -24,15 +24,25 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from search.arabic import normalize, tokenize
 from search.figures import Figure
-from search.nouns import Noun, alias_keys, is_nisba, noun_of, same_count, subject_key
-from search.questions import CountQuestion, NotACountQuestion, parse_question
+from search.figures.nouns import Noun, alias_keys, is_nisba, noun_of, same_count, subject_key
+from search.figures.questions import CountQuestion, NotACountQuestion, parse_question
+from search.query import Query
 
-if TYPE_CHECKING:
-    from search.engine import Query, SearchEngine
+
+class Searcher(Protocol):
+    """What answering needs of a search engine (search.engine.SearchEngine): its passages, their
+    highlights, and the stored figures of its backend."""
+
+    backend: Any
+
+    def search(self, query: Query, *, highlights: bool = True) -> dict: ...
+
+    def highlight(self, results: list[dict], query_text: str) -> None: ...
+
 
 ANSWER_DEPTH = 30  # passages whose figures are read
 TOLERANCE = 0.02  # values within 2% are the same figure written differently
@@ -275,7 +285,7 @@ def label(low: float | None, high: float | None, qualifier: str, sentence: str, 
 # ---------------------------------------------------------------- answering
 
 
-def answer(engine: SearchEngine, query: Query) -> dict:
+def answer(engine: Searcher, query: Query) -> dict:
     """The answer to a count question (see the module docstring for the shape)."""
     query = query.validated()
     depth = max(ANSWER_DEPTH, query.k)

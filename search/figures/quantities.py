@@ -23,7 +23,7 @@ from enum import Enum
 
 from search.arabic import Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
-from search.nouns import lookup
+from search.figures.nouns import lookup
 
 
 class Qualifier(Enum):
