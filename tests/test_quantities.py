@@ -70,18 +70,16 @@ def test_golden(text: str, low, high, qualifier: str, noun: str | None) -> None:
         "في عام 2022 بدأت الحرب",
         "يوم 30 أكتوبر 2024 وصل",
         "الساعة 10:30 صباحا",
-        "قتل شاب يبلغ من العمر 25 عاماً",
         "للاستفسار اتصلوا على 0551234567",
         "في مؤتمر صحفي يوم 30 أكتوبر، إن",
         "وصلت يومي 27 و28 أكتوبر (تشرين الأول)",
         "أكدت الولايات المتحدة، الاثنين، أن",
         "وعام 2020 بلغ الخلاف ذروته",
         "اليوم الأحد، وذلك بعد تصريحات",
-        "خلال السنوات الثلاث المقبلة",
         "أحد الطرفين",
     ],
 )
-def test_dates_years_times_ages_and_phones_are_not_quantities(text: str) -> None:
+def test_dates_years_times_and_phones_are_not_quantities(text: str) -> None:
     assert find_quantities(text) == []
 
 

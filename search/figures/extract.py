@@ -27,10 +27,12 @@ from search.arabic import Token, is_number, normalize, tokenize
 from search.figures.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
 from search.figures.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 2  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 3  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
+_MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
 _MAX_CLAIMANT = 8  # tokens in a claimant
+_QUOTED_NAME = 5  # words in quotes that can still be a name («المرصد السوري لحقوق الإنسان»), not a quotation
 _SOURCE_AFTER = 5  # «… 11 ألف جندي، وفقاً لـ…»: a source phrase this close after the number is its source
 
 
@@ -60,7 +62,8 @@ _REPORT_VERBS = frozenset(
         "قال قالت يقول تقول أكد أكدت يؤكد تؤكد أعلن أعلنت يعلن تعلن ذكر ذكرت أوضح أوضحت أفاد أفادت "
         "أشار أشارت كشف كشفت صرح صرحت قدر قدرت يقدر تقدر قدّر قدّرت زعم زعمت رجح رجحت يرجح ترجح أضاف أضافت "
         "تابع تابعت نقل نقلت نفى نفت ينفي تنفي تعتقد يعتقد اعتقد اعتقدت نعتقد اعترف اعترفت أقر أقرت "
-        "قدرت رأى رأت يرى ترى أبلغ أبلغت أوردت أورد"
+        "قدرت رأى رأت يرى ترى أبلغ أبلغت أوردت أورد توقع توقعت يتوقع تتوقع أظهر أظهرت تظهر يظهر بينت "
+        "لفت لفتت نشر نشرت أحصى أحصت رصد رصدت حذر حذرت أعلنته أكده ذكره ذكرته أفاد أفادت يفيد تفيد"
     ).split()
 )
 _DENIALS = frozenset(normalize(w) for w in "نفى نفت ينفي تنفي نفي".split())
@@ -74,7 +77,8 @@ _CLAIMANT_STOPS = frozenset(
     normalize(w)
     for w in (
         "أن إن أنه إنه أنها إنها أنهم إنهم اليوم أمس غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد "
-        "في خلال عبر حيث بعد قبل إلى على عن الذي التي الذين ما لا قد لم لن كما أيضا مساء صباح يوم"
+        "في خلال عبر حيث بعد قبل إلى على عن الذي التي الذين ما لا قد لم لن كما أيضا مساء صباح يوم "
+        "نحو حوالي قرابة زهاء أكثر أقل ما يقارب الشهر الأسبوع الماضي الماضية"
     ).split()
 )
 _REPRESENTATIVES = frozenset(normalize(w) for w in "ممثل ممثلا ممثلون مسؤول مسؤولا متحدث متحدثا نائب".split())
@@ -84,13 +88,22 @@ _CONTENT_STARTS = frozenset(
         "ارتفاع انخفاض تراجع زيادة وصول إرسال ارسال نشر وجود سقوط انسحاب دخول مشاركة تدريب انتشار منذ بسبب نتيجة رغم"
     ).split()
 )
+_DOCUMENTS = frozenset(
+    normalize(w) for w in "بيان بلاغ تقرير إحصائية إحصائيات إحصاءات دراسة تقديرات معطيات أرقام بيانات نشرة".split()
+)
+_PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
+_CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in "فيما بينما حيث كما وكما لكن ولكن".split())
 _PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in "فيه فيها فيهم له لها لهم منه منها".split())
 _ELIDED_AFTER = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها".split())
 _QUOTE_OPEN = '«"“('
 _QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "(": ")"}
 _BREAKS = "،,:;.!?؟"
 _NOT_NOUNS = frozenset(
-    normalize(w) for w in "من في على إلى الى عن و أو أن إن عام قد ما لا التي الذي الذين وذلك هذا هذه".split()
+    normalize(w)
+    for w in (
+        "من في على إلى الى عن و أو أن إن عام قد ما لا التي الذي الذين اللواتي اللاتي وذلك هذا هذه أيضا بكثير فقط "
+        "تقريبا منهم منها بينهم بينما فيما حيث"
+    ).split()
 )
 
 
@@ -147,34 +160,54 @@ def _figure(
     spans: list[tuple[int, int]],
     s_index: int,
 ) -> Figure:
-    noun_at = None if q.percent else _noun_index(text, tokens, words, last, lo, hi, taken)
+    if first == last and q.noun == words[first] and not is_number(words[first]):
+        noun_at: int | None = first  # «شخصين», «مرتين»: the dual is the number and the noun
+    elif q.percent:  # «97 في المائة من البالغين»: what the share is of
+        j = last + 1
+        while j < hi and words[j] in _PERCENT_WORDS:
+            j += 1
+        noun_at = j + 1 if j + 1 < hi and words[j] == "من" and _may_be_noun(words[j + 1]) else None
+    else:
+        noun_at = _noun_index(text, tokens, words, last, lo, hi, taken)
     noun = words[noun_at] if noun_at is not None else None
     entry = lookup(noun) if noun else None
     categories = set()
     if entry is not None and entry.cls in CATEGORY_OF_CLASS:
         categories.add(CATEGORY_OF_CLASS[entry.cls])  # «37 جريحا» says itself what it counts
+    elif noun is not None and entry is None and category_of(noun) is not None and noun_at != first:
+        categories.add(category_of(noun) or "")  # «9 إصابات»
     else:  # «14 قتيلا و37 جريحا»: the words before 37 belong to the figure before it
         categories |= _categories_before(text, tokens, words, first, lo, taken)
-    after_from = (noun_at if noun_at is not None else last) + 1
-    for w in words[after_from : min(hi, after_from + 2)]:
-        if w[0] in "وف":
-            break  # «لقي 14 شخصاً حتفهم وأصيب …»: the next clause
+    after_from = (noun_at if noun_at is not None and noun_at > last else last) + 1
+    for at in range(after_from, min(hi, after_from + _MAX_CLAUSE_AHEAD)):
+        w = words[at]
+        if at in taken or any(ch in text[tokens[at - 1].raw_end : tokens[at].raw_start] for ch in "،,;:"):
+            break
+        if w[0] in "وف" and len(w) > 2:
+            break  # «لقي 14 شخصاً حتفهم وأصيب …», «14 قتيلا و37 جريحا ونزوح …»: the next clause
         c = category_of(w)
-        if c is not None and not w.startswith("ال"):  # verbs right after: «لقوا حتفهم», «قتلوا»
-            categories.add(c)
+        if c is not None and not w.startswith("ال") and not is_category_noun(w):
+            categories.add(c)  # «لقوا حتفهم», «عشرة مدنيين بينهم أطفال قتلوا»: the verb of this figure
+            break
+    if entry is not None and entry.kind in ("unit", "time", "thing") and "captured" not in categories:
+        categories = set()  # «بقتل صديقته البالغة 43 عاما»: an age, a sum or a thing is not a toll
+    elif entry is not None and entry.kind != "human":
+        categories.discard("captured")  # «ضبط 5 أطنان»: things are seized, people are arrested
     attached = noun_at is not None and noun_at in (last + 1, last + 2)  # after the number (or «من»)
     subject = _subject(text, tokens, words, noun_at, hi) if attached and noun_at is not None else None
     claimant, denied = _claimant(text, tokens, words, first, last, lo, hi, taken)
     if claimant is None:
         # a sentence opening with an elided subject («وأضاف أن …») continues the previous speaker
         for back in (s_index - 1, s_index - 2):
-            if back < 0 or not _opens_with_elided_verb(words, lo, hi):
+            if back < 0 or not _opens_with_elided_verb(text, tokens, words, lo, hi):
                 break
             p_lo = bisect.bisect_left(starts, spans[back][0])
             p_hi = bisect.bisect_left(starts, spans[back][1])
             claimant, denied = _claimant(text, tokens, words, p_hi, p_hi - 1, p_lo, p_hi, taken)
             if claimant is not None:
                 break
+    if claimant is not None:
+        claimant = _resolved(text, tokens, words, starts, spans, s_index, claimant, taken)
     unit: str | None = noun
     if q.percent:
         unit = "%"
@@ -203,9 +236,11 @@ def _noun_index(
 ) -> int | None:
     """The token that says what the number counts."""
     j = last + 1
+    while j + 1 < hi and words[j] == "و" and is_number(words[j + 1]):
+        j += 2  # «أعمارهم 3 و5 و9 و14 سنة»: the list shares the noun after its last number
     if j < hi and j not in taken and not any(ch in text[tokens[last].raw_end : tokens[j].raw_start] for ch in _BREAKS):
         w = words[j]
-        if w == "من" and j + 1 < hi and lookup(words[j + 1]) is not None:
+        if w == "من" and j + 1 < hi and (lookup(words[j + 1]) is not None or words[j + 1].startswith("ال")):
             return j + 1  # «11 ألفاً من الجنود»
         if lookup(w) is not None or _may_be_noun(w):
             return j
@@ -229,8 +264,8 @@ def _may_be_noun(word: str) -> bool:
     """An unknown word after a number that can be what it counts (not a particle or a verb)."""
     if is_number(word) or word in _NOT_NOUNS or len(word) < 3:
         return False
-    if word[0] in "وف" and len(word) > 3:
-        return False  # a new clause: «… 11 ألفاً وأن …»
+    if word[0] in "وف" and len(word) > 3 and not word.endswith(("ا", "ين", "ات", "ون")):
+        return False  # a new clause: «… 11 ألفاً وأن …»; not «16 فريقاً»
     return not word.startswith(("ي", "سي", "ست"))  # imperfect verbs: «يتمركز», «يتدربون»
 
 
@@ -247,7 +282,7 @@ def _categories_before(
             found.add(c)
             if not is_category_noun(words[i]):
                 break  # «وأصيب 37»: the verb of this figure; what comes before belongs to another clause
-        elif found and words[i] != "و":
+        elif (found and words[i] != "و") or words[i] in _CLAUSE_BOUNDARIES:
             break
     return found
 
@@ -276,8 +311,17 @@ def _subject(text: str, tokens: list[Token], words: list[str], noun_at: int, hi:
     return text[tokens[start].raw_start : tokens[end].raw_end]
 
 
-def _opens_with_elided_verb(words: list[str], lo: int, hi: int) -> bool:
-    return lo < hi and _strip_conj(words[lo]) in _REPORT_VERBS and (lo + 1 >= hi or words[lo + 1] in _ELIDED_AFTER)
+def _opens_with_elided_verb(text: str, tokens: list[Token], words: list[str], lo: int, hi: int) -> bool:
+    """«وأضاف أن …», «وقال: "…"»: a reporting verb whose subject is the previous speaker."""
+    if lo >= hi or _strip_conj(words[lo]) not in _REPORT_VERBS:
+        return False
+    return lo + 1 >= hi or words[lo + 1] in _ELIDED_AFTER or _quote_follows(text, tokens, lo)
+
+
+def _quote_follows(text: str, tokens: list[Token], i: int) -> bool:
+    """A colon or an opening quote right after token i: what follows is said, not who says it."""
+    gap = text[tokens[i].raw_end : tokens[i + 1].raw_start] if i + 1 < len(tokens) else ""
+    return ":" in gap or any(ch in gap for ch in _QUOTE_OPEN)
 
 
 def _strip_conj(word: str) -> str:
@@ -322,10 +366,82 @@ def _claimant(
             if found:
                 return found, False
         if w in _REPORT_VERBS:
-            found = _phrase(text, tokens, words, i + 1, first, strip_lam=False)
+            denied = w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
+            found = _subject_before(text, tokens, words, i, lo)
+            if not found and not _quote_follows(text, tokens, i):
+                found = _phrase(text, tokens, words, i + 1, first, strip_lam=False)
             if found:
-                return found, w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
+                return found, denied
+    for i in range(last + 1, hi):  # «طعنها 53 طعنة منها 7 قاتلة حسب تقرير الطب الشرعي»: the sentence's source
+        k = _source_phrase_at(words, i)
+        if k is not None:
+            found = _phrase(text, tokens, words, k, hi, strip_lam=True)
+            if found:
+                return found, False
     return None, False
+
+
+_CLAUSE_OPENERS = frozenset(
+    normalize(w) for w in "و كان كانت وكان وكانت قد وقد كما وكما فيما بينما ثم فقد لكن ولكن".split()
+)
+
+
+def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int, lo: int) -> str | None:
+    """The subject standing before its reporting verb («وكانت الرياض أعلنت …», «الشرطة قالت …»):
+    the words between the clause's start and the verb, when they read as a name (1–6 words)."""
+    start = verb
+    while start > lo and not any(ch in text[tokens[start - 1].raw_end : tokens[start].raw_start] for ch in _BREAKS):
+        start -= 1
+    while start < verb and words[start] in _CLAUSE_OPENERS:
+        start += 1
+    if not 1 <= verb - start <= 6:
+        return None
+    for j in range(start, verb):
+        w = words[j]
+        if is_number(w) or w in _CLAIMANT_STOPS or _strip_conj(w) in _REPORT_VERBS or category_of(w) is not None:
+            return None
+    if words[start].startswith(("ي", "ت", "ن")) and lookup(words[start]) is None:
+        return None  # a verb opens the clause: «تم …», «يذكر …»
+    return text[tokens[start].raw_start : tokens[verb - 1].raw_end]
+
+
+# «المصدر نفسه»: the source named before; «الوزارة», «المتحدث»: the fuller mention before.
+_SAME_SOURCE = frozenset(
+    tuple(normalize(p).split()) for p in ("المصدر نفسه", "المصدر ذاته", "نفس المصدر", "المصادر نفسها", "المصادر ذاتها")
+)
+
+
+def _resolved(
+    text: str,
+    tokens: list[Token],
+    words: list[str],
+    starts: list[int],
+    spans: list[tuple[int, int]],
+    s_index: int,
+    claimant: str,
+    taken: set[int],
+) -> str:
+    """A claimant that refers back, replaced by what it refers to in the passage."""
+    said = tuple(t.text for t in tokenize(claimant))
+    said = tuple(w[1:] if w[:1] == "و" and w[1:] in ("المصدر", "نفس") else w for w in said)
+    if said in _SAME_SOURCE:
+        for back in range(s_index - 1, -1, -1):
+            b_lo = bisect.bisect_left(starts, spans[back][0])
+            b_hi = bisect.bisect_left(starts, spans[back][1])
+            earlier, _ = _claimant(text, tokens, words, b_hi, b_hi - 1, b_lo, b_hi, taken)
+            if earlier and tuple(t.text for t in tokenize(earlier)) not in _SAME_SOURCE:
+                return earlier
+        return claimant
+    if len(said) == 1 and said[0].startswith("ال") and len(said[0]) > 3:
+        bare = said[0][2:]
+        end = bisect.bisect_left(starts, spans[s_index][0])
+        for j in range(end - 1, -1, -1):  # «وزارة الداخلية» for «الوزارة», «المتحدث باسم …» for «المتحدث»
+            w = words[j]
+            if (w == bare or w[1:] == bare or w == said[0]) and j + 1 < len(words):
+                fuller = _phrase(text, tokens, words, j, len(words), strip_lam=True)
+                if fuller and len(tokenize(fuller)) >= 2:
+                    return fuller
+    return claimant
 
 
 def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
@@ -344,7 +460,7 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             if opener:
                 close_at = text.find(_QUOTE_CLOSE[opener], tokens[j].raw_start)
                 inside = [t for t in tokens[j:] if t.raw_start < close_at] if close_at >= 0 else []
-                if close_at < 0 or len(inside) > 2:
+                if close_at < 0 or len(inside) > _QUOTED_NAME:
                     break  # a quotation, not a name: «نعتقد أن …»
                 quote_close = _QUOTE_CLOSE[opener]
             elif any(ch in gap for ch in _BREAKS):
@@ -372,6 +488,14 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
         start += 1  # «لتقديرات» → «تقديرات»
         while start < len(text) and text[start] == "\u0640":
             start += 1
+    if (
+        words[k] in _DOCUMENTS
+        and k + 1 <= end
+        and words[k + 1].startswith("ل")
+        and len(words[k + 1]) > 3
+        and lookup(words[k + 1][1:]) is None
+    ):
+        start = tokens[k + 1].raw_start + 1  # «بلاغ لوزارة الداخلية»: the ministry says it, the statement carries it
     phrase = text[start : tokens[end].raw_end]
     following = text[tokens[end].raw_end : tokens[end].raw_end + 1]
     for opener, closer in _QUOTE_CLOSE.items():

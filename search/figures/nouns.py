@@ -144,18 +144,29 @@ MEASURES: dict[str, str] = {normalize(w): m for w, m in _MEASURE_WORDS.items()}
 _CATEGORY_WORDS: dict[str, str] = {
     **dict.fromkeys(
         "قتيل قتلى مقتل قتل قتلوا قتلت قتلهم حتفهم حتفه لقوا لقي وفاة وفيات توفي توفوا ضحية ضحايا شهيد شهداء "
-        "استشهاد استشهد استشهدوا موت مات ماتوا هلك هلكوا مصرع".split(),
+        "استشهاد استشهد استشهدوا موت مات ماتوا هلك هلكوا مصرع جثث جثة جثمان جثامين اغتيال اغتيل اغتالت إعدام أعدم "
+        "أعدمت غرقا".split(),
         "dead",
     ),
     **dict.fromkeys("جريح جرحى مصاب مصابين مصابون إصابة إصابات أصيب أصيبوا جرح".split(), "injured"),
     **dict.fromkeys("مفقود مفقودين مفقودون فقدان".split(), "missing"),
     **dict.fromkeys("نازح نازحين نازحون نزوح نزح نزحوا تهجير مهجر مهجرين تشريد شردوا".split(), "displaced"),
-    **dict.fromkeys("أسير أسرى اعتقال معتقل معتقلين اعتقل اعتقلوا احتجاز محتجزين".split(), "captured"),
+    **dict.fromkeys(
+        "أسير أسرى اعتقال اعتقالات معتقل معتقلين اعتقل اعتقلت اعتقلوا احتجاز احتجز احتجزت محتجزين القبض توقيف "
+        "أوقفت أوقف موقوف موقوفين الموقوفين إيقاف إيقافهم إيقافه ضبط ضبطت".split(),
+        "captured",
+    ),
     "خسائر": "casualties",
 }
 CATEGORY_WORDS: dict[str, str] = {normalize(w): c for w, c in _CATEGORY_WORDS.items()}
 # A category class noun counts people with that category (قتلى = dead people).
-CATEGORY_OF_CLASS = {"dead": "dead", "injured": "injured", "missing": "missing", "displaced": "displaced"}
+CATEGORY_OF_CLASS = {
+    "dead": "dead",
+    "injured": "injured",
+    "missing": "missing",
+    "displaced": "displaced",
+    "prisoner": "captured",
+}
 GENERIC_HUMAN = "person"  # شخص، فرد، نسمة: matches any class of people
 _CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _SUFFIXES = ("ين", "ون", "ان", "ات", "ا", "ه")
@@ -184,6 +195,38 @@ def _build() -> dict[str, Noun]:
 
 
 _TABLE = _build()
+
+
+def _build_duals() -> dict[str, Noun]:
+    """Indefinite duals of the lexicon's nouns («شخصين», «سيارتين», «يومين»): a count of two.
+    A form that is also a listed plural («مدنيين») is left out: it may be either."""
+    listed = set(_TABLE)
+    duals: dict[str, Noun] = {}
+    for cls, (kind, entries) in _LEXICON.items():
+        if kind not in ("human", "thing", "time", "unit", "event"):
+            continue
+        for entry in entries.split():
+            singular = normalize(entry.split("/")[0])
+            if len(singular) == 4 and singular[1] == "ا":
+                continue  # فاعل: «عاملين», «زائرين» are also sound plurals
+            base = singular[:-1] + "ت" if singular.endswith("ه") else singular
+            forms = (base + "ين", base + "ان") if kind in ("human", "thing") else (base + "ين",)  # not «ميلان»
+            for form in forms:
+                if form not in listed and len(base) >= 3:
+                    duals.setdefault(form, Noun(singular, cls, kind))
+    return duals
+
+
+_DUALS = _build_duals()
+
+
+def dual_noun(word: str) -> Noun | None:
+    """The noun a normalised indefinite dual counts two of, or None («شخصين» → شخص)."""
+    if word in _DUALS:
+        return _DUALS[word]
+    if word[:1] in "وب" and word[1:] in _DUALS:
+        return _DUALS[word[1:]]
+    return None
 
 
 def _candidates(word: str) -> list[str]:

@@ -18,12 +18,13 @@ Words are matched on the normalised tokens of search/arabic.py; spans are raw of
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from search.arabic import Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
-from search.figures.nouns import lookup
+from search.figures.nouns import dual_noun, lookup
 
 
 class Qualifier(Enum):
@@ -74,22 +75,40 @@ _TENS = {
 }
 _HUNDREDS = {
     **dict.fromkeys(_norm_set("مئة", "مائة"), 100),
-    **dict.fromkeys(_norm_set("مئتان", "مئتين", "مائتان", "مائتين"), 200),
+    **dict.fromkeys(_norm_set("مئتان", "مئتين", "مائتان", "مائتين", "مئتي", "مائتي"), 200),
     **{
         normalize(u + h): n * 100
         for u, n in (("ثلاث", 3), ("أربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7), ("ثمان", 8), ("تسع", 9))
         for h in ("مئة", "مائة")
     },
 }
-_MAGNITUDE = {"الف": 1_000, "مليون": 1_000_000, "مليار": 1_000_000_000}
-_DUALS = _norm_set("ألفين", "ألفان", "مليونين", "مليونان", "مليارين", "ملياران")
+_MAGNITUDE = {"الف": 1_000, "مليون": 1_000_000, "مليار": 1_000_000_000, "تريليون": 1_000_000_000_000}
+# The text layer's number lemmas stop at مليار (they are search terms too); تريليون is read here.
+_TRILLIONS = _norm_set("تريليون", "تريليونا", "تريليونان", "تريليونين", "تريليونات", "التريليون", "ترليون", "ترليونات")
+_DUALS = _norm_set(
+    "ألفين", "ألفان", "ألفي", "مليونين", "مليونان", "مليوني", "مليارين", "ملياران", "ملياري", "تريليونين", "تريليونان"
+)
+_CONSTRUCT_DUALS = {normalize("مليوني"): 1_000_000, normalize("ملياري"): 1_000_000_000}  # «حوالي مليوني مستخدم»
+# Fractions after a number add to its last unit: «3 ملايين ونصف» = 3.5 million, «ساعة وربع».
+_FRACTIONS = {
+    **dict.fromkeys(_norm_set("ونصف", "والنصف", "ونص"), 0.5),
+    **dict.fromkeys(_norm_set("وربع", "والربع"), 0.25),
+    **dict.fromkeys(_norm_set("وثلث", "والثلث"), 1 / 3),
+}
+_THREE_QUARTERS = (normalize("وثلاثة"), normalize("أرباع"))
 _VAGUE = {
     normalize("عشرات"): (10, 99),
     normalize("مئات"): (100, 999),
+    normalize("المئات"): (100, 999),
+    normalize("العشرات"): (10, 99),
     normalize("آلاف"): (1_000, 9_999),
     normalize("الآلاف"): (1_000, 9_999),
     normalize("ملايين"): (1_000_000, 9_999_999),
+    normalize("الملايين"): (1_000_000, 9_999_999),
 }
+# With a preposition or conjunction: «بالملايين», «وعشرات».
+_VAGUE.update({c + w: v for w, v in list(_VAGUE.items()) for c in ("ب", "و") if not w.startswith("ال")})
+_VAGUE.update({c + w[2:]: v for w, v in list(_VAGUE.items()) if w.startswith("ال") for c in ("بال", "وال")})
 
 
 # Hedges, as normalised token sequences, read right before the number (or right after, for «على الأقل»).
@@ -100,9 +119,25 @@ def _phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
 
 _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
     Qualifier.APPROX: _phrases(
-        "نحو", "بنحو", "قرابة", "حوالي", "بحوالي", "زهاء", "ما يقارب", "يقارب", "ما يناهز", "يناهز", "تقريبا"
+        "نحو",
+        "قرابة",
+        "حوالي",
+        "زهاء",
+        "ما يقارب",
+        "يقارب",
+        "ما يقرب من",
+        "يقرب من",
+        "ما يناهز",
+        "يناهز",
+        "تناهز",
+        "ناهز",
+        "في حدود",
+        "بحدود",
+        "تقريبا",
     ),
     Qualifier.AT_LEAST: _phrases(
+        "فوق",
+        "ما فوق",
         "أكثر من",
         "أكبر من",
         "أعلى من",
@@ -112,25 +147,120 @@ _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
         "يزيد عن",
         "ما يزيد على",
         "ما يزيد عن",
+        "تزيد على",
+        "تزيد عن",
+        "يربو على",
         "يتجاوز",
         "تجاوز",
+        "تجاوزت",
         "تتجاوز",
         "يفوق",
+        "تفوق",
+        "فاق",
+        "فاقت",
+        "يتعدى",
+        "تتعدى",
+        "تعدى",
+        "تعدت",
+        "يتخطى",
+        "تتخطى",
+        "تخطى",
+        "تخطت",
+        "سيتخطى",
+        "ستتخطى",
         "أكثر من نحو",
     ),
     Qualifier.AT_MOST: _phrases(
-        "ما يصل إلى", "يصل إلى", "تصل إلى", "قد يصل إلى", "أقل من", "لم يتجاوز", "لا يتجاوز", "لم تتجاوز", "حتى"
+        "ما يصل إلى",
+        "يصل إلى",
+        "تصل إلى",
+        "قد يصل إلى",
+        "أقل من",
+        "يقل عن",
+        "تقل عن",
+        "لم يتجاوز",
+        "لا يتجاوز",
+        "لم تتجاوز",
+        "حتى",
+        "تحت",
+        "دون",
+        "ما دون",
     ),
 }
-_AFTER_AT_LEAST = _phrases("على الأقل")
+# «يتخطى عتبة 40 مليون»: a threshold word may stand between a hedge and its number.
+_THRESHOLDS = _norm_set("عتبة", "حاجز", "سقف", "مستوى", "رقم", "الـ")
+# A negation before a hedge flips its bound: «لا أقل من 500» is at least 500, «لم يتجاوز 20» at most 20.
+_NEGATIONS = _norm_set("لا", "لم", "لن", "ليس", "ليست", "غير")
+_FLIPPED = {Qualifier.AT_LEAST: Qualifier.AT_MOST, Qualifier.AT_MOST: Qualifier.AT_LEAST}
+# Proclitics a hedge may carry: «وأكثر من», «لأكثر من», «ولنحو», «فحوالي».
+_HEDGE_CLITICS = ("ول", "وب", "فل", "فب", "و", "ف", "ل", "ب")
+# Hedges after the number, or after the counted noun that follows it («500 شخص أو أكثر»).
+_AFTER: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
+    Qualifier.AT_LEAST: _phrases("على الأقل", "أو أكثر", "فأكثر", "وأكثر", "فما فوق", "وما فوق", "كحد أدنى"),
+    Qualifier.AT_MOST: _phrases("على الأكثر", "أو أقل", "فأقل", "وأقل", "فما دون", "وما دون", "كحد أقصى"),
+}
+_AFTER_REACH = 3  # tokens after the number where an after-hedge may start (the noun and an adjective between)
 _AFTER_APPROX = _phrases("تقريبا", "تقريباً", "أو نحو ذلك")
 _DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}  # «مرتين»: twice
 _ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
 # Number words that in news are something else: the weekdays «الاثنين» and «الأحد» (not 2 and 1),
 # and «المئة» of «في المئة» (a percentage, not 100).
-_NOT_NUMBER_WORDS = _norm_set("الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة")
+_NOT_NUMBER_WORDS = _norm_set(
+    "الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة", "بالمئة", "بالمائة", "والمئة", "والمائة"
+)
+_RANGE_OPENERS = _norm_set("بين", "يتراوح", "تتراوح", "من")
+# Nouns that a number names rather than counts: «الرقم 10», «الدورة 15», «المصنفة 89», «الساعة 1350».
+_NUMBERED = _norm_set(
+    "رقم",
+    "الرقم",
+    "رقمه",
+    "رقمها",
+    "برقم",
+    "الدورة",
+    "دورته",
+    "دورتها",
+    "النسخة",
+    "نسختها",
+    "نسخته",
+    "المرتبة",
+    "المركز",
+    "المصنف",
+    "المصنفة",
+    "المصنفه",
+    "الساعة",
+    "المادة",
+    "البند",
+    "الفصل",
+    "القرار",
+    "القانون",
+    "الطبعة",
+    "الجولة",
+    "الحلقة",
+    "الصفحة",
+    "الطريق",
+    "اللواء",
+    "الكتيبة",
+    "الفرقة",
+    "الغرفة",
+    "المقعد",
+    "الرحلة",
+    "رحلتها",
+    "المنصة",
+    "البوابة",
+    "الشارع",
+    "ويندوز",
+    "فورمولا",
+    "فرانس",
+    "الموديل",
+    "الطراز",
+    "الإصدار",
+    "الإصدارة",
+    "الجيل",
+)
+_HIJRI_MONTHS = _norm_set(
+    "محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال", "ذو", "ذي", "القعدة", "الحجة"
+)
 _YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
-_AGE_CUES = _norm_set("العمر", "عمره", "عمرها", "عمرهم", "عمر", "البالغ", "البالغة", "يبلغ", "تبلغ", "ابن", "ابنة")
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
 _PERCENT_AFTER = _phrases("في المئة", "في المائة", "بالمئة", "بالمائة")
 _NOT_NOUNS = _norm_set("من", "في", "على", "إلى", "عن", "و", "أو", "الى", "ان", "أن", "إن", "عام", "قد", "ما")
@@ -152,7 +282,7 @@ def _digits_value(tok: Token, raw: str, next_is_magnitude: bool) -> float:
     groups = re.split(r"[,٬]", raw_text)
     if len(groups) == 2 and 1 <= len(groups[1]) <= 2:  # «2,8٪»: thousands come in threes, so a decimal comma
         return float(_ascii_digits(groups[0]) + "." + _ascii_digits(groups[1]))
-    if len(groups) == 2 and next_is_magnitude:
+    if len(groups) == 2 and next_is_magnitude and "." not in tok.text:
         return float(tok.text[: len(tok.text) - len(_ascii_digits(groups[1]))] + "." + _ascii_digits(groups[1]))
     parts = tok.text.split(".")
     if len(parts) > 1:
@@ -169,6 +299,10 @@ def _ascii_digits(text: str) -> str:
 
 def _is_magnitude(word: str, after_number: bool = False) -> int | None:
     """×1000 etc. for a magnitude word; the plural (آلاف) only after a number: alone it is vague."""
+    if word in _CONSTRUCT_DUALS:
+        return _CONSTRUCT_DUALS[word]
+    if word in _TRILLIONS or (word[:1] in "وب" and word[1:] in _TRILLIONS):
+        return _MAGNITUDE["تريليون"] if after_number or not word.endswith("ات") else None
     lemma = number_lemma(word)
     if lemma in _MAGNITUDE and (after_number or word not in _VAGUE):
         return _MAGNITUDE[lemma]
@@ -181,7 +315,7 @@ def _word_value(word: str) -> tuple[str, int] | None:
     if word in _NOT_NUMBER_WORDS:
         return None
     forms = [word]
-    for clitic in ("وال", "بال", "ال", "و", "ب"):
+    for clitic in ("وال", "بال", "لل", "ال", "و", "ب", "ل"):
         if word.startswith(clitic) and len(word) - len(clitic) >= 3:
             forms.append(word[len(clitic) :])
     for w in forms:
@@ -205,6 +339,7 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
     current = 0.0
     seen = False
     magnitude_closed = False
+    last_magnitude = 1
     while i < n:
         w = words[i]
         mag = _is_magnitude(w, after_number=current > 0)
@@ -233,8 +368,21 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
             if w in _DUALS:
                 current = max(current, 1) * 2 if not seen else current
             total += (current if current else 1) * mag
+            last_magnitude = mag
             current = 0
             seen, magnitude_closed = True, True
+        elif seen and (
+            w in _FRACTIONS or (w == _THREE_QUARTERS[0] and i + 1 < n and words[i + 1] == _THREE_QUARTERS[1])
+        ):
+            fraction = _FRACTIONS.get(w, 0.75)
+            if magnitude_closed and not current:
+                total += fraction * last_magnitude  # «3 ملايين ونصف»
+            else:
+                current += fraction  # «3 ونصف مليون», «15 ونصف»
+            if w not in _FRACTIONS:
+                i += 1  # «وثلاثة أرباع»: two words
+            if magnitude_closed and i + 1 < n and _is_magnitude(words[i + 1], True) == last_magnitude:
+                i += 1  # «مليون ونصف المليون», «مليون ونصف مليون»: the magnitude named again
         elif (wv := _word_value(w)) is not None:
             kind, value = wv
             if kind == "ten" and current and current < 10:  # «أحد عشر»: teens
@@ -259,30 +407,60 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
     return _Number(total + current, start, last, magnitude=magnitude_closed)
 
 
+def _same_phrase(found: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    """`found` says `phrase`, its first word perhaps with a proclitic («وأكثر من», «لنحو»)."""
+    if len(found) != len(phrase) or tuple(found[1:]) != phrase[1:]:
+        return False
+    first = found[0]
+    return first == phrase[0] or any(first == c + phrase[0] for c in _HEDGE_CLITICS)
+
+
 def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
-    """The longest hedge ending right before token i («لم يتجاوز» over «يتجاوز»).
+    """The longest hedge ending right before token i («لم يتجاوز» over «يتجاوز»), its bound
+    flipped by a negation before it («لا أقل من 500»: at least).
 
     One or two words naming what is counted may stand between («تجاوز عدد القتلى 500»),
     or sit inside a phrase that ends with «إلى» («قد يصل عددهم إلى 11 ألفاً»).
     """
-    gaps = [0] + [g for g in (1, 2) if i - g >= 0 and words[i - g].startswith("عدد")]
+    gaps = [0] + [g for g in (1, 2) if i - g >= 0 and (words[i - g].startswith("عدد") or words[i - g] in _THRESHOLDS)]
     best: tuple[Qualifier, int] | None = None
     for qualifier, phrases in _BEFORE.items():
         for phrase in phrases:
-            starts = [i - gap - len(phrase) for gap in gaps if tuple(words[i - gap - len(phrase) : i - gap]) == phrase]
+            starts = [
+                i - gap - len(phrase)
+                for gap in gaps
+                if i - gap - len(phrase) >= 0 and _same_phrase(words[i - gap - len(phrase) : i - gap], phrase)
+            ]
             inner = i - len(phrase) - 1
             if (
                 len(phrase) >= 2
                 and phrase[-1] == "الي"
                 and inner >= 0
                 and words[i - 2].startswith("عدد")
-                and tuple(words[inner : i - 2]) + (words[i - 1],) == phrase
+                and _same_phrase(list(words[inner : i - 2]) + [words[i - 1]], phrase)
             ):
                 starts.append(inner)
             for begin in starts:
                 if begin >= 0 and (best is None or begin < best[1]):
                     best = (qualifier, begin)
+    if best is not None and best[0] in _FLIPPED and best[1] > 0:
+        before = words[best[1] - 1]
+        if before in _NEGATIONS or (before[:1] == "و" and before[1:] in _NEGATIONS):
+            return _FLIPPED[best[0]], best[1] - 1
     return best
+
+
+def _match_after(words: list[str], last: int) -> tuple[Qualifier, int] | None:
+    """A hedge after the number, or after the noun it counts: «500 شخص أو أكثر», «10 آلاف على الأقل».
+    Returns the qualifier and the hedge's last token."""
+    for at in range(last + 1, min(len(words), last + 1 + _AFTER_REACH)):
+        for qualifier, phrases in _AFTER.items():
+            for phrase in phrases:
+                if tuple(words[at : at + len(phrase)]) == phrase:
+                    return qualifier, at + len(phrase) - 1
+        if is_number(words[at]) or words[at] in _NOT_NOUNS:
+            break  # another number or clause: what follows is not this number's hedge
+    return None
 
 
 def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantity]:
@@ -305,6 +483,11 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
                 continue  # «10 آلاف» was read as a number
             out.append(_quantity(tokens, words, raw, i, j, vague_low, vague_high, Qualifier.VAGUE))
             i = j + 1
+            continue
+        dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) else None
+        if dual is not None and not (i + 1 < len(words) and is_number(words[i + 1])):  # «شخصين»: two persons
+            out.append(Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, w))
+            i += 1
             continue
         if w in _DUAL_COUNTS:  # «مرتين»: twice
             out.append(
@@ -334,7 +517,7 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
         second_at = last + 1
         linked = second_at + 1 < len(words) and (
             (words[second_at] in ("الي", "او") and qualifier is Qualifier.EXACT)
-            or (first > 0 and words[first - 1] in ("بين", "يتراوح", "من") and words[second_at] in ("و", "الي"))
+            or (first > 0 and _range_opener(words[first - 1]) and words[second_at] in ("و", "الي"))
         )
         hyphen = (
             second_at < len(words)
@@ -349,12 +532,13 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
                 if other.magnitude and not number.magnitude and number.value < other.value / 1000:
                     number.value *= other.value / max(1, _leading_value(tokens, other, raw))  # «30 إلى 50 ألفاً»
                 qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
-                if first > 0 and words[first - 1] in ("بين", "يتراوح", "من"):
+                if first > 0 and _range_opener(words[first - 1]):
                     first -= 1
                 last = other.last
-        for phrase in _AFTER_AT_LEAST:
-            if tuple(words[last + 1 : last + 1 + len(phrase)]) == phrase:
-                qualifier, low, high = Qualifier.AT_LEAST, number.value, None
+        after = _match_after(words, last) if qualifier in (Qualifier.EXACT, Qualifier.APPROX) else None
+        if after is not None:
+            qualifier = after[0]
+            low, high = (number.value, None) if qualifier is Qualifier.AT_LEAST else (None, number.value)
         if qualifier is Qualifier.EXACT and any(
             tuple(words[at : at + len(phrase)]) == phrase for phrase in _AFTER_APPROX for at in (last + 1, last + 2)
         ):
@@ -364,47 +548,111 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
     return out
 
 
+def _range_opener(word: str) -> bool:
+    """«بين», «من», «يتراوح», with a conjunction on them («وبين 18 و23»)."""
+    return word in _RANGE_OPENERS or (word[:1] in "وف" and word[1:] in _RANGE_OPENERS)
+
+
 def _leading_value(tokens: list[Token], number: _Number, raw: str) -> float:
     tok = tokens[number.first]
     return _digits_value(tok, raw, True) if is_number(tok.text) else 1.0
 
 
 def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) -> bool:
-    """Dates, years and clock times are not quantities."""
+    """Dates, years, clock times, numbered names, scores and list markers are not quantities."""
     if any(s <= span[0] < e for s, e in dates):
         return True
+    if _numeric_date(tokens, words, raw, number):
+        return True  # «15-11-1436هـ», «3 /3 /1436هـ»
     if _before_month(words, number.last + 1):
-        return True  # «يوم 30 أكتوبر», «يومي 27 و28 أكتوبر»: a day of the month
+        return True  # «يوم 30 أكتوبر», «يومي 27 و28 أكتوبر», «الـ30 من شهر يوليو»: a day of the month
     tok = tokens[number.first]
     if is_number(tok.text) and len(tok.text) >= 9 and tok.text.startswith("0"):
         return True  # a phone number
+    previous = words[number.first - 1] if number.first else ""
+    if previous in _NUMBERED or (previous == "ال" and number.first > 1 and words[number.first - 2] in _NUMBERED):
+        return True  # «الرقم 10», «دورتها الـ 14»
+    before = raw[max(0, tok.raw_start - 1) : tok.raw_start]
+    after = raw[tokens[number.last].raw_end : tokens[number.last].raw_end + 1]
+    if before.isascii() and before.isalpha() or (before == "-" and number.first and _glued(tokens, number.first, raw)):
+        return True  # «JO25», «نوت-7»: part of a name
+    if _score(tokens, words, raw, number):
+        return True
+    if (
+        number.first == 0
+        and is_number(tok.text)
+        and raw[tokens[0].raw_end : tokens[0].raw_end + 2].strip()[:1] in "-–)."
+    ):
+        return True  # «2 – دعم …»: a list marker
     nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
-    if nxt in _YEARS and any(w in _AGE_CUES for w in words[max(0, number.first - 3) : number.first]):
-        return True  # an age: «يبلغ من العمر 25 عاماً»
     first_word = words[number.first]
     if not is_number(first_word):
-        previous = words[number.first - 1] if number.first else ""
-        if first_word.startswith(("ال", "وال")) and previous.startswith(("ال", "وال")):
-            return True  # «السنوات الثلاث», «الجولة الثانية والعشرين»: an adjective or an ordinal
-        if first_word in _ONE_OF and nxt.startswith("ال"):
-            return True  # «أحد الطرفين»: one of, not a count
-    if (
-        number.first == number.last
-        and is_number(tok.text)
-        and tok.text.isdigit()
-        and len(tok.text) == 4
-        and 1900 <= int(tok.text) <= 2100
-    ):
-        if lookup(nxt) is None:
-            return True  # a year: «في 2024 والتي …»
-        previous = words[number.first - 1] if number.first else ""
-        return previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or previous in ("في", "و")
+        wv = _word_value(first_word)
+        if first_word.startswith(("ال", "وال")) and previous.startswith(("ال", "وال")) and wv and wv[0] != "unit":
+            return True  # «الجولة الثانية والعشرين»: an ordinal; «السنوات الأربع» counts
+        if wv and wv[0] == "ten" and previous.endswith("ه") and previous.startswith("ال"):
+            return True  # «السادسة عشر»: an ordinal teen
+        bare = first_word[1:] if first_word[:1] in "ولب" and first_word[1:] in _ONE_OF else first_word
+        if bare in _ONE_OF and number.first == number.last and not is_number(nxt):
+            return True  # «أحد الطرفين», «إحدى فرق»: one of, not a count
+    if is_number(tok.text) and tok.text.isdigit() and number.first == number.last:
+        value = int(tok.text)
+        if 1300 <= value <= 1500 and (after in ("ه", "هـ") or nxt in ("ه", "هـ", "هجري", "هجريه")):
+            return True  # a Hijri year: «1436هـ»
+        if len(tok.text) == 4 and 1800 <= value <= 2100:
+            if lookup(nxt) is None:
+                return True  # a year: «في 2024 والتي …»
+            return previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or previous in ("في", "و") or is_month(previous)
     return False
 
 
+def _numeric_date(tokens: list[Token], words: list[str], raw: str, number: _Number) -> bool:
+    """Part of a numeric date: three numbers joined by «-» or «/», the last a year («4-12-1436»)."""
+    i = number.first
+    for start in (i - 2, i - 1, i):  # the number may be the day, the month or the year
+        parts = [start, start + 1, start + 2]
+        if start < 0 or parts[-1] >= len(words) or not all(is_number(words[p]) for p in parts):
+            continue
+        gaps = [raw[tokens[a].raw_end : tokens[a + 1].raw_start].strip() for a in parts[:2]]
+        if all(g in ("-", "/") for g in gaps) and len(words[parts[2]]) == 4:
+            return True
+    return False
+
+
+def _glued(tokens: list[Token], i: int, raw: str) -> bool:
+    """Token i follows a word with no space before its hyphen: «نوت-7»."""
+    return raw[tokens[i - 1].raw_end : tokens[i].raw_start] == "-"
+
+
+def _score(tokens: list[Token], words: list[str], raw: str, number: _Number) -> bool:
+    """«4-1», «6 / 5», «بنتيجة 3 - 1»: a match result, not a quantity (nor a range)."""
+    i, j = number.first, number.last + 1
+    if j >= len(words) or not is_number(words[i]) or not is_number(words[j]):
+        if i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in "-/–":
+            return _score_pair(words[i - 1], words[i], words[i - 2] if i > 1 else "")
+        return False
+    gap = raw[tokens[number.last].raw_end : tokens[j].raw_start].strip()
+    return gap in ("-", "/", "–") and _score_pair(words[i], words[j], words[i - 1] if i else "")
+
+
+def _score_pair(a: str, b: str, before: str) -> bool:
+    if not (a.isdigit() and b.isdigit()):
+        return False
+    x, y = int(a), int(b)
+    return before in _SCORE_CUES or (x >= y and x <= 20 and y <= 20)
+
+
+_SCORE_CUES = _norm_set("بنتيجة", "نتيجة", "بالتعادل", "التعادل", "بتعادل", "بهدف", "بثلاثية", "بشوطين")
+
+
 def _before_month(words: list[str], at: int) -> bool:
-    """A month name at `at`, or after «و N» there."""
-    if at < len(words) and is_month(words[at]):
+    """A month name at `at` (Hijri too), after «من (شهر)» there, or after «و N» / «إلى N» there."""
+    if at < len(words) and (is_month(words[at]) or words[at] in _HIJRI_MONTHS or words[at] == "منه"):
+        return True  # «حتى 21 منه»: of the month just named
+    if at + 1 < len(words) and words[at] == "من":
+        k = at + 2 if words[at + 1] == normalize("شهر") else at + 1
+        return k < len(words) and is_month(words[k])
+    if at + 2 < len(words) and words[at] == "الي" and is_number(words[at + 1]) and is_month(words[at + 2]):
         return True
     return at + 2 < len(words) and words[at] == "و" and is_number(words[at + 1]) and is_month(words[at + 2])
 
@@ -422,7 +670,14 @@ def _quantity(
             if tuple(words[after : after + len(phrase)]) == phrase:
                 percent = True
     noun = None
-    if not percent and after < len(words) and not is_number(words[after]) and words[after] not in _NOT_NOUNS:
+    hedge_after = any(tuple(words[after : after + len(p)]) == p for ps in _AFTER.values() for p in ps)
+    if (
+        not percent
+        and not hedge_after
+        and after < len(words)
+        and not is_number(words[after])
+        and words[after] not in _NOT_NOUNS
+    ):
         noun = words[after]
     return Quantity(
         round(float(low), 6) if low is not None else None,  # 3.8 × 10⁹ without float noise

@@ -26,7 +26,7 @@ from search.figures.nouns import (
 )
 
 _KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
-_COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم".split())
+_COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم حصيلة".split())
 _SKIP_AFTER_KAM = frozenset(
     normalize(w)
     for w in (
@@ -148,7 +148,9 @@ def parse_question(text: str) -> CountQuestion:
 
 
 def _count_start(words: list[str]) -> int | None:
-    """The token after «كم» (or after «ما» before a count word); None without one."""
+    """Where the asked-for count starts: after «كم»; at the count word or measure after «ما»
+    («ما عدد», «ما هو طول», «ما قيمة»); or at a count word the text opens with («عدد الجنود …»,
+    «حصيلة قتلى …»: a question typed as a search). None when the text asks for no count."""
     for n, w in enumerate(words):
         if w in _KAM:
             return n + 1
@@ -156,8 +158,13 @@ def _count_start(words: list[str]) -> int | None:
             k = n + 1
             if k < len(words) and words[k] in ("هو", "هي"):
                 k += 1
-            if k < len(words) and (words[k] in _COUNT_WORDS or _measure(words[k]) in ("percent", "resident", "area")):
+            if k < len(words) and (words[k] in _COUNT_WORDS or _measure(words[k])):
                 return k
+    k = 1 if words and words[0] in ("و", "ما") else 0
+    while k < len(words) and words[k] in _SKIP_AFTER_KAM:
+        k += 1  # «بلغ عدد …», «يبلغ عدد …»
+    if k < len(words) and words[k] in _COUNT_WORDS and k + 1 < len(words) and not is_number(words[k + 1]):
+        return k
     return None
 
 
