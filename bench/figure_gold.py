@@ -84,10 +84,11 @@ class GoldQuestion:
     articles: tuple[str, ...]  # every article of the story the annotator read
     gold: tuple[GoldAnswer, ...]
     forbidden: tuple[GoldAnswer, ...]
+    split_key: str = ""  # the first story key of the stories sharing articles with this one
 
     @property
     def split(self) -> str:
-        return split_of(self.story)
+        return split_of(self.split_key or self.story)
 
 
 def _span(value: object) -> Span | None:
@@ -239,6 +240,7 @@ def load_paragraphs_from(records: list[dict]) -> list[GoldParagraph]:
 
 
 def load_questions_from(records: list[dict]) -> list[GoldQuestion]:
+    keys = _story_groups(records)
     return [
         GoldQuestion(
             r["qid"],
@@ -248,9 +250,31 @@ def load_questions_from(records: list[dict]) -> list[GoldQuestion]:
             tuple(r["articles"]),
             tuple(_answer(a) for a in r["gold"]),
             tuple(_answer(a) for a in r.get("forbidden", [])),
+            keys[r["story"]],
         )
         for r in records
     ]
+
+
+def _story_groups(records: list[dict]) -> dict[str, str]:
+    """story → the smallest story key of its group: stories that share an article are split together."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    owner: dict[str, str] = {}
+    for r in records:
+        find(r["story"])
+        for a in r["articles"]:
+            if a in owner:
+                x, y = find(owner[a]), find(r["story"])
+                parent[max(x, y)] = min(x, y)
+            else:
+                owner[a] = r["story"]
+    return {story: find(story) for story in parent}
 
 
 def freeze_split() -> dict:
