@@ -276,8 +276,8 @@ def _find_title(lines: list[Line], first_body: int, floor: int) -> int | None:
     """The title of an article: the nearest title-like line above its first paragraph."""
     for j in range(first_body - 1, floor - 1, -1):
         line = lines[j]
-        if line.kind in (Kind.CAPTION, Kind.JUNK, Kind.DATE):
-            continue
+        if line.kind in (Kind.CAPTION, Kind.JUNK, Kind.DATE, Kind.SOURCE):
+            continue  # «صحيفة … - مدينة» and date lines sit between a title and its body
         if _is_title_like(line):
             # A title printed twice: take the first print, which sits above any standfirst.
             for k in range(max(floor, j - _REPEAT_WINDOW), j):

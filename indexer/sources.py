@@ -77,6 +77,15 @@ _DATELINE = re.compile(r"^\s*(?P<name>[^\s/\-–:«»()]{2,30}(?:\s[^\s/\-–:«
 _GUILLEMET_BYLINE = re.compile(r"^\s*(?:«(?P<name>[^»]{2,40})»\s*(?:\([^()]{1,40}\))?\s*)+$")
 _GUILLEMET_ALL = re.compile(r"«([^»]{2,40})»")
 _CREDIT_LINE = re.compile(r"^\s*(?P<outlet>[^/\s][^/]{0,30}?)\s*/\s*(?P<agency>[^/]{2,30}?)\s*[.]?\s*$")
+# A line that names the publisher by its kind, perhaps with the city it writes from:
+# «صحيفة الشرق الأوسط - لندن», «وكالة الأناضول – أنقرة», «موقع الجوهرة أف أم», «قناة العربية».
+_OUTLET_KINDS = ("صحيفة", "جريدة", "وكالة", "موقع", "قناة", "إذاعة", "اذاعة", "مجلة", "تلفزيون", "شبكة", "راديو")
+_OUTLET_LINE = re.compile(
+    r"^\s*(?P<name>(?:"
+    + "|".join(_OUTLET_KINDS)
+    + r")\s+[^-–/|:.،,«»]{2,40}?)\s*(?:[-–/|]\s*(?P<city>[^-–/|:.،,]{2,25}))?\s*$"
+)
+_AMBIGUOUS_KINDS = ("موقع", "قناة", "شبكة")
 _PAREN_AGENCY = re.compile(r"^\s*\((?P<name>[^()]{2,30})\)\s*$")
 
 
@@ -122,8 +131,15 @@ def parse_source_line(line: str) -> SourceLine | None:
     m = _PAREN_AGENCY.match(line)
     if m and agency_name(m.group("name")):
         return SourceLine(None, agency_name(m.group("name")))
-    if len(words) <= 7 and "/" in line:  # the agency side must be a known agency
-        return _split_credit(line)
+    if len(words) <= 7 and "/" in line and (credit := _split_credit(line)) is not None:
+        return credit  # the agency side must be a known agency
+    m = _OUTLET_LINE.match(line)
+    # «قناة السويس», «موقع الانفجار»: words that also mean canal or place name an outlet only with a city
+    ambiguous = m is not None and m.group("name").split()[0] in _AMBIGUOUS_KINDS and not m.group("city")
+    if m and len(m.group("name").split()) <= 5 and not ambiguous:
+        name = _clean_name(m.group("name"))
+        agency = agency_name(name)
+        return SourceLine(None, agency) if agency and not m.group("city") else SourceLine(name, None)
     if len(words) <= 3 and agency_name(line):
         return SourceLine(None, agency_name(line))
     return None

@@ -63,7 +63,8 @@ _REPORT_VERBS = frozenset(
         "أشار أشارت كشف كشفت صرح صرحت قدر قدرت يقدر تقدر قدّر قدّرت زعم زعمت رجح رجحت يرجح ترجح أضاف أضافت "
         "تابع تابعت نقل نقلت نفى نفت ينفي تنفي تعتقد يعتقد اعتقد اعتقدت نعتقد اعترف اعترفت أقر أقرت "
         "قدرت رأى رأت يرى ترى أبلغ أبلغت أوردت أورد توقع توقعت يتوقع تتوقع أظهر أظهرت تظهر يظهر بينت "
-        "لفت لفتت نشر نشرت أحصى أحصت رصد رصدت حذر حذرت أعلنته أكده ذكره ذكرته أفاد أفادت يفيد تفيد"
+        "تناقلت تناقلته تناقلتها لفت لفتت نشر نشرت أحصى أحصت رصد رصدت حذر حذرت أعلنته أكده ذكره ذكرته "
+        "أفاد أفادت يفيد تفيد"
     ).split()
 )
 _DENIALS = frozenset(normalize(w) for w in "نفى نفت ينفي تنفي نفي".split())
@@ -92,7 +93,9 @@ _DOCUMENTS = frozenset(
     normalize(w) for w in "بيان بلاغ تقرير إحصائية إحصائيات إحصاءات دراسة تقديرات معطيات أرقام بيانات نشرة".split()
 )
 _PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
-_CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in "فيما بينما حيث كما وكما لكن ولكن".split())
+_CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in "فيما بينما حيث كما وكما لكن ولكن يد".split())
+# «حسب تعبيره», «على حد قوله»: the speaker already named, not a new source
+_OWN_WORDS = frozenset(normalize(w) for w in "تعبيره تعبيرها قوله قولها رأيه رأيها وصفه وصفها".split())
 _PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in "فيه فيها فيهم له لها لهم منه منها".split())
 _ELIDED_AFTER = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها".split())
 _QUOTE_OPEN = '«"“('
@@ -167,6 +170,8 @@ def _figure(
         while j < hi and words[j] in _PERCENT_WORDS:
             j += 1
         noun_at = j + 1 if j + 1 < hi and words[j] == "من" and _may_be_noun(words[j + 1]) else None
+    elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith("ال"):
+        noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
     else:
         noun_at = _noun_index(text, tokens, words, last, lo, hi, taken)
     noun = words[noun_at] if noun_at is not None else None
@@ -356,12 +361,12 @@ def _claimant(
         k = _source_phrase_at(words, i)
         if k is not None:
             found = _phrase(text, tokens, words, k, hi, strip_lam=True)
-            if found:
+            if found and words[k] not in _OWN_WORDS:
                 return found, False
     for i in range(first - 1, lo - 1, -1):
         w = _strip_conj(words[i])
         k = _source_phrase_at(words, i)
-        if k is not None and k < first:
+        if k is not None and k < first and words[k] not in _OWN_WORDS:
             found = _phrase(text, tokens, words, k, first, strip_lam=True)
             if found:
                 return found, False
@@ -374,7 +379,7 @@ def _claimant(
                 return found, denied
     for i in range(last + 1, hi):  # «طعنها 53 طعنة منها 7 قاتلة حسب تقرير الطب الشرعي»: the sentence's source
         k = _source_phrase_at(words, i)
-        if k is not None:
+        if k is not None and words[k] not in _OWN_WORDS:
             found = _phrase(text, tokens, words, k, hi, strip_lam=True)
             if found:
                 return found, False
@@ -444,6 +449,14 @@ def _resolved(
     return claimant
 
 
+def _verbal_noun(word: str) -> bool:
+    """An indefinite verbal noun (تفعيل: «تأجيل», «تسجيل»; افتعال/انفعال: «اكتمال», «ارتفاع»): what is
+    announced begins here, not who announces it («أعلنت المندوبية … تأجيل الدورة»)."""
+    if len(word) < 5 or word.startswith("ال"):
+        return False
+    return (word[0] == "ت" and word[-2] == "ي") or (word[0] == "ا" and word[-2] == "ا" and not word.endswith("ات"))
+
+
 def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
     """The noun phrase naming a source, from token k: up to a comma, «أن», a long quote or a date word."""
     end = None
@@ -470,7 +483,15 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
         elif (
             is_number(w)
             or w in _CLAIMANT_STOPS
-            or (j > k and (_strip_conj(w) in _REPORT_VERBS or w in _CONTENT_STARTS or category_of(w) is not None))
+            or (
+                j > k
+                and (
+                    _strip_conj(w) in _REPORT_VERBS
+                    or w in _CONTENT_STARTS
+                    or category_of(w) is not None
+                    or _verbal_noun(w)
+                )
+            )
         ):
             break  # «أعلنت كييف ارتفاع …», «نفى الجيش مقتل …»: what is claimed starts here
         if j == k and w in _PRONOUN_PREPOSITIONS:

@@ -199,6 +199,7 @@ _AFTER: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
     Qualifier.AT_LEAST: _phrases("على الأقل", "أو أكثر", "فأكثر", "وأكثر", "فما فوق", "وما فوق", "كحد أدنى"),
     Qualifier.AT_MOST: _phrases("على الأكثر", "أو أقل", "فأقل", "وأقل", "فما دون", "وما دون", "كحد أقصى"),
 }
+_CLAUSE_WORDS = _norm_set("من", "في", "على", "إلى", "عن", "أن", "إن", "الذي", "التي", "الذين", "و", "ثم")
 _AFTER_REACH = 3  # tokens after the number where an after-hedge may start (the noun and an adjective between)
 _AFTER_APPROX = _phrases("تقريبا", "تقريباً", "أو نحو ذلك")
 _DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}  # «مرتين»: twice
@@ -223,6 +224,8 @@ _NUMBERED = _norm_set(
     "نسختها",
     "نسخته",
     "المرتبة",
+    "الدقيقة",
+    "الدقيقة",
     "المركز",
     "المصنف",
     "المصنفة",
@@ -458,7 +461,7 @@ def _match_after(words: list[str], last: int) -> tuple[Qualifier, int] | None:
             for phrase in phrases:
                 if tuple(words[at : at + len(phrase)]) == phrase:
                     return qualifier, at + len(phrase) - 1
-        if is_number(words[at]) or words[at] in _NOT_NOUNS:
+        if is_number(words[at]) or words[at] in _CLAUSE_WORDS:
             break  # another number or clause: what follows is not this number's hedge
     return None
 
@@ -574,7 +577,12 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # «الرقم 10», «دورتها الـ 14»
     before = raw[max(0, tok.raw_start - 1) : tok.raw_start]
     after = raw[tokens[number.last].raw_end : tokens[number.last].raw_end + 1]
-    if before.isascii() and before.isalpha() or (before == "-" and number.first and _glued(tokens, number.first, raw)):
+    latin_before = number.first > 0 and previous.isascii() and previous.isalpha()
+    if (
+        (before.isascii() and before.isalpha())
+        or latin_before
+        or (before == "-" and number.first and _glued(tokens, number.first, raw))
+    ):
         return True  # «JO25», «نوت-7»: part of a name
     if _score(tokens, words, raw, number):
         return True
@@ -597,12 +605,21 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             return True  # «أحد الطرفين», «إحدى فرق»: one of, not a count
     if is_number(tok.text) and tok.text.isdigit() and number.first == number.last:
         value = int(tok.text)
-        if 1300 <= value <= 1500 and (after in ("ه", "هـ") or nxt in ("ه", "هـ", "هجري", "هجريه")):
-            return True  # a Hijri year: «1436هـ»
+        hijri_month = previous in _HIJRI_MONTHS
+        if 1300 <= value <= 1500 and (after in ("ه", "هـ") or nxt in ("ه", "هـ", "هجري", "هجريه") or hijri_month):
+            return True  # a Hijri year: «1436هـ», «20 رمضان 1438»
         if len(tok.text) == 4 and 1800 <= value <= 2100:
-            if lookup(nxt) is None:
-                return True  # a year: «في 2024 والتي …»
-            return previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or previous in ("في", "و") or is_month(previous)
+            if previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or is_month(previous):
+                return True  # «عام 2015», «سبتمبر 1895»
+            counted = lookup(nxt) is not None or (
+                previous != "في"
+                and len(nxt) >= 3
+                and not nxt.startswith("ال")
+                and nxt not in _NOT_NOUNS
+                and not nxt.startswith(("ي", "ت", "ن", "س"))
+                and not is_month(nxt)
+            )
+            return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
 
 

@@ -1,0 +1,263 @@
+"""Golden figures from real news sentences, one test per class the figure issue named.
+
+Every sentence below is quoted from the ANT Corpus v1.1 (Jawhara FM, Tunisia; Apache-2.0,
+../shared/corpus/ant_jawharafm.README.md), from articles outside the figure benchmark, and
+named by the article's docno. The benchmark itself (bench/figures.py) measures these
+classes on annotated real text; these tests keep each class from coming back.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search.figures import extract_figures
+from search.figures.questions import NotACountQuestion, parse_question
+
+
+def _figures(text: str) -> list[tuple]:
+    return [(f.value_low, f.value_high, f.qualifier) for f in extract_figures(text)]
+
+
+def _first(text: str, number: str):
+    """The figure whose raw text starts with `number`."""
+    for f in extract_figures(text):
+        if text[f.start : f.end].startswith(number) or number in text[f.start : f.end]:
+            return f
+    raise AssertionError(f"no figure {number!r} in {text!r}")
+
+
+# ---------------------------------------------------------------- hedges
+
+HEDGES = [
+    # JA-diverse-293-20170419: a hedge after the noun
+    (
+        "ويعد هذا الشهر الفرصة الوحيدة أمام الهواة لرصده، لأنه لن يمر بهذا القرب من كوكبنا مرة أخرى إلا بعد "
+        "نحو 500 عام أو أكثر، وفقا لناسا.",
+        "نحو 500",
+        (500, None, "at_least"),
+    ),
+    # JA-diverse-124-20161231: «على الأقل» after the noun
+    (
+        "قالت مصادر إعلامية فنلندية، إن 3 أشخاص على الأقل، أصيبوا بجروح، بعد أن قام سائق شاحنة بدهسهم قرب محطة "
+        "ميترو في العاصمة هيلسنكي.",
+        "3",
+        (3, None, "at_least"),
+    ),
+    # JA-diverse-251-20170416: a hedge with a clitic («وأكثر من»)
+    (
+        "عاشت خلال ثلاث قرون وشهدت حربين عالميتين وأكثر من 90 حكومة إيطالية حتى أطلق عليها اسم \"عميدة البشرية\".",
+        "وأكثر من 90",
+        (90, None, "at_least"),
+    ),
+    # JA-diverse-89-20160313: «بأكثر من»
+    (
+        "وقد قرر الأمير السعودي حينها امتلاك أحد أكبر فنادق ترامب وهو \"بلازا نيويورك\" بأكثر من 300 مليون دولار، "
+        "حسب تقرير لصحيفة نيويورك تايمز.",
+        "بأكثر من 300",
+        (300_000_000, None, "at_least"),
+    ),
+    # JA-culture-73-20170327: a negated hedge with «عددهم» between it and its number
+    (
+        "تمّ عرضها في \"قاعة البلاص\" أمام بعض المشاهدين، لم يتجاوز عددهم 3 أشخاص وهو شيء مؤسف للغاية حسب تعبيره.",
+        "لم يتجاوز",
+        (None, 3, "at_most"),
+    ),
+    # JA-diverse-264-20170411: «لا تتجاوز»
+    (
+        "أما بطاقات \"الدرجة الأولى\" من نفس الصنف، فتباع بأسعار لا تتجاوز 52 دولارا للبطاقة الواحدة.",
+        "لا تتجاوز",
+        (None, 52, "at_most"),
+    ),
+    # JA-diverse-354-20170513: «ما لا يقل عن» is at least
+    (
+        "وقد تم طلاء ما لا يقل عن 12 منزلا في حي \"بيناس تانجول\" بألوان ساطعة خلال شهر مارس.",
+        "ما لا يقل عن 12",
+        (12, None, "at_least"),
+    ),
+    # JA-diverse-338-20160224: a verb hedge («تفوق»)
+    (
+        "كما اجتاحت الأطفال وخاصة الشريحة العمرية التى تتراوح بين 8 و10 سنوات بنسبة تفوق 45 بالمائة حسب علوان.",
+        "تفوق 45",
+        (45, None, "at_least"),
+    ),
+    # JA-internationalNews-149-11012017: «تريليون» is a magnitude
+    (
+        "أفادت دراسة أعدتها منظمة الصحة العالمية والمعهد الوطني الأمريكي بأن التدخين يكلف الاقتصاد العالمي أكثر من "
+        "تريليون دولار سنوياً",
+        "أكثر من تريليون",
+        (1e12, None, "at_least"),
+    ),
+    # JA-economy-22-20170105: a range of trillions
+    (
+        "وسييصل بين نحو 60 دولة وباستثمارات متوقعة تتراوح بين 4 و8 تريليونات دولار.",
+        "بين 4",
+        (4e12, 8e12, "range"),
+    ),
+    # JA-localNews-299-06072016: «ألفين و800»
+    (
+        "وكانت مفوضية اللاجئين التابعة للأمم المتحدة قالت, الشهر الماضي, إن اكثر من 10 آلاف مهاجر ماتوا غرقا منذ "
+        "عام 2014, بينهم أكثر من ألفين و800 شخص هذا العام.",
+        "أكثر من ألفين",
+        (2800, None, "at_least"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "number", "expected"), HEDGES)
+def test_hedges_become_intervals_wherever_they_stand(text: str, number: str, expected: tuple) -> None:
+    f = _first(text, number)
+    assert (f.value_low, f.value_high, f.qualifier) == expected
+
+
+def test_fractions_add_to_their_unit() -> None:
+    # The fraction classes, on the number words as news writes them (figures of real sentences above cover
+    # the rest): «مليون ونصف», «3 ملايين ونصف», «مليونين وثلاثة أرباع».
+    from search.figures.quantities import find_quantities
+
+    for text, value in [
+        ("نحو مليون ونصف مليون شجرة", 1_500_000),
+        ("3 ملايين ونصف دولار", 3_500_000),
+        ("مليونين وثلاثة أرباع", 2_750_000),
+        ("ألفين ومائتين شخص", 2_200),
+    ]:
+        (q,) = find_quantities(text)
+        assert q.value_low == value, text
+
+
+# ---------------------------------------------------------------- not quantities
+
+NOT_QUANTITIES = [
+    # JA-sport-1006-20170416: a match score
+    "تمكن فريق الهلال الرياضي بالشابة من تحقيق الصعود إلى الرابطة المحترفة الثانية للمرة الأولى منذ تأسيسه بعد "
+    "فوزه اليوم بنتيجة 5 - 0 على مستقبل رجيش.",
+    # JA-diverse-470-20170620: a Hijri day
+    "حيث يصادف يوم غد الأربعاء المقبل 21 جوان الموافق لـ 26 رمضان، الانقلاب الصيفي معلنا بداية فصل الصيف فلكيًا.",
+    # JA-internationalNews-1214-20170615: a Hijri date and year
+    "يتمتع السعوديون بإجازة مطولة لعيد الفطر تبدا من اليوم الخميس الموافق لـ 20 رمضان 1438 (15 جوان 2017).",
+]
+
+
+@pytest.mark.parametrize("text", NOT_QUANTITIES)
+def test_scores_and_hijri_dates_are_not_figures(text: str) -> None:
+    assert _figures(text) == []
+
+
+def test_a_minute_of_play_and_a_named_product_are_not_counts() -> None:
+    # JA-diverse-163-20170310
+    text = (
+        "وكان الفريق الفرنسي ضامنا لتأهله حتى الدقيقة 88، اذ كان يتأخر بنتيجة 1-3، الا ان النادي الكاتالوني قلب "
+        "الأمور رأسا على عقب وسجل ثلاثة أهداف في الدقائق السبع الأخيرة."
+    )
+    got = {(f.value_low, f.noun) for f in extract_figures(text)}
+    assert got == {(3, "اهداف"), (7, "الدقائق")}
+    # JA-diverse-1-20170120: «France 3» is a channel's name
+    assert all(f.value_low != 3 for f in extract_figures("وأكد المصدر ذاته أن قناة France 3 ومنتج البرنامج يستعدون"))
+
+
+def test_a_count_that_looks_like_a_year_after_a_conjunction() -> None:
+    # JA-economy-31-20170122
+    text = (
+        "وأوضح المصدر ذاته أن \"من بين المحجوزات 129 رأسا من الخرفان من سلالة أجنبية، و2000 علبة سجائر، وحوالي "
+        "137 كلغ من تبغ الشيشة (المعسل)، و306 قطع من الملابس والأحذية\"."
+    )
+    assert [f.value_low for f in extract_figures(text)] == [129, 2000, 137, 306]
+
+
+# ---------------------------------------------------------------- categories
+
+def test_dead_and_injured_in_one_sentence_keep_their_categories() -> None:
+    # JA-internationalNews-161-20150911: the «عدد X … number» shape for both
+    text = (
+        "ذكر الموقع الرسمي للدفاع المدني السعودي على حساب التواصل الاجتماعي \"تويتر\" أن عدد الوفيات بلغ حتى الآن  "
+        "107 أشخاص ، فيما بلغ عدد المصابين 238 مصابًا."
+    )
+    assert [(f.value_low, f.category) for f in extract_figures(text)] == [(107, "dead"), (238, "injured")]
+    # JA-internationalNews-64-02112016: the injured noun before its number, after a figure that is not a toll
+    text = (
+        "وأضاف البيان أن الـ 672 المتبقين كانوا أفرادا في قوى الأمن العراقية، بما فيها البيشمركة، والشرطة، "
+        "وميليشيات أخرى تقاتل إلى جانب القوات الحكومية، فيما بلغ عدد الجرحى 1358 شخصا."
+    )
+    assert [(f.value_low, f.category) for f in extract_figures(text)][-1] == (1358, "injured")
+
+
+def test_a_verb_carries_the_category_of_an_elided_or_anaphoric_noun() -> None:
+    # JA-internationalNews-1066-20170409
+    text = (
+        "يذكر أن 21 شخصا لقوا حتفهم فيما جرح حوالي 69 آخرين في إنفجار عبوة ناسفة صباح اليوم الأحد قرب كنيسة مار "
+        "جرجس في مدينة طنطا المصرية."
+    )
+    assert [(f.value_low, f.category) for f in extract_figures(text)] == [(21, "dead"), (69, "injured")]
+    # JA-internationalNews-1033-20140216: «وإصابة 13 آخرين»
+    text = (
+        "أعلنت وزارة الصحّة المصرية عن مقتل 4 سيّاح من كوريا الجنوبية وإصابة 13 آخرين إثر انفجار حافلة سياحية "
+        "بمنطقة طابا جنوب سيناء."
+    )
+    assert [(f.value_low, f.category) for f in extract_figures(text)] == [(4, "dead"), (13, "injured")]
+    # JA-internationalNews-1256-20170618: a dual is the number and the noun
+    text = "أعلن وزير الأمن المالي عن مقتل شخصين وتحرير نحو 20 رهينة في هجوم إرهابي على موقع سياحي قرب العاصمة باماكو."
+    two = extract_figures(text)[0]
+    assert (two.value_low, two.category, two.unit) == (2, "dead", "شخص")
+
+
+def test_an_age_is_a_quantity_but_not_a_toll() -> None:
+    # JA-internationalNews-954-20170524
+    text = (
+        "وكانت الشرطة قالت إن رجلا ولد في بريطانيا يدعى سلمان عبيدي (22 عاما) هو منفذ التفجير في قاعة حفلات "
+        "مانشستر أرينا."
+    )
+    (age,) = extract_figures(text)
+    assert (age.value_low, age.category, age.claimant) == (22, None, "الشرطة")
+
+
+# ---------------------------------------------------------------- claimants
+
+def test_the_subject_before_its_verb_is_the_claimant() -> None:
+    # JA-internationalNews-850-20170408
+    text = (
+        "وكانت وزارة الدفاع الروسية قالت إن 23 صاروخا فقط من المدمرة الأمريكية أصابوا مطار الشعيرات السورية، ولا "
+        "يعلم أين سقطت الـ36 صاروخا الأخرى."
+    )
+    assert extract_figures(text)[0].claimant == "وزارة الدفاع الروسية"
+
+
+def test_the_same_source_resolves_to_the_source_it_refers_to() -> None:
+    # JA-culture-71-20170331 (the second sentence) after a sentence naming the source, as articles put it
+    text = (
+        "أعلنت المندوبية الجهوية للثقافة بالقيروان تأجيل الدورة الرابعة. "
+        "وأكد المصدر ذاته، لمراسل الجوهرة أف أم في الجهة، أن الهدف من وراء هذا التأجيل ضمان نجاح 3 محطات."
+    )
+    assert _first(text, "3").claimant == "المندوبية الجهوية للثقافة بالقيروان"
+
+
+def test_as_he_put_it_is_not_a_source() -> None:
+    # JA-culture-73-20170327: «حسب تعبيره» credits the speaker named before
+    text = (
+        "ولفت \"بوسعيد\"إلى أنّ بعض الأفلام تمّ عرضها في \"قاعة البلاص\" أمام بعض المشاهدين، لم يتجاوز عددهم "
+        "3 أشخاص وهو شيء مؤسف للغاية حسب تعبيره."
+    )
+    assert _first(text, "لم يتجاوز").claimant != "تعبيره"
+
+
+# ---------------------------------------------------------------- questions
+
+
+@pytest.mark.parametrize(
+    ("question", "noun", "measure", "category"),
+    [
+        ("عدد الجنود الكوريين في روسيا", "الجنود", None, None),
+        ("حصيلة قتلى تفجير أبها", "قتلي", None, "dead"),
+        ("ما طول نهر النيل؟", None, "length", None),
+        ("ما قيمة الصفقة؟", None, "money", None),
+        ("كم شخصا اعتقلت الداخلية؟", "شخصا", None, "captured"),
+        ("ما عدد المعتقلين؟", "المعتقلين", None, "captured"),
+    ],
+)
+def test_count_questions_in_every_form(question: str, noun, measure, category) -> None:
+    q = parse_question(question)
+    assert (q.noun_word, q.measure, q.category) == (noun, measure, category)
+
+
+@pytest.mark.parametrize("text", ["ارتفاع أسعار النفط", "معاهدة الشراكة الاستراتيجية"])
+def test_searches_are_not_count_questions(text: str) -> None:
+    with pytest.raises(NotACountQuestion):
+        parse_question(text)
