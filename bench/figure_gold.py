@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 GOLD_DIR = Path(__file__).resolve().parent / "figures_gold"
@@ -190,11 +190,12 @@ def check_file(path: Path) -> list[str]:
     problems: list[str] = []
     questions = "question" in path.read_text(encoding="utf-8")[:2000]
     frozen = json.loads(SPLIT_FILE.read_text(encoding="utf-8")) if SPLIT_FILE.exists() else None
+    groups = _story_groups([r for _, r in _lines(path)]) if questions else {}
     for n, r in _lines(path):
         where = f"line {n}"
         try:
             if questions:
-                q = load_questions_from([r])[0]
+                q = replace(load_questions_from([r])[0], split_key=groups[r["story"]])
                 if q.category and any(c not in CATEGORIES for c in q.category.split("+")):
                     problems.append(f"{where}: unknown category {q.category}")
                 for kind, answers in (("gold", q.gold), ("forbidden", q.forbidden)):
