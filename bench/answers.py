@@ -372,7 +372,7 @@ def judge(engine: SearchEngine, it: Item, result: dict, latency_ms: float) -> di
     hit = [any(figure_matches(f["value_low"], f["value_high"], it.gold) for f in g["figures"]) for g in groups]
     shown = [p["passage_id"] for p in result["passages"]]
     # The passages the answer reads (it does this search itself; repeated here, untimed, to see them).
-    read = [r["passage_id"] for r in engine.search(Query(it.question, k=ANSWER_DEPTH))["results"]]
+    read = [r["passage_id"] for r in engine.search(Query(it.question), highlights=False, depth=ANSWER_DEPTH)["results"]]
     stored = engine.backend.figures(sorted(it.relevant))
     texts = {p.passage_id: p.text for p in engine.backend.get_passages(sorted(it.relevant))}
     gold_figures = [

@@ -172,6 +172,7 @@ class Article:
     published: date | None = None
     outlet: str | None = None
     agency: str | None = None
+    date_estimated: bool = False  # no date printed for the article: `published` read off the page (estimate_date)
 
     @property
     def text(self) -> str:
@@ -402,7 +403,30 @@ def _build_article(lines: list[Line], span: _Span, page_outlets: list[str], use_
     if agency is None:
         credited = agencies_credited("\n".join(paragraphs))
         agency = "، ".join(credited) if credited else None
-    return Article(title, paragraphs, published, outlet, agency)
+    estimated = published is None
+    if estimated:
+        published = estimate_date(lines[span.floor : span.end], paragraphs)
+    return Article(title, paragraphs, published, outlet, agency, estimated and published is not None)
+
+
+_UPDATED = re.compile(r"(?:آخر|اخر)\s+تحديث|تم التحديث|updated|last modified", re.IGNORECASE)
+_LEDE_PARAGRAPHS = 2
+
+
+def estimate_date(lines: list[Line], paragraphs: list[str]) -> date | None:
+    """A publication date for an article whose page prints none beside it: the latest full date
+    among the article's own other date lines («آخر تحديث: …», a date under the body), its dated
+    captions, and its lede (an article reports the latest day it names). None when it names
+    no full date; callers mark what this returns as estimated, never as printed."""
+    found: list[date] = []
+    for line in lines:
+        if line.kind is Kind.DATE:
+            found.extend(line.dates)
+        elif line.kind is Kind.CAPTION or _UPDATED.search(line.text):
+            found.extend(m.value for m in find_dates(line.text))
+    for paragraph in paragraphs[:_LEDE_PARAGRAPHS]:
+        found.extend(m.value for m in find_dates(paragraph))
+    return max(found) if found else None
 
 
 def _demote_repeated_headlines(lines: list[Line]) -> None:

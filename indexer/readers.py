@@ -69,6 +69,7 @@ class Incoming:
     agency: str | None
     published: date | None
     url: str | None
+    date_estimated: bool = False  # `published` was estimated from the page's text, not printed as its date
 
     def document(self, doc_id: str) -> Document:
         """This article as a document with that id (passages not cut yet)."""
@@ -82,6 +83,7 @@ class Incoming:
             agency=self.agency,
             published=self.published,
             url=self.url,
+            date_estimated=self.date_estimated,
         )
 
 
@@ -166,6 +168,10 @@ def record_to_incoming(record: dict, *, path: str, where: str) -> Incoming | Non
     url = _str(_first(record, URL_FIELDS))
     rid = _str(_first(record, ID_FIELDS))
     title = _str(_first(record, TITLE_FIELDS)) or _fallback_title(text)
+    published = parse_date(_first(record, DATE_FIELDS))
+    estimated = False
+    if published is None and article is not None:
+        published, estimated = article.published, article.date_estimated
     return Incoming(
         source_key=url or f"{path}#{rid or where}",
         source_path=path,
@@ -173,8 +179,9 @@ def record_to_incoming(record: dict, *, path: str, where: str) -> Incoming | Non
         text=text,
         outlet=_str(_first(record, OUTLET_FIELDS)) or (article.outlet if article else None),
         agency=_str(record.get("agency")) or (article.agency if article else None),
-        published=parse_date(_first(record, DATE_FIELDS)),
+        published=published,
         url=url,
+        date_estimated=estimated,
     )
 
 
@@ -227,6 +234,7 @@ def _page_articles(path: Path, text: str) -> Iterator[Incoming]:
             agency=article.agency,
             published=(meta_date if main else None) or article.published,
             url=meta_url if main else None,
+            date_estimated=not (meta_date and main) and article.date_estimated,
         )
 
 

@@ -90,9 +90,10 @@ class SearchEngine:
         total = lexical.total + sum(1 for pid in dense.ids if pid not in seen)
         return Hits([pid for pid, _ in fused], [score for _, score in fused], total)
 
-    def search(self, query: Query, *, highlights: bool = True) -> dict:
+    def search(self, query: Query, *, highlights: bool = True, depth: int | None = None) -> dict:
         """One page of results; without `highlights` their "highlights" lists are left empty
-        (for callers that show only some of them: see `highlight`)."""
+        (for callers that show only some of them: see `highlight`). With `depth`, the top `depth`
+        passages as one page, past the page size a user may ask for (the answer layer reads them all)."""
         query = query.validated()
         refresh = getattr(self.backend, "refresh", None)
         if refresh is not None:
@@ -100,11 +101,10 @@ class SearchEngine:
         if query.mode is SearchMode.HYBRID and self._dense_model() is None:
             log.info("no passage vectors in this index: hybrid search falls back to bm25")
             query = Query(query.text, query.k, query.page, SearchMode.BM25, query.filters, query.fusion)
-        depth = query.k * query.page
-        hits = self._hits(query, depth)
-        start = (query.page - 1) * query.k
-        page_ids = hits.ids[start : start + query.k]
-        page_scores = hits.scores[start : start + query.k]
+        size, start = (depth, 0) if depth is not None else (query.k, (query.page - 1) * query.k)
+        hits = self._hits(query, start + size)
+        page_ids = hits.ids[start : start + size]
+        page_scores = hits.scores[start : start + size]
         passages = {p.passage_id: p for p in self.backend.get_passages(page_ids)}
         documents: dict[str, Document | None] = {}
         results: list[dict] = []
@@ -122,6 +122,7 @@ class SearchEngine:
                     "title": doc.title if doc else None,
                     "outlet": doc.outlet if doc else None,
                     "published": doc.published.isoformat() if doc and doc.published else None,
+                    "date_estimated": bool(doc and doc.date_estimated),
                     "url": doc.url if doc else None,
                     "score": round(float(score), 6),
                     "text": passage.text,

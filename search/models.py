@@ -34,4 +34,5 @@ class Document:
     published: date | None = None
     url: str | None = None
     source_path: str | None = None
+    date_estimated: bool = False  # the page printed no date: `published` was read off its text (clean.py)
     passages: list[Passage] = field(default_factory=list)

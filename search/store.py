@@ -32,7 +32,7 @@ from search.models import Document, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: meta table and the lexical index beside the database; 3: figures
+FORMAT_VERSION = 4  # 2: meta table and the lexical index beside the database; 3: figures; 4: date_estimated
 MANIFEST = "manifest.json"
 DATABASE = "mizan.sqlite"
 _TMP_PREFIX = ".mizan-tmp-"
@@ -47,6 +47,7 @@ CREATE TABLE documents (
     outlet       TEXT,
     agency       TEXT,
     published    TEXT,
+    date_estimated INTEGER NOT NULL DEFAULT 0,  -- 1: the page printed no date, `published` was read off its text
     url          TEXT,
     text         TEXT NOT NULL,
     content_hash TEXT NOT NULL,
@@ -255,6 +256,7 @@ def _doc_row_to_document(row: sqlite3.Row) -> Document:
         agency=row["agency"],
         published=date.fromisoformat(row["published"]) if row["published"] else None,
         url=row["url"],
+        date_estimated=bool(row["date_estimated"]),
     )
 
 
@@ -490,8 +492,8 @@ class Store:
 
     def insert_document(self, doc: Document, content_hash: str, signature: bytes | None, band_keys: list[int]) -> None:
         self.conn.execute(
-            "INSERT INTO documents (doc_id, source_key, source_path, title, outlet, agency, published, url, text, "
-            "content_hash, signature, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents (doc_id, source_key, source_path, title, outlet, agency, published, date_estimated, "
+            "url, text, content_hash, signature, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.doc_id,
                 doc.source_key,
@@ -500,6 +502,7 @@ class Store:
                 doc.outlet,
                 doc.agency,
                 doc.published.isoformat() if doc.published else None,
+                int(doc.date_estimated),
                 doc.url,
                 doc.text,
                 content_hash,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from indexer.clean import Kind, classify
@@ -133,3 +135,24 @@ def test_decoding_reports_what_to_do() -> None:
     page = '<html><head><meta charset="windows-1256"></head><body>هذا نص عربي من موقع قديم</body></html>'
     decoded = decode_bytes(page.encode("cp1256"))
     assert decoded.encoding == "cp1256" and "هذا نص عربي" in decoded.text
+
+
+def test_an_undated_page_gets_an_estimated_date_marked_as_such() -> None:
+    # Body: ANT Corpus v1.1, JA-internationalNews-161-20150911 (Jawhara FM, Apache-2.0); the page
+    # prints no date under its title, only an «آخر تحديث» line at its foot.
+    from indexer.clean import split_page
+
+    page = "\n".join(
+        [
+            "السعودية: ارتفاع عدد ضحايا سقوط رافعة الحرم",
+            'ذكر الموقع الرسمي للدفاع المدني السعودي على حساب التواصل الاجتماعي "تويتر" أن عدد الوفيات '
+            "بلغ حتى الآن 107 أشخاص، فيما بلغ عدد المصابين 238 مصابًا.",
+            "آخر تحديث: 11 سبتمبر 2015",
+        ]
+    )
+    (article,) = split_page(page)
+    assert (article.published, article.date_estimated) == (date(2015, 9, 11), True)
+    dated = split_page("\n".join([page.split("\n")[0], "11 سبتمبر 2015", page.split("\n")[1]]))[0]
+    assert (dated.published, dated.date_estimated) == (date(2015, 9, 11), False)
+    undated = split_page("\n".join(page.split("\n")[:2]))[0]
+    assert (undated.published, undated.date_estimated) == (None, False)  # nothing to go on: never invented

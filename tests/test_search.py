@@ -37,7 +37,18 @@ def test_json_shape_and_story_passages_first(sample_index: Path) -> None:
     assert (result["query"], result["mode"], result["k"]) == (QUESTION, "bm25", 5)
     assert result["total"] >= len(result["results"]) == 5
     first = result["results"][0]
-    assert set(first) == {"doc_id", "passage_id", "title", "outlet", "published", "url", "score", "text", "highlights"}
+    assert set(first) == {
+        "doc_id",
+        "passage_id",
+        "title",
+        "outlet",
+        "published",
+        "date_estimated",
+        "url",
+        "score",
+        "text",
+        "highlights",
+    }
     assert all(("جندي" in r["text"] or "الجنود" in r["text"]) for r in result["results"][:3])
     assert [r["score"] for r in result["results"]] == sorted((r["score"] for r in result["results"]), reverse=True)
 

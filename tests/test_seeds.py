@@ -14,7 +14,14 @@ from tests.conftest import build_index
 EXPECTED = [
     # (file, title, outlet, agency, published)
     ("000", "واشنطن وبكين تناقشان الشائعات بشأن وجود قوات كورية شمالية في روسيا", "RT", None, None),
-    ("001", "موسكو تعلن عن محادثات «استراتيجية» مع كوريا الشمالية", "الشرق الأوسط", "وكالة الصحافة الفرنسية", None),
+    # printed undated; estimated from its dated photo caption («… في موسكو 30 أكتوبر 2024»)
+    (
+        "001",
+        "موسكو تعلن عن محادثات «استراتيجية» مع كوريا الشمالية",
+        "الشرق الأوسط",
+        "وكالة الصحافة الفرنسية",
+        "2024-10-30",
+    ),
     ("001", "الولايات المتحدة ترحب بجهود الهند والصين لخفض التوترات الحدودية بينهما", "الشرق الأوسط", None, None),
     ("002", "مسؤول روسي يزور سول إثر تصريحات بشأن كوريا الشمالية", "صحيفة الاتحاد", None, "2024-02-04"),
     (
@@ -36,7 +43,7 @@ EXPECTED = [
         "لا قيود على استخدام أوكرانيا للأسلحة الأميركية إذا دخلت كوريا الشمالية الحرب",
         "الشرق الأوسط",
         "وكالة الصحافة الفرنسية، رويترز",
-        None,
+        "2024-10-21",  # estimated from the latest date its own lines name
     ),
     (
         "004",
@@ -143,6 +150,15 @@ def test_every_article_with_title_outlet_agency_and_date(seeds_index: Store) -> 
         for d in docs
     )
     assert got == sorted(EXPECTED)
+
+
+def test_estimated_dates_are_marked_and_printed_ones_are_not(seeds_index: Store) -> None:
+    estimated = sorted(
+        d.published.isoformat() for d in seeds_index.iter_documents() if d.date_estimated and d.published
+    )
+    assert estimated == ["2024-10-21", "2024-10-30"]
+    printed = [d for d in seeds_index.iter_documents() if d.published and not d.date_estimated]
+    assert sorted(d.published.isoformat() for d in printed) == ["2024-02-04", "2025-04-26"]
 
 
 def test_second_articles_are_their_own_documents(seeds_index: Store) -> None:

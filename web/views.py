@@ -55,6 +55,7 @@ def document(doc_id: str) -> dict:
         "outlet": doc.outlet,
         "agency": doc.agency,
         "published": doc.published.isoformat() if doc.published else None,
+        "date_estimated": doc.date_estimated,
         "url": doc.url,
         "text": doc.text,
         "passages": [

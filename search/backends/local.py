@@ -309,6 +309,10 @@ class LocalBackend:
         ids, scores, total = self.bm25.search(search_terms(query), k, allowed=self._allowed(filters, LEXICAL_KEY))
         return Hits(ids, scores, total)
 
+    def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """The BM25 idf of each search term (search.arabic.search_terms) in this index."""
+        return {t: self.bm25.idf(t) for t in terms}
+
     def dense(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
         if self._dense is None:
             raise MizanError(

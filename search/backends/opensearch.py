@@ -327,6 +327,7 @@ class OpenSearchBackend:
             published=date.fromisoformat(source["published"]) if source.get("published") else None,
             url=body.get("url"),
             source_path=body.get("source_path"),
+            date_estimated=bool(body.get("date_estimated")),
         )
         if with_passages:
             response = self._search("read a document's passages", bodies.passages_of_body(doc_id))

@@ -209,6 +209,7 @@ def document_source(doc: Document) -> dict:
             "source_path": doc.source_path,
             "agency": doc.agency,
             "url": doc.url,
+            "date_estimated": doc.date_estimated,
         },
     }
 

@@ -1,16 +1,23 @@
 """Answers to count questions: every figure the sources give, grouped, conflicts side by side.
 
-`answer` runs the hybrid search for the question, reads the stored figures of the
-passages it finds (search/figures/extract.py), keeps those that count what the question asks
-about whom it asks (search/figures/questions.py), groups them into compatible values, and
-ranks the groups by how many outlets support them. The result is one dict, the shape
-`mizan ask --json` prints and the API returns:
+`answer` runs the hybrid search for the question and reads the stored figures of every
+passage it ranks (to ANSWER_DEPTH: figures are stored per passage, so reading them is one
+query), keeps those that count what the question asks about whom it asks
+(search/figures/questions.py) and are relevant to it on evidence that does not hinge on one
+lexicon hit (the passage's rank, the question's idf-weighted terms in the figure's sentence
+and passage, the category, the subject), groups them into compatible values, and ranks the
+groups by independent evidence: each independent report once (a wire copy and its reprints
+are one), each distinct claimant once. The result is one dict, the shape `mizan ask --json`
+prints and the API returns:
 
     {"question", "status", "conflict", "understood",
-     "groups": [{"value_low", "value_high", "qualifier", "label", "unit", "outlets",
-                 "figures": [{"value_low", "value_high", "qualifier", "unit", "claimant",
-                              "denied", "outlet", "published", "doc_id", "passage_id",
-                              "title", "sentence", "span", "sentence_span"}]}],
+     "groups": [{"value_low", "value_high", "qualifier", "label", "unit",
+                 "claimants", "outlets", "independent_reports", "support",
+                 "first_published", "last_published",
+                 "figures": [{"value_low", "value_high", "qualifier", "unit", "noun", "category",
+                              "subject", "claimant", "denied", "outlet", "published",
+                              "date_estimated", "doc_id", "passage_id", "title", "sentence",
+                              "span", "sentence_span"}]}],
      "passages": [search results]}
 
 status: "conflict" (two or more groups), "agreed" (one), "no_figures" (the passages
@@ -21,15 +28,15 @@ the passages are still returned). Values are numbers; an open bound is null.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cached_property
 from typing import Any, Protocol
 
-from search.arabic import normalize, tokenize
+from search.arabic import STOPWORDS, normalize, stem, terms, tokenize
 from search.figures import Figure
-from search.figures.nouns import Noun, alias_keys, is_nisba, noun_of, same_count, subject_key
-from search.figures.questions import CountQuestion, NotACountQuestion, parse_question
+from search.figures.nouns import Noun, alias_keys, category_of, is_nisba, noun_of, same_count, subject_key
+from search.figures.questions import CountQuestion, NotACountQuestion, asks_words, parse_question
 from search.query import Query
 
 
@@ -39,14 +46,22 @@ class Searcher(Protocol):
 
     backend: Any
 
-    def search(self, query: Query, *, highlights: bool = True) -> dict: ...
+    def search(self, query: Query, *, highlights: bool = True, depth: int | None = None) -> dict: ...
 
     def highlight(self, results: list[dict], query_text: str) -> None: ...
 
 
-ANSWER_DEPTH = 30  # passages whose figures are read
+ANSWER_DEPTH = 200  # passages whose figures are read: every passage the search ranks, up to this many
 TOLERANCE = 0.02  # values within 2% are the same figure written differently
+# Relevance (fitted on the dev split of bench/figures.py and the «كم» questions; never on test):
 KEEP_RATIO = 0.5  # figures scoring under half the best match are dropped as off-topic
+RANK_WEIGHT = 1.0  # the passage's place in the search (1 at the top, falling with rank)
+RANK_HALF = 20  # the rank at which that evidence has halved
+SUBJECT_WEIGHT = 1.0  # the question's words in the figure's own sentence
+NEAR_WEIGHT = 0.5  # … in its passage and title
+UNSAID_CATEGORY = 0.5  # a figure that does not say the category the question asks for, in a sentence that does
+MIN_TOPIC = 0.35  # the share of the question's topic (idf-weighted) a figure's passage and title must name
+COPY_SIMILARITY = 0.6  # sentences sharing this share of their words are one report (a wire copy), not two
 
 _QUALIFIER_ORDER = ("exact", "approx", "at_most", "at_least", "range", "vague")
 
@@ -62,6 +77,8 @@ class _Match:
     sentence: str
     score: float
     rank: int
+    date_estimated: bool = False  # the page printed no date: `published` was read off it
+    report: int = -1  # the independent report this figure belongs to (wire copies share one)
 
     def point(self) -> tuple[float, float]:
         """The values this figure names: the number it gives, both ends of a range."""
@@ -72,10 +89,10 @@ class _Match:
         return low, high
 
 
-def _keys(text: str) -> set[str]:
+def _keys(words: Iterable[str]) -> set[str]:
+    """Subject keys of normalised words («الكوريين» and «كوريا» share one)."""
     keys = set()
-    for t in tokenize(text):
-        w = t.text
+    for w in words:
         keys.add(subject_key(w))
         keys.update(alias_keys(w))
         if w[:1] in ("و", "ب", "ل", "ف", "ك") and len(w) > 4:
@@ -87,7 +104,7 @@ def _coverage(wanted: tuple[str, ...], keys: set[str]) -> float:
     return sum(1 for k in wanted if k in keys) / len(wanted) if wanted else 0.0
 
 
-def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str) -> float | None:
+def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> float | None:
     """How well the figure's noun answers the question's (0–1), None when it does not."""
     open_question = q.noun is None and q.measure is None  # «كم يشكل النفط من دخل دبي؟»
     if q.percent != f.percent and not open_question:
@@ -104,7 +121,7 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str) -> float 
         return 0.5 if found is None or found.kind != "unit" else None
     if found is None:
         # a bare number («العرقلات (118)»): it counts what the question asks when its sentence names that
-        named = any(_same_noun(q.noun, noun_of(t.text)) for t in tokenize(sentence))
+        named = any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f))
         return 0.6 if named else None
     if same_count(q.noun, found):
         return 1.0 if found.cls == q.noun.cls else 0.75
@@ -113,6 +130,16 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str) -> float 
         return 0.9
     if not q.noun.known and not found.known and q.noun.lemma == found.lemma:
         return 1.0
+    # «ضحايا» asked, «وفاة 3 مسافرين» found: a figure that says the category counts people
+    if q.category and q.noun.cls == q.category and f.category == q.category and not found.known:
+        return 0.8
+    # «كم سعودياً …»: a nationality asked as the noun; people of it counted under another noun
+    if not q.noun.known and q.noun_word and is_nisba(q.noun_word) and found.kind in ("human", "unknown"):
+        key = subject_key(q.noun_word)
+        return 0.75 if key in _keys(reading.sentence_words(f)) else None
+    # «كم بلغت صادرات …», «ما حجم الإنفاق»: an amount asked by its name, given in a unit
+    if not q.noun.known and not q.counted and found.kind == "unit" and found.cls != "time":
+        return 0.6
     return None
 
 
@@ -120,37 +147,126 @@ def _same_noun(asked: Noun, word: Noun) -> bool:
     return asked.cls == word.cls
 
 
-def _match(q: CountQuestion, f: Figure, sentence: str, around: Callable[[], set[str]]) -> float | None:
-    """A score for how well a figure answers the question; None when it does not.
+@dataclass(frozen=True)
+class _Topic:
+    """What the question is about beyond what it counts: its search terms, each weighted by how
+    rare it is in the index (idf), so «تيانجين» weighs more than «عدد» or «أعلنت». A term is
+    found by its stem or by its subject key (كوري and كوريا, the adjective and the place)."""
 
-    `around()`: the subject keys of the figure's passage and its document's title (read only
-    for figures that count the right thing: most figures stop before it)."""
-    noun_score = _counts_what_was_asked(q, f, sentence)
+    weights: dict[str, float]  # stem → weight
+    keys: dict[str, str]  # stem → subject key
+
+    def coverage(self, words: Iterable[str]) -> float:
+        total = sum(self.weights.values())
+        if not total:
+            return 1.0
+        stems, keys = set(), set()
+        for w in words:
+            stems.add(stem(w))
+            keys.add(subject_key(w))
+            keys.update(alias_keys(w))  # «بيونغ يانغ» names North Korea
+        return sum(w for t, w in self.weights.items() if t in stems or self.keys[t] in keys) / total
+
+
+def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
+    """The question's topic: its terms less those that frame it (كم، عدد), name what is counted
+    or what happened to it (checked apart, by noun and category)."""
+    keys: dict[str, str] = {}
+    for w in terms(q.text, stemmed=False):
+        counted = w == q.noun_word or asks_words(w) or category_of(w) is not None
+        if not counted and w not in STOPWORDS:
+            keys.setdefault(stem(w), subject_key(w))
+    weigh = getattr(engine.backend, "term_weights", None)
+    weights = weigh(list(keys)) if weigh is not None else dict.fromkeys(keys, 1.0)
+    return _Topic({t: max(0.0, float(w)) for t, w in weights.items()}, keys)
+
+
+class _Reading:
+    """One passage being read for an answer: its words tokenised once, and what the figures
+    that count the right thing need of it, computed when first asked for."""
+
+    def __init__(self, hit: dict, titles: dict[str, list[str]], topic: _Topic):
+        self.hit = hit
+        self.titles = titles
+        self.topic = topic
+        self._sentences: dict[int, list[str]] = {}
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The passage's normalised words and its title's (tokenised once per title)."""
+        title = self.hit["title"] or ""
+        if title not in self.titles:  # shared by the passages of one document
+            self.titles[title] = terms(title, stemmed=False)
+        return terms(self.hit["text"], stemmed=False) + self.titles[title]
+
+    def sentence_words(self, f: Figure) -> list[str]:
+        if f.sentence_start not in self._sentences:
+            self._sentences[f.sentence_start] = terms(
+                self.hit["text"][f.sentence_start : f.sentence_end], stemmed=False
+            )
+        return self._sentences[f.sentence_start]
+
+    @cached_property
+    def keys(self) -> set[str]:
+        """Subject keys of the passage and its title."""
+        return _keys(self.words)
+
+    @cached_property
+    def topic_coverage(self) -> float:
+        return self.topic.coverage(self.words)
+
+
+def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> float | None:
+    """A score for how well a figure answers the question; None when it does not. What it
+    needs of the passage around the figure is read only for figures that count the right thing."""
+    noun_score = _counts_what_was_asked(q, f, sentence, reading)
     if noun_score is None:
         return None
+    words = reading.sentence_words(f)
+    score = 1.0 + noun_score
     if (f.category or None) != (q.category or None):
-        return None  # the dead are not the injured, nor all the soldiers
+        # the dead are not the injured, nor all the soldiers; but «22 سعودياً تسمموا» answers
+        # «كم سعودياً أصيب بالتسمم» when the category is said around the figure, not on it
+        said = q.category is not None and any(category_of(w) == q.category for w in words)
+        if f.category or not said:
+            return None
+        score -= UNSAID_CATEGORY
     if q.attached and f.subject:
         theirs = {subject_key(w.text) for w in tokenize(f.subject) if is_nisba(w.text) or len(w.text) > 3}
         theirs -= {"من"}
         if theirs and not theirs & set(q.attached):
             return None  # «20 جندياً هندياً» do not answer a question about North Korean soldiers
-    sentence_keys = _keys(sentence)
-    score = 1.0 + noun_score
     if q.attached:
-        here = _coverage(q.attached, sentence_keys)
-        near = _coverage(q.attached, around())
+        here = _coverage(q.attached, _keys(words))
+        near = _coverage(q.attached, reading.keys)
         if here == 0 and (near == 0 or noun_score < 1):
             return None  # a looser noun (شخص for جندي) must name the subject in its own sentence
-        score += here + 0.5 * near
-    if q.context:
-        here, near = _coverage(q.context, sentence_keys), _coverage(q.context, around())
-        if here == 0 and near == 0:
-            return None  # nothing of what the question is about is near this figure
-        score += here + 0.5 * near
+        score += SUBJECT_WEIGHT * here + NEAR_WEIGHT * near
+    if reading.topic.weights:
+        here, wide = reading.topic.coverage(words), reading.topic_coverage
+        if max(here, wide) < MIN_TOPIC:
+            return None  # too little of what the question is about is near this figure
+        score += SUBJECT_WEIGHT * here + NEAR_WEIGHT * wide
     if f.denied:
         score -= 0.5
     return score
+
+
+def _evidence(group: list[_Match]) -> float:
+    """How strongly the sources stand behind a group: each independent report counts once, by
+    its best figure's relevance, and each further distinct claimant adds its best relevance too
+    (seven outlets repeating one body are one report per copy chain, one claimant)."""
+    best_by_report: dict[int, float] = {}
+    for m in group:
+        if not m.figure.denied:
+            best_by_report[m.report] = max(best_by_report.get(m.report, 0.0), m.score)
+    best_by_claimant: dict[str, float] = {}
+    for m in group:
+        if m.figure.claimant and not m.figure.denied:
+            key = claimant_key(m.figure.claimant)
+            best_by_claimant[key] = max(best_by_claimant.get(key, 0.0), m.score)
+    claimants = sorted(best_by_claimant.values(), reverse=True)[1:]  # the first is already a report's
+    return sum(best_by_report.values()) + sum(claimants)
 
 
 def _compatible(a: _Match, b: _Match) -> bool:
@@ -189,16 +305,66 @@ def _group_json(group: list[_Match]) -> dict:
     unit = units.most_common(1)[0][0] if units else None
     outlets = list(dict.fromkeys(m.outlet for m in group if m.outlet and not m.figure.denied))
     ordered = sorted(group, key=lambda m: (-m.score, m.published or "9999", m.rank))
+    claimants = _claimants(group)
+    reports = len({m.report for m in group if not m.figure.denied})
+    dates = sorted(m.published for m in group if m.published)
     return {
         "value_low": _number(low),
         "value_high": _number(high),
         "qualifier": qualifier,
         "label": label(low, high, qualifier, group[0].sentence, group[0].figure),
         "unit": unit,
-        "outlets": outlets,
-        "support": len(outlets),
+        "claimants": claimants,  # who says it, each once
+        "outlets": outlets,  # who printed it ("reported by")
+        "independent_reports": reports,  # outlets, a wire copy and its reprints counted once
+        "support": reports + len(claimants),
+        "first_published": dates[0] if dates else None,
+        "last_published": dates[-1] if dates else None,
         "figures": [_figure_json(m) for m in ordered],
     }
+
+
+def claimant_key(claimant: str) -> str:
+    """One spelling per body: «وزارة الداخلية السعودية» and «لوزارة الداخلية» meet on their words."""
+    keys = [subject_key(t.text[1:] if t.text[:1] in "لبو" and len(t.text) > 4 else t.text) for t in tokenize(claimant)]
+    return " ".join(k for k in keys if k)
+
+
+def _claimants(group: list[_Match]) -> list[str]:
+    """The group's distinct claimants, as first written, a shorter name folded into a longer one
+    that holds all its words («الوزارة» aside: that is resolved when the figure is read)."""
+    seen: dict[str, str] = {}
+    for m in sorted(group, key=lambda m: -m.score):
+        c = m.figure.claimant
+        if not c or m.figure.denied:
+            continue
+        key = claimant_key(c)
+        words = set(key.split())
+        same = next((k for k in seen if words <= set(k.split()) or set(k.split()) <= words), None)
+        if same is None:
+            seen[key] = c
+        elif len(words) > len(same.split()):
+            seen[key] = seen.pop(same)
+    return list(seen.values())
+
+
+def _reports(matches: list[_Match]) -> None:
+    """Number the independent reports: figures from one outlet, or from sentences so alike
+    that one was copied from the other (a wire story reprinted), share a report."""
+    bags: list[tuple[set[str], str | None]] = []
+    for m in sorted(matches, key=lambda m: (m.published or "9999", m.rank)):
+        words = set(terms(m.sentence, stemmed=False))
+        for n, (other, outlet) in enumerate(bags):
+            if (m.outlet is not None and outlet == m.outlet) or _jaccard(words, other) >= COPY_SIMILARITY:
+                m.report = n
+                break
+        else:
+            m.report = len(bags)
+            bags.append((words, m.outlet))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def figure_json(f: Figure, sentence: str) -> dict:
@@ -224,6 +390,7 @@ def _figure_json(m: _Match) -> dict:
         **figure_json(m.figure, m.sentence),
         "outlet": m.outlet,
         "published": m.published,
+        "date_estimated": m.date_estimated,
         "doc_id": m.doc_id,
         "passage_id": m.passage_id,
         "title": m.title,
@@ -288,9 +455,8 @@ def label(low: float | None, high: float | None, qualifier: str, sentence: str, 
 def answer(engine: Searcher, query: Query) -> dict:
     """The answer to a count question (see the module docstring for the shape)."""
     query = query.validated()
-    depth = max(ANSWER_DEPTH, query.k)
-    # One search serves both: its first page is shown, its top passages are read for figures.
-    wide = engine.search(replace(query, k=min(depth, 100), page=1), highlights=False)
+    # One search serves both: its first page is shown, every passage it ranks (to ANSWER_DEPTH) is read.
+    wide = engine.search(replace(query, page=1), highlights=False, depth=max(ANSWER_DEPTH, query.k))
     if query.page == 1:
         shown = {**wide, "results": [dict(r) for r in wide["results"][: query.k]], "k": query.k}
         engine.highlight(shown["results"], query.text)  # only the passages shown are marked
@@ -310,18 +476,20 @@ def answer(engine: Searcher, query: Query) -> dict:
     except NotACountQuestion:
         return {**out, "status": "not_a_count_question", "understood": None}
     hits = wide["results"]
+    topic = _topic(engine, q)
     figures = engine.backend.figures([h["passage_id"] for h in hits])
     matches: list[_Match] = []
+    titles: dict[str, list[str]] = {}
     for rank, hit in enumerate(hits):
         if hit["passage_id"] not in figures:
             continue
-        around = cache(lambda hit=hit: _keys(hit["text"]) | _keys(hit["title"] or ""))
+        reading = _Reading(hit, titles, topic)
         for f in figures[hit["passage_id"]]:
             sentence = hit["text"][f.sentence_start : f.sentence_end]
-            score = _match(q, f, sentence, around)
+            score = _match(q, f, sentence, reading)
             if score is None:
                 continue
-            score += 0.5 / (1 + rank)  # the search's own view of the passage breaks ties
+            score += RANK_WEIGHT * RANK_HALF / (RANK_HALF + rank)  # the search's own view of the passage
             matches.append(
                 _Match(
                     f,
@@ -333,6 +501,7 @@ def answer(engine: Searcher, query: Query) -> dict:
                     sentence,
                     score,
                     rank,
+                    bool(hit.get("date_estimated")),
                 )
             )
     if matches:
@@ -341,16 +510,9 @@ def answer(engine: Searcher, query: Query) -> dict:
     precise = [m for m in matches if m.figure.qualifier != "vague"]
     if precise:
         matches = precise  # «آلاف الجنود» says less than any source that gives a number
+    _reports(matches)
     groups = _group(matches)
-    groups.sort(
-        key=lambda g: (
-            -len({m.outlet for m in g if m.outlet and not m.figure.denied}),
-            -len({m.figure.claimant for m in g if m.figure.claimant}),  # then independent claimants
-            -max(m.score for m in g),  # the best match, not the sum: a passage repeating a number is one source
-            -sum(m.score for m in g),
-            min(m.rank for m in g),
-        )
-    )
+    groups.sort(key=lambda g: (-_evidence(g), min(m.rank for m in g)))
     rendered = [_group_json(g) for g in groups]
     status = "conflict" if len(rendered) >= 2 else "agreed" if rendered else "no_figures"
     return {**out, "status": status, "conflict": status == "conflict", "understood": q.to_json(), "groups": rendered}

@@ -269,6 +269,8 @@ def _may_be_noun(word: str) -> bool:
     """An unknown word after a number that can be what it counts (not a particle or a verb)."""
     if is_number(word) or word in _NOT_NOUNS or len(word) < 3:
         return False
+    if word.startswith(("بال", "لل", "كال", "فال")):
+        return False  # «إصابة 66 بالإجهاد»: a prepositional phrase, not what is counted
     if word[0] in "وف" and len(word) > 3 and not word.endswith(("ا", "ين", "ات", "ون")):
         return False  # a new clause: «… 11 ألفاً وأن …»; not «16 فريقاً»
     return not word.startswith(("ي", "سي", "ست"))  # imperfect verbs: «يتمركز», «يتدربون»

@@ -24,6 +24,7 @@ _LEXICON: dict[str, tuple[str, str]] = {
     # class: (kind, entries); an entry is "singular/plural/plural…", the first form names it
     "soldier": ("human", "جندي/جنود/أجناد عسكري/عسكريون/عسكريين مقاتل/مقاتلون/مقاتلين قوات/القوات عنصر/عناصر"),
     "person": ("human", "شخص/أشخاص/اشخاص فرد/أفراد نسمة/نسمات إنسان/ناس/أناس نفس/أنفس/نفوس آخر/آخرون/آخرين"),
+    "case": ("human", "حالة/حالات"),  # «21 حالة وفاة»: cases of people, their category said after them
     "resident": ("human", "ساكن/سكان/السكان مواطن/مواطنون/مواطنين"),
     "civilian": ("human", "مدني/مدنيون/مدنيين"),
     "child": ("human", "طفل/أطفال/اطفال قاصر/قاصرين/قصر"),
@@ -81,7 +82,6 @@ _LEXICON: dict[str, tuple[str, str]] = {
     "article": ("thing", "مادة/مواد بند/بنود"),
     "species": ("thing", "نوع/أنواع"),
     "language": ("thing", "لغة/لغات"),
-    "case": ("event", "حالة/حالات"),
     "attack": ("event", "هجوم/هجمات غارة/غارات ضربة/ضربات"),
     "word": ("thing", "كلمة/كلمات"),
     "parameter": ("thing", "معلمة/معلمات"),
@@ -145,7 +145,7 @@ _CATEGORY_WORDS: dict[str, str] = {
     **dict.fromkeys(
         "قتيل قتلى مقتل قتل قتلوا قتلت قتلهم حتفهم حتفه لقوا لقي وفاة وفيات توفي توفوا ضحية ضحايا شهيد شهداء "
         "استشهاد استشهد استشهدوا موت مات ماتوا هلك هلكوا مصرع جثث جثة جثمان جثامين اغتيال اغتيل اغتالت إعدام أعدم "
-        "أعدمت غرقا".split(),
+        "أعدمت غرقا بحياة".split(),
         "dead",
     ),
     **dict.fromkeys("جريح جرحى مصاب مصابين مصابون إصابة إصابات أصيب أصيبوا جرح".split(), "injured"),
@@ -282,6 +282,7 @@ def is_category_noun(word: str) -> bool:
     return any(c in _CATEGORY_NOUNS for c in _candidates(word)[:3])
 
 
+@lru_cache(maxsize=50_000)
 def category_of(word: str) -> str | None:
     """dead / injured / missing / displaced / captured / casualties for a word that says so."""
     for candidate in _candidates(word):
@@ -295,7 +296,7 @@ def same_count(asked: Noun, found: Noun) -> bool:
     if asked.cls == found.cls:
         return True
     humans = asked.kind == "human" and found.kind == "human"
-    if humans and GENERIC_HUMAN in (asked.cls, found.cls):
+    if humans and ({GENERIC_HUMAN, "case"} & {asked.cls, found.cls}):
         return True  # «خمسة ملايين شخص» answers «كم عدد المشيعين»
     # an unknown plural of people («المستوطنين الأصليين») counted as persons
     # (a plural in -ات counts things: «الديناصورات» are not persons)

@@ -296,6 +296,19 @@ def _digits_value(tok: Token, raw: str, next_is_magnitude: bool) -> float:
     return float(tok.text)
 
 
+def _ra_decimal(tokens: list[Token], i: int, raw: str) -> bool:
+    """Digits, «ر», digits with nothing between them: «935ر6», «3ر2»."""
+    return (
+        i + 2 < len(tokens)
+        and tokens[i + 1].text == "ر"
+        and is_number(tokens[i + 2].text)
+        and tokens[i].raw_end == tokens[i + 1].raw_start
+        and tokens[i + 1].raw_end == tokens[i + 2].raw_start
+        and tokens[i].text.isdigit()
+        and tokens[i + 2].text.isdigit()
+    )
+
+
 def _ascii_digits(text: str) -> str:
     return normalize(text).replace(".", "")
 
@@ -349,6 +362,11 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
         if is_number(w):
             if seen and not (magnitude_closed and tokens[i - 1].text == "و"):
                 break
+            if _ra_decimal(tokens, i, raw):  # «935ر6» = 6.935: the Gulf press's decimal mark, fraction first
+                current += float(_ascii_digits(words[i + 2]) + "." + _ascii_digits(w))
+                seen, magnitude_closed = True, False
+                i += 3
+                continue
             groups = [i]  # «17،818»: an Arabic comma between digit groups is a thousands separator
             while (
                 i + 1 < n

@@ -27,6 +27,7 @@ from search.figures.nouns import (
 
 _KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
 _COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم حصيلة".split())
+_AMOUNT_WORDS = frozenset(normalize(w) for w in "حجم إجمالي مجموع".split())  # the size of X, not a count of X
 _SKIP_AFTER_KAM = frozenset(
     normalize(w)
     for w in (
@@ -42,6 +43,11 @@ _QUESTION_WORDS = (
 )
 
 
+def asks_words(word: str) -> bool:
+    """A normalised word that frames the question, not its topic («كم», «عدد», «بلغ»)."""
+    return word in _QUESTION_WORDS
+
+
 class NotACountQuestion(ValueError):
     """The text asks for no count or measure."""
 
@@ -55,6 +61,7 @@ class CountQuestion:
     category: str | None = None  # dead, injured, … ("+"-joined), when the question asks about those
     attached: tuple[str, ...] = ()  # subject keys of the adjectives right after the noun
     context: tuple[str, ...] = field(default_factory=tuple)  # subject keys of the other content words
+    counted: bool = True  # «كم عدد X», «كم X»: a count of X; False for an amount X names («كم بلغت صادرات …»)
 
     @property
     def percent(self) -> bool:
@@ -82,7 +89,9 @@ def parse_question(text: str) -> CountQuestion:
         i += 1
     noun_at: int | None = None
     measure: str | None = None
+    counted = at >= len(words) or words[at] not in _SKIP_AFTER_KAM  # «كم بلغت صادرات …»: an amount
     if i < len(words) and words[i] in _COUNT_WORDS:
+        counted = words[i] not in _AMOUNT_WORDS
         i += 1
         while i < len(words) and words[i] in ("من", "ال"):
             i += 1
@@ -144,6 +153,7 @@ def parse_question(text: str) -> CountQuestion:
         category=category_label(categories),
         attached=tuple(dict.fromkeys(attached)),
         context=tuple(dict.fromkeys(k for k in context if k not in attached)),
+        counted=counted,
     )
 
 
