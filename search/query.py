@@ -1,13 +1,29 @@
-"""A query as the engine and the answer layer take it: text, paging, mode, filters, fusion; validated."""
+"""A query as the engine and the answer layer take it: text, paging, mode, filters, fusion; validated.
+
+Below the backends and the figure layer: both use it, it uses neither."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
-from search.backends.base import Filters
 from search.errors import MizanError
 from search.fusion import FusionMode
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results to some outlets and a publication date range (inclusive)."""
+
+    outlets: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.outlets and self.date_from is None and self.date_to is None
+
 
 MAX_QUERY_CHARS = 500
 MAX_K = 100

@@ -10,26 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Protocol
 
 import numpy as np
 
 from search.figures import Figure
 from search.models import Document, Passage
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict results to some outlets and a publication date range (inclusive)."""
-
-    outlets: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.outlets and self.date_from is None and self.date_to is None
+from search.query import Filters
 
 
 @dataclass(frozen=True)

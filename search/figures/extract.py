@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from search.arabic import Token, is_number, normalize, tokenize
+from search.figures.lexicon import load
 from search.figures.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
 from search.figures.quantities import Quantity, find_quantities
 
@@ -56,48 +57,22 @@ class Figure:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\s»\"”]*\s|\n+")
 
-_REPORT_VERBS = frozenset(
-    normalize(w)
-    for w in (
-        "قال قالت يقول تقول أكد أكدت يؤكد تؤكد أعلن أعلنت يعلن تعلن ذكر ذكرت أوضح أوضحت أفاد أفادت "
-        "أشار أشارت كشف كشفت صرح صرحت قدر قدرت يقدر تقدر قدّر قدّرت زعم زعمت رجح رجحت يرجح ترجح أضاف أضافت "
-        "تابع تابعت نقل نقلت نفى نفت ينفي تنفي تعتقد يعتقد اعتقد اعتقدت نعتقد اعترف اعترفت أقر أقرت "
-        "قدرت رأى رأت يرى ترى أبلغ أبلغت أوردت أورد توقع توقعت يتوقع تتوقع أظهر أظهرت تظهر يظهر بينت "
-        "تناقلت تناقلته تناقلتها لفت لفتت نشر نشرت أحصى أحصت رصد رصدت حذر حذرت أعلنته أكده ذكره ذكرته "
-        "أفاد أفادت يفيد تفيد"
-    ).split()
-)
-_DENIALS = frozenset(normalize(w) for w in "نفى نفت ينفي تنفي نفي".split())
+_WORDS = load("claimants")  # lexicon/claimants.json
+_REPORT_VERBS = frozenset(normalize(w) for w in _WORDS["report_verbs"])
+_DENIALS = frozenset(normalize(w) for w in _WORDS["denials"])
 # Phrases naming a source after them: «وفقاً لـ», «بحسب», «نقلاً عن», «استناداً إلى».
-_SOURCE_PHRASES = tuple(
-    tuple(normalize(p).split())
-    for p in ("نقلا عن", "استنادا إلى", "بناء على", "وفقا", "وفقاً", "وفق", "بحسب", "حسب", "طبقا", "تبعا", "نسبة إلى")
-)
+_SOURCE_PHRASES = tuple(tuple(normalize(p).split()) for p in _WORDS["source_phrases"])
 _SOURCE_FIRST = frozenset(p[0] for p in _SOURCE_PHRASES) | frozenset("و" + p[0] for p in _SOURCE_PHRASES)
-_CLAIMANT_STOPS = frozenset(
-    normalize(w)
-    for w in (
-        "أن إن أنه إنه أنها إنها أنهم إنهم اليوم أمس غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد "
-        "في خلال عبر حيث بعد قبل إلى على عن الذي التي الذين ما لا قد لم لن كما أيضا مساء صباح يوم "
-        "نحو حوالي قرابة زهاء أكثر أقل ما يقارب الشهر الأسبوع الماضي الماضية"
-    ).split()
-)
-_REPRESENTATIVES = frozenset(normalize(w) for w in "ممثل ممثلا ممثلون مسؤول مسؤولا متحدث متحدثا نائب".split())
-_CONTENT_STARTS = frozenset(
-    normalize(w)
-    for w in (
-        "ارتفاع انخفاض تراجع زيادة وصول إرسال ارسال نشر وجود سقوط انسحاب دخول مشاركة تدريب انتشار منذ بسبب نتيجة رغم"
-    ).split()
-)
-_DOCUMENTS = frozenset(
-    normalize(w) for w in "بيان بلاغ تقرير إحصائية إحصائيات إحصاءات دراسة تقديرات معطيات أرقام بيانات نشرة".split()
-)
+_CLAIMANT_STOPS = frozenset(normalize(w) for w in _WORDS["stops"])
+_REPRESENTATIVES = frozenset(normalize(w) for w in _WORDS["representatives"])
+_CONTENT_STARTS = frozenset(normalize(w) for w in _WORDS["content_starts"])
+_DOCUMENTS = frozenset(normalize(w) for w in _WORDS["documents"])
 _PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
-_CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in "فيما بينما حيث كما وكما لكن ولكن يد".split())
+_CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in _WORDS["clause_boundaries"])
 # «حسب تعبيره», «على حد قوله»: the speaker already named, not a new source
-_OWN_WORDS = frozenset(normalize(w) for w in "تعبيره تعبيرها قوله قولها رأيه رأيها وصفه وصفها".split())
-_PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in "فيه فيها فيهم له لها لهم منه منها".split())
-_ELIDED_AFTER = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها".split())
+_OWN_WORDS = frozenset(normalize(w) for w in _WORDS["own_words"])
+_PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in _WORDS["pronoun_prepositions"])
+_ELIDED_AFTER = frozenset(normalize(w) for w in _WORDS["elided_after"])
 _QUOTE_OPEN = '«"“('
 _QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "(": ")"}
 _BREAKS = "،,:;.!?؟"

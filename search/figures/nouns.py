@@ -18,146 +18,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from search.arabic import normalize, stem
+from search.figures.lexicon import load
 
-# kind of a class: "human" (counted people), "unit" (a measure), "thing", "event", "time"
-_LEXICON: dict[str, tuple[str, str]] = {
-    # class: (kind, entries); an entry is "singular/plural/plural…", the first form names it
-    "soldier": ("human", "جندي/جنود/أجناد عسكري/عسكريون/عسكريين مقاتل/مقاتلون/مقاتلين قوات/القوات عنصر/عناصر"),
-    "person": ("human", "شخص/أشخاص/اشخاص فرد/أفراد نسمة/نسمات إنسان/ناس/أناس نفس/أنفس/نفوس آخر/آخرون/آخرين"),
-    "case": ("human", "حالة/حالات"),  # «21 حالة وفاة»: cases of people, their category said after them
-    "resident": ("human", "ساكن/سكان/السكان مواطن/مواطنون/مواطنين"),
-    "civilian": ("human", "مدني/مدنيون/مدنيين"),
-    "child": ("human", "طفل/أطفال/اطفال قاصر/قاصرين/قصر"),
-    "woman": ("human", "امرأة/نساء/نسوة سيدة/سيدات"),
-    "man": ("human", "رجل/رجال شاب/شبان/شباب"),
-    "student": ("human", "طالب/طلاب/طلبة تلميذ/تلاميذ"),
-    "worker": ("human", "عامل/عمال موظف/موظفون/موظفين"),
-    "player": ("human", "لاعب/لاعبون/لاعبين"),
-    "member": ("human", "عضو/أعضاء نائب/نواب"),
-    "protester": ("human", "متظاهر/متظاهرون/متظاهرين محتج/محتجون/محتجين"),
-    "refugee": ("human", "لاجئ/لاجئون/لاجئين مهاجر/مهاجرون/مهاجرين"),
-    "displaced": ("human", "نازح/نازحون/نازحين مهجر/مهجرون/مهجرين"),
-    "prisoner": ("human", "أسير/أسرى معتقل/معتقلون/معتقلين سجين/سجناء محتجز/محتجزون/محتجزين رهينة/رهائن"),
-    "dead": ("human", "قتيل/قتلى ضحية/ضحايا شهيد/شهداء متوفى/متوفين"),
-    "injured": ("human", "جريح/جرحى مصاب/مصابون/مصابين"),
-    "missing": ("human", "مفقود/مفقودون/مفقودين"),
-    "visitor": ("human", "زائر/زوار سائح/سياح حاج/حجاج"),
-    "spectator": ("human", "متفرج/متفرجون/متفرجين مشاهد/مشاهدون/مشاهدين مشيع/مشيعون/مشيعين"),
-    "doctor": ("human", "طبيب/أطباء ممرض/ممرضون/ممرضين"),
-    "journalist": ("human", "صحفي/صحفيون/صحفيين صحافي/صحافيون/صحافيين"),
-    "farmer": ("human", "مزارع/مزارعون/مزارعين فلاح/فلاحون/فلاحين"),
-    "patient": ("human", "مريض/مرضى"),
-    "settler": ("human", "مستوطن/مستوطنون/مستوطنين"),
-    "family": ("human", "أسرة/أسر عائلة/عائلات"),
-    "missile": ("thing", "صاروخ/صواريخ"),
-    "shell": ("thing", "قذيفة/قذائف"),
-    "drone": ("thing", "مسيرة/مسيرات"),
-    "aircraft": ("thing", "طائرة/طائرات مقاتلة/مقاتلات"),
-    "tank": ("thing", "دبابة/دبابات مدرعة/مدرعات"),
-    "vehicle": ("thing", "مركبة/مركبات آلية/آليات سيارة/سيارات عربة/عربات شاحنة/شاحنات"),
-    "ship": ("thing", "سفينة/سفن قارب/قوارب"),
-    "weapon": ("thing", "سلاح/أسلحة"),
-    "house": ("thing", "منزل/منازل بيت/بيوت مسكن/مساكن وحدة/وحدات شقة/شقق"),
-    "building": ("thing", "مبنى/مباني/مبان"),
-    "school": ("thing", "مدرسة/مدارس"),
-    "hospital": ("thing", "مستشفى/مستشفيات"),
-    "university": ("thing", "جامعة/جامعات كلية/كليات"),
-    "company": ("thing", "شركة/شركات مؤسسة/مؤسسات"),
-    "country": ("thing", "دولة/دول بلد/بلدان منتخب/منتخبات"),
-    "city": ("thing", "مدينة/مدن"),
-    "village": ("thing", "قرية/قرى بلدة/بلدات"),
-    "province": ("thing", "محافظة/محافظات ولاية/ولايات إقليم/أقاليم مقاطعة/مقاطعات منطقة/مناطق"),
-    "island": ("thing", "جزيرة/جزر"),
-    "container": ("thing", "حاوية/حاويات"),
-    "job": ("thing", "وظيفة/وظائف"),
-    "project": ("thing", "مشروع/مشاريع/مشروعات"),
-    "point": ("thing", "نقطة/نقاط"),
-    "goal": ("thing", "هدف/أهداف"),
-    "match": ("event", "مباراة/مباريات"),
-    "title": ("thing", "لقب/ألقاب بطولة/بطولات كأس/كؤوس درع/دروع"),
-    "award": ("thing", "جائزة/جوائز ميدالية/ميداليات"),
-    "book": ("thing", "كتاب/كتب عنوان/عناوين"),
-    "publisher": ("thing", "دار/دور"),
-    "event": ("event", "فعالية/فعاليات نشاط/أنشطة"),
-    "article": ("thing", "مادة/مواد بند/بنود"),
-    "species": ("thing", "نوع/أنواع"),
-    "language": ("thing", "لغة/لغات"),
-    "attack": ("event", "هجوم/هجمات غارة/غارات ضربة/ضربات"),
-    "word": ("thing", "كلمة/كلمات"),
-    "parameter": ("thing", "معلمة/معلمات"),
-    "verse": ("thing", "آية/آيات سورة/سور"),
-    "seat": ("thing", "مقعد/مقاعد"),
-    "vote": ("thing", "صوت/أصوات"),
-    "centre": ("thing", "مركز/مراكز"),
-    "tree": ("thing", "شجرة/أشجار"),
-    "entity": ("thing", "كيان/كيانات"),
-    "times": ("event", "مرة/مرات ضعف/أضعاف"),
-    "sign": ("thing", "برج/أبراج"),
-    # units
-    "length": ("unit", "كيلومتر/كيلومترات كم متر/أمتار ميل/أميال قدم/أقدام سنتيمتر/سنتيمترات سم ملم مليمتر"),
-    "area": ("unit", "هكتار/هكتارات فدان/أفدنة دونم/دونمات كم²"),
-    "weight": ("unit", "طن/أطنان كيلوغرام/كيلوغرامات كيلوجرام كغ غرام/غرامات رطل/أرطال"),
-    "volume": ("unit", "برميل/براميل لتر/لترات"),
-    "money": (
-        "unit",
-        "دولار/دولارات يورو ريال/ريالات جنيه/جنيهات دينار/دنانير درهم/دراهم ليرة/ليرات روبل/روبلات "
-        "يوان فرنك/فرنكات سنت/سنتات",
-    ),
-    "time": (
-        "unit",
-        "ثانية/ثوان/ثواني دقيقة/دقائق ساعة/ساعات يوم/أيام أسبوع/أسابيع شهر/أشهر/شهور "
-        "سنة/سنوات/سنين عام/أعوام عاما قرن/قرون عقد/عقود",
-    ),
-}
+_NOUNS = load("nouns")
+# kind of a class: "human" (counted people), "unit" (a measure), "thing", "event", "time";
+# an entry is "singular/plural/plural…", the first form names it (lexicon/nouns.json)
+_LEXICON: dict[str, tuple[str, str]] = {c: (v["kind"], " ".join(v["entries"])) for c, v in _NOUNS["classes"].items()}
 
 # Questions that ask for a measure rather than a count name it: «كم تبلغ مساحة …».
-_MEASURE_WORDS: dict[str, str] = {
-    **dict.fromkeys(("مساحة", "مساحتها", "مساحته"), "area"),
-    **dict.fromkeys(("طول", "مسافة", "ارتفاع", "عمق", "تبعد", "يبعد", "بعد", "قطر", "عرض"), "length"),
-    **dict.fromkeys(("وزن", "حمولة"), "weight"),
-    **dict.fromkeys(
-        (
-            "قيمة",
-            "تكلفة",
-            "كلفة",
-            "سعر",
-            "ثمن",
-            "ميزانية",
-            "الناتج",
-            "إيرادات",
-            "أرباح",
-            "رأسمال",
-            "دخل",
-            "أموال",
-            "مبلغ",
-        ),
-        "money",
-    ),
-    **dict.fromkeys(("عمر", "مدة", "الوقت", "استمر", "دام", "عمره", "عمرها"), "time"),
-    **dict.fromkeys(("سكان", "تعداد"), "resident"),
-    **dict.fromkeys(("نسبة", "معدل"), "percent"),
-}
+_MEASURE_WORDS: dict[str, str] = {w: m for m, words in _NOUNS["measures"].items() for w in words}
 
 MEASURES: dict[str, str] = {normalize(w): m for w, m in _MEASURE_WORDS.items()}
 
 # Words that say what happened to the counted, with or without a clitic.
-_CATEGORY_WORDS: dict[str, str] = {
-    **dict.fromkeys(
-        "قتيل قتلى مقتل قتل قتلوا قتلت قتلهم حتفهم حتفه لقوا لقي وفاة وفيات توفي توفوا ضحية ضحايا شهيد شهداء "
-        "استشهاد استشهد استشهدوا موت مات ماتوا هلك هلكوا مصرع جثث جثة جثمان جثامين اغتيال اغتيل اغتالت إعدام أعدم "
-        "أعدمت غرقا بحياة".split(),
-        "dead",
-    ),
-    **dict.fromkeys("جريح جرحى مصاب مصابين مصابون إصابة إصابات أصيب أصيبوا جرح".split(), "injured"),
-    **dict.fromkeys("مفقود مفقودين مفقودون فقدان".split(), "missing"),
-    **dict.fromkeys("نازح نازحين نازحون نزوح نزح نزحوا تهجير مهجر مهجرين تشريد شردوا".split(), "displaced"),
-    **dict.fromkeys(
-        "أسير أسرى اعتقال اعتقالات معتقل معتقلين اعتقل اعتقلت اعتقلوا احتجاز احتجز احتجزت محتجزين القبض توقيف "
-        "أوقفت أوقف موقوف موقوفين الموقوفين إيقاف إيقافهم إيقافه ضبط ضبطت".split(),
-        "captured",
-    ),
-    "خسائر": "casualties",
-}
+_CATEGORY_WORDS: dict[str, str] = {w: c for c, words in _NOUNS["categories"].items() for w in words}
 CATEGORY_WORDS: dict[str, str] = {normalize(w): c for w, c in _CATEGORY_WORDS.items()}
 # A category class noun counts people with that category (قتلى = dead people).
 CATEGORY_OF_CLASS = {

@@ -24,6 +24,7 @@ from enum import Enum
 
 from search.arabic import Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
+from search.figures.lexicon import load
 from search.figures.nouns import dual_noun, lookup
 
 
@@ -117,91 +118,25 @@ def _phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(normalize(t).split()) for t in texts), key=len, reverse=True))
 
 
+_WORDS = load("quantities")
+# Hedges, as normalised token sequences, read right before the number (lexicon/quantities.json).
 _BEFORE: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
-    Qualifier.APPROX: _phrases(
-        "نحو",
-        "قرابة",
-        "حوالي",
-        "زهاء",
-        "ما يقارب",
-        "يقارب",
-        "ما يقرب من",
-        "يقرب من",
-        "ما يناهز",
-        "يناهز",
-        "تناهز",
-        "ناهز",
-        "في حدود",
-        "بحدود",
-        "تقريبا",
-    ),
-    Qualifier.AT_LEAST: _phrases(
-        "فوق",
-        "ما فوق",
-        "أكثر من",
-        "أكبر من",
-        "أعلى من",
-        "ما لا يقل عن",
-        "لا يقل عن",
-        "يزيد على",
-        "يزيد عن",
-        "ما يزيد على",
-        "ما يزيد عن",
-        "تزيد على",
-        "تزيد عن",
-        "يربو على",
-        "يتجاوز",
-        "تجاوز",
-        "تجاوزت",
-        "تتجاوز",
-        "يفوق",
-        "تفوق",
-        "فاق",
-        "فاقت",
-        "يتعدى",
-        "تتعدى",
-        "تعدى",
-        "تعدت",
-        "يتخطى",
-        "تتخطى",
-        "تخطى",
-        "تخطت",
-        "سيتخطى",
-        "ستتخطى",
-        "أكثر من نحو",
-    ),
-    Qualifier.AT_MOST: _phrases(
-        "ما يصل إلى",
-        "يصل إلى",
-        "تصل إلى",
-        "قد يصل إلى",
-        "أقل من",
-        "يقل عن",
-        "تقل عن",
-        "لم يتجاوز",
-        "لا يتجاوز",
-        "لم تتجاوز",
-        "حتى",
-        "تحت",
-        "دون",
-        "ما دون",
-    ),
+    Qualifier(q): _phrases(*texts) for q, texts in _WORDS["hedges_before"].items()
 }
 # «يتخطى عتبة 40 مليون»: a threshold word may stand between a hedge and its number.
-_THRESHOLDS = _norm_set("عتبة", "حاجز", "سقف", "مستوى", "رقم", "الـ")
+_THRESHOLDS = _norm_set(*_WORDS["thresholds"])
 # A negation before a hedge flips its bound: «لا أقل من 500» is at least 500, «لم يتجاوز 20» at most 20.
-_NEGATIONS = _norm_set("لا", "لم", "لن", "ليس", "ليست", "غير")
+_NEGATIONS = _norm_set(*_WORDS["negations"])
 _FLIPPED = {Qualifier.AT_LEAST: Qualifier.AT_MOST, Qualifier.AT_MOST: Qualifier.AT_LEAST}
 # Proclitics a hedge may carry: «وأكثر من», «لأكثر من», «ولنحو», «فحوالي».
 _HEDGE_CLITICS = ("ول", "وب", "فل", "فب", "و", "ف", "ل", "ب")
 # Hedges after the number, or after the counted noun that follows it («500 شخص أو أكثر»).
 _AFTER: dict[Qualifier, tuple[tuple[str, ...], ...]] = {
-    Qualifier.AT_LEAST: _phrases("على الأقل", "أو أكثر", "فأكثر", "وأكثر", "فما فوق", "وما فوق", "كحد أدنى"),
-    Qualifier.AT_MOST: _phrases("على الأكثر", "أو أقل", "فأقل", "وأقل", "فما دون", "وما دون", "كحد أقصى"),
+    Qualifier(q): _phrases(*texts) for q, texts in _WORDS["hedges_after"].items()
 }
 _CLAUSE_WORDS = _norm_set("من", "في", "على", "إلى", "عن", "أن", "إن", "الذي", "التي", "الذين", "و", "ثم")
 _AFTER_REACH = 3  # tokens after the number where an after-hedge may start (the noun and an adjective between)
-_AFTER_APPROX = _phrases("تقريبا", "تقريباً", "أو نحو ذلك")
+_AFTER_APPROX = _phrases(*_WORDS["approx_after"])
 _DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}  # «مرتين»: twice
 _ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
 # Number words that in news are something else: the weekdays «الاثنين» and «الأحد» (not 2 and 1),
@@ -209,63 +144,13 @@ _ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
 _NOT_NUMBER_WORDS = _norm_set(
     "الاثنين", "الأحد", "والاثنين", "والأحد", "بالاثنين", "المئة", "المائة", "بالمئة", "بالمائة", "والمئة", "والمائة"
 )
-_RANGE_OPENERS = _norm_set("بين", "يتراوح", "تتراوح", "من")
+_RANGE_OPENERS = _norm_set(*_WORDS["range_openers"])
 # Nouns that a number names rather than counts: «الرقم 10», «الدورة 15», «المصنفة 89», «الساعة 1350».
-_NUMBERED = _norm_set(
-    "رقم",
-    "الرقم",
-    "رقمه",
-    "رقمها",
-    "برقم",
-    "الدورة",
-    "دورته",
-    "دورتها",
-    "النسخة",
-    "نسختها",
-    "نسخته",
-    "المرتبة",
-    "الدقيقة",
-    "الدقيقة",
-    "المركز",
-    "المصنف",
-    "المصنفة",
-    "المصنفه",
-    "الساعة",
-    "المادة",
-    "البند",
-    "الفصل",
-    "القرار",
-    "القانون",
-    "الطبعة",
-    "الجولة",
-    "الحلقة",
-    "الصفحة",
-    "الطريق",
-    "اللواء",
-    "الكتيبة",
-    "الفرقة",
-    "الغرفة",
-    "المقعد",
-    "الرحلة",
-    "رحلتها",
-    "المنصة",
-    "البوابة",
-    "الشارع",
-    "ويندوز",
-    "فورمولا",
-    "فرانس",
-    "الموديل",
-    "الطراز",
-    "الإصدار",
-    "الإصدارة",
-    "الجيل",
-)
-_HIJRI_MONTHS = _norm_set(
-    "محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال", "ذو", "ذي", "القعدة", "الحجة"
-)
-_YEAR_CUES = _norm_set("عام", "العام", "سنة", "السنة", "منذ", "عامي", "سنوات")
+_NUMBERED = _norm_set(*_WORDS["numbered"])
+_HIJRI_MONTHS = _norm_set(*_WORDS["hijri_months"])
+_YEAR_CUES = _norm_set(*_WORDS["year_cues"])
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
-_PERCENT_AFTER = _phrases("في المئة", "في المائة", "بالمئة", "بالمائة")
+_PERCENT_AFTER = _phrases(*_WORDS["percent_after"])
 _NOT_NOUNS = _norm_set("من", "في", "على", "إلى", "عن", "و", "أو", "الى", "ان", "أن", "إن", "عام", "قد", "ما")
 _TIME = re.compile(r"(?<![0-9٠-٩])[0-9٠-٩]{1,2}:[0-9٠-٩]{2}(?::[0-9٠-٩]{2})?")
 
@@ -677,7 +562,7 @@ def _score_pair(a: str, b: str, before: str) -> bool:
     return before in _SCORE_CUES or (x >= y and x <= 20 and y <= 20)
 
 
-_SCORE_CUES = _norm_set("بنتيجة", "نتيجة", "بالتعادل", "التعادل", "بتعادل", "بهدف", "بثلاثية", "بشوطين")
+_SCORE_CUES = _norm_set(*_WORDS["score_cues"])
 
 
 def _before_month(words: list[str], at: int) -> bool:
