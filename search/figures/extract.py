@@ -28,7 +28,7 @@ from search.figures.lexicon import load
 from search.figures.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
 from search.figures.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 3  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 4  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category

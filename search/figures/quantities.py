@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from search.arabic import Token, is_number, normalize, number_lemma, tokenize
+from search.arabic import STOPWORDS, Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
 from search.figures.lexicon import load
 from search.figures.nouns import dual_noun, lookup
@@ -139,6 +139,8 @@ _AFTER_REACH = 3  # tokens after the number where an after-hedge may start (the 
 _AFTER_APPROX = _phrases(*_WORDS["approx_after"])
 _DUAL_COUNTS = {normalize(w): normalize("مرة") for w in ("مرتين", "مرتان")}  # «مرتين»: twice
 _ONE_OF = _norm_set("أحد", "إحدى", "احدى", "واحد", "واحدة")
+_ONE = _norm_set("واحد", "واحدة")
+_GLUED_PREFIXES = frozenset(("وال", "بال", "لل", "فال", "كال", "ولل"))
 # Number words that in news are something else: the weekdays «الاثنين» and «الأحد» (not 2 and 1),
 # and «المئة» of «في المئة» (a percentage, not 100).
 _NOT_NUMBER_WORDS = _norm_set(
@@ -421,8 +423,10 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             high = None if qualifier is Qualifier.AT_LEAST else number.value
         # ranges: «بين X و Y», «من X إلى Y», «X إلى Y», «X أو Y», «X-Y»
         second_at = last + 1
+        from_hedge = hedge is not None and words[first + _hedge_length(words, first, number.first) - 1] == "من"
         linked = second_at + 1 < len(words) and (
             (words[second_at] in ("الي", "او") and qualifier is Qualifier.EXACT)
+            or (words[second_at] == "الي" and from_hedge)  # «أعلى من مائة إلى ألف»: a range
             or (first > 0 and _range_opener(words[first - 1]) and words[second_at] in ("و", "الي"))
         )
         hyphen = (
@@ -454,6 +458,11 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
     return out
 
 
+def _hedge_length(words: list[str], begin: int, number_at: int) -> int:
+    """Tokens from a hedge's start to the number («أعلى من» → 2)."""
+    return max(1, number_at - begin)
+
+
 def _range_opener(word: str) -> bool:
     """«بين», «من», «يتراوح», with a conjunction on them («وبين 18 و23»)."""
     return word in _RANGE_OPENERS or (word[:1] in "وف" and word[1:] in _RANGE_OPENERS)
@@ -481,6 +490,12 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     before = raw[max(0, tok.raw_start - 1) : tok.raw_start]
     after = raw[tokens[number.last].raw_end : tokens[number.last].raw_end + 1]
     latin_before = number.first > 0 and previous.isascii() and previous.isalpha()
+    word_start = tok.raw_start
+    while word_start > 0 and raw[word_start - 1].isalpha():
+        word_start -= 1
+    glued = normalize(raw[word_start : tok.raw_start])
+    if len(glued) >= 3 and glued not in _GLUED_PREFIXES:
+        return True  # «نوماد08»: digits glued to a word name it; «و2000», «لـ15», «الـ30» are clitics
     if (
         (before.isascii() and before.isalpha())
         or latin_before
@@ -489,12 +504,13 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # «JO25», «نوت-7»: part of a name
     if _score(tokens, words, raw, number):
         return True
+    line_start = raw.rfind("\n", 0, tok.raw_start) + 1
     if (
-        number.first == 0
+        not raw[line_start : tok.raw_start].strip()
         and is_number(tok.text)
-        and raw[tokens[0].raw_end : tokens[0].raw_end + 2].strip()[:1] in "-–)."
+        and raw[tok.raw_end : tok.raw_end + 2].strip()[:1] in "-–)."
     ):
-        return True  # «2 – دعم …»: a list marker
+        return True  # «2 – دعم …» at the start of a line: a list marker
     nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
     first_word = words[number.first]
     if not is_number(first_word):
@@ -504,13 +520,17 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         if wv and wv[0] == "ten" and previous.endswith("ه") and previous.startswith("ال"):
             return True  # «السادسة عشر»: an ordinal teen
         bare = first_word[1:] if first_word[:1] in "ولب" and first_word[1:] in _ONE_OF else first_word
-        if bare in _ONE_OF and number.first == number.last and not is_number(nxt):
-            return True  # «أحد الطرفين», «إحدى فرق»: one of, not a count
+        one_of = bare not in _ONE or nxt == "من" or nxt.startswith("ال")  # «مرة واحدة» counts one
+        if bare in _ONE_OF and number.first == number.last and not is_number(nxt) and one_of:
+            return True  # «أحد الطرفين», «إحدى فرق», «واحد من»: one of, not a count
     if is_number(tok.text) and tok.text.isdigit() and number.first == number.last:
         value = int(tok.text)
         hijri_month = previous in _HIJRI_MONTHS
+        slash_year = after == "/" or raw[tok.raw_end : tok.raw_end + 2].strip() == "/"
         if 1300 <= value <= 1500 and (after in ("ه", "هـ") or nxt in ("ه", "هـ", "هجري", "هجريه") or hijri_month):
             return True  # a Hijri year: «1436هـ», «20 رمضان 1438»
+        if 1300 <= value <= 1500 and slash_year and number.last + 1 < len(words) and is_number(words[number.last + 1]):
+            return True  # an academic year in Hijri years: «1436 / 1437هـ»
         if len(tok.text) == 4 and 1800 <= value <= 2100:
             if previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or is_month(previous):
                 return True  # «عام 2015», «سبتمبر 1895»
@@ -521,6 +541,7 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
                 and nxt not in _NOT_NOUNS
                 and not nxt.startswith(("ي", "ت", "ن", "س"))
                 and not is_month(nxt)
+                and nxt not in STOPWORDS
             )
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
@@ -549,10 +570,18 @@ def _score(tokens: list[Token], words: list[str], raw: str, number: _Number) -> 
     i, j = number.first, number.last + 1
     if j >= len(words) or not is_number(words[i]) or not is_number(words[j]):
         if i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in "-/–":
-            return _score_pair(words[i - 1], words[i], words[i - 2] if i > 1 else "")
+            return _score_pair(words[i - 1], words[i], _cue_before(words, i - 1))
         return False
     gap = raw[tokens[number.last].raw_end : tokens[j].raw_start].strip()
-    return gap in ("-", "/", "–") and _score_pair(words[i], words[j], words[i - 1] if i else "")
+    return gap in ("-", "/", "–") and _score_pair(words[i], words[j], _cue_before(words, i))
+
+
+def _cue_before(words: list[str], i: int) -> str:
+    """A score cue among the 8 words before token i («بنتيجة شوطين مقابل شوط : 6-4 . 4-6»), else the word before."""
+    for w in words[max(0, i - 8) : i]:
+        if w in _SCORE_CUES:
+            return w
+    return words[i - 1] if i else ""
 
 
 def _score_pair(a: str, b: str, before: str) -> bool:
