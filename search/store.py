@@ -310,6 +310,25 @@ class Store:
         ).fetchone()
         return Passage(**dict(row)) if row else None
 
+    def copy_outlets(self, passage_ids: list[str]) -> dict[str, list[str]]:
+        """For each passage, the outlets that printed it too but whose copy was not stored: documents
+        recorded as duplicates of its document, and documents whose passage repeats it."""
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(passage_ids), 500):
+            chunk = passage_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT p.passage_id, d.outlet FROM passages p JOIN duplicates d ON d.duplicate_of = p.doc_id "
+                f"WHERE d.outlet IS NOT NULL AND p.passage_id IN ({marks}) "
+                f"UNION ALL SELECT pd.duplicate_of, doc.outlet FROM passage_duplicates pd "
+                f"JOIN documents doc ON doc.doc_id = pd.doc_id "
+                f"WHERE doc.outlet IS NOT NULL AND pd.duplicate_of IN ({marks})",
+                chunk + chunk,
+            )
+            for passage_id, outlet in rows:
+                out.setdefault(passage_id, []).append(outlet)
+        return out
+
     def figures_of(self, passage_ids: list[str]) -> dict[str, list[Figure]]:
         """The stored figures of some passages, in passage order."""
         out: dict[str, list[Figure]] = {}

@@ -184,3 +184,42 @@ def test_mizan_ask_prints_the_documented_json(sample_index: Path) -> None:
         check=False,
     )
     assert empty.returncode == 2 and "empty query" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_claimants_and_reporting_outlets_are_separate_fields(sample_engine: SearchEngine) -> None:
+    result = answer(sample_engine, Query(QUESTION))
+    ten = result["groups"][0]
+    assert "وزارة الدفاع الأميركية (البنتاغون)" in ten["claimants"]
+    assert "وزارة الخارجية الأميركية" in ten["claimants"]
+    assert not set(ten["claimants"]) & set(ten["outlets"])  # who says it is not who printed it
+    assert 1 <= ten["independent_reports"] <= len(ten["outlets"])
+    assert ten["support"] == ten["independent_reports"] + len(ten["claimants"])
+    assert ten["first_published"] <= ten["last_published"]
+
+
+def test_a_wire_story_reprinted_is_one_report_not_three(tmp_path: Path) -> None:
+    # The toll sentence is quoted from ANT Corpus v1.1, JA-internationalNews-1085-20170604 (Jawhara FM,
+    # Apache-2.0); two outlets reprint it word for word, a third reports the toll in its own words.
+    from tests.conftest import build_index
+
+    wire = (
+        "وأكد نائب مدير سكوتلاند يارد، مارك رولي، في مؤتمر صحفي خاص عقده اليوم الأحد، \"أن 7 أشخاص قتلوا "
+        "على يد 3 مهاجمين\" جراء هذه العملية التي صنفتها السلطات إرهابية."
+    )
+    own = "قالت الشرطة البريطانية إن سبعة أشخاص لقوا حتفهم في هجوم جسر لندن وسوق بورو مساء السبت."
+    records = [
+        {"url": "https://a.example/1", "source": "وكالة أ", "title": "هجوم لندن", "text": wire + " وتواصل الشرطة التحقيق."},
+        {"url": "https://b.example/1", "source": "صحيفة ب", "title": "هجوم جسر لندن", "text": wire + " وأغلقت المحطات."},
+        {"url": "https://c.example/1", "source": "موقع ج", "title": "ضحايا لندن", "text": own},
+    ]
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    build_index([source], tmp_path / "index")
+    engine = SearchEngine.open(tmp_path / "index")
+    try:
+        result = answer(engine, Query("كم شخصا قتل في هجوم لندن؟", mode=SearchMode.BM25))
+    finally:
+        engine.close()
+    (group,) = [g for g in result["groups"] if g["value_low"] == 7]
+    assert sorted(group["outlets"]) == sorted(["وكالة أ", "صحيفة ب", "موقع ج"])
+    assert group["independent_reports"] == 2  # the reprint is not a second confirmation

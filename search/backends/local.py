@@ -334,6 +334,10 @@ class LocalBackend:
     def figures(self, passage_ids: Sequence[str]) -> dict[str, list[Figure]]:
         return self.store.figures_of(list(passage_ids))
 
+    def copy_outlets(self, passage_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Outlets that printed each passage too, their copy recorded as a duplicate and not stored."""
+        return self.store.copy_outlets(list(passage_ids))
+
     def stats(self) -> dict:
         stats = self.store.stats()
         stats["backend"] = self.name

@@ -161,7 +161,7 @@ class _Topic:
         if not total:
             return 1.0
         stems, keys = set(), set()
-        for w in words:
+        for w in set(words):
             stems.add(stem(w))
             keys.add(subject_key(w))
             keys.update(alias_keys(w))  # «بيونغ يانغ» names North Korea
@@ -292,7 +292,7 @@ def _qualifier(group: list[_Match]) -> str:
     return max(counts, key=lambda q: (counts[q], -_QUALIFIER_ORDER.index(q)))
 
 
-def _group_json(group: list[_Match]) -> dict:
+def _group_json(group: list[_Match], copies: dict[str, list[str]]) -> dict:
     qualifier = _qualifier(group)
     points = [m.point() for m in group]
     low: float | None = min(p[0] for p in points)
@@ -304,6 +304,9 @@ def _group_json(group: list[_Match]) -> dict:
     units = Counter(m.figure.unit for m in group if m.figure.unit)
     unit = units.most_common(1)[0][0] if units else None
     outlets = list(dict.fromkeys(m.outlet for m in group if m.outlet and not m.figure.denied))
+    # outlets whose copies of a document were stored as its duplicates reported it too (one report)
+    for m in group:
+        outlets += [o for o in copies.get(m.passage_id, ()) if not m.figure.denied and o not in outlets]
     ordered = sorted(group, key=lambda m: (-m.score, m.published or "9999", m.rank))
     claimants = _claimants(group)
     reports = len({m.report for m in group if not m.figure.denied})
@@ -513,6 +516,8 @@ def answer(engine: Searcher, query: Query) -> dict:
     _reports(matches)
     groups = _group(matches)
     groups.sort(key=lambda g: (-_evidence(g), min(m.rank for m in g)))
-    rendered = [_group_json(g) for g in groups]
+    copy_outlets = getattr(engine.backend, "copy_outlets", None)
+    copies = copy_outlets(list({m.passage_id for m in matches})) if copy_outlets is not None and matches else {}
+    rendered = [_group_json(g, copies) for g in groups]
     status = "conflict" if len(rendered) >= 2 else "agreed" if rendered else "no_figures"
     return {**out, "status": status, "conflict": status == "conflict", "understood": q.to_json(), "groups": rendered}
