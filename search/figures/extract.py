@@ -59,6 +59,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\s»\"”]*\s|\n+")
 
 _WORDS = load("claimants")  # lexicon/claimants.json
 _REPORT_VERBS = frozenset(normalize(w) for w in _WORDS["report_verbs"])
+_PARTICIPLES = frozenset(normalize(w) for w in _WORDS["participles"])
 _DENIALS = frozenset(normalize(w) for w in _WORDS["denials"])
 # Phrases naming a source after them: «وفقاً لـ», «بحسب», «نقلاً عن», «استناداً إلى».
 _SOURCE_PHRASES = tuple(tuple(normalize(p).split()) for p in _WORDS["source_phrases"])
@@ -340,8 +341,11 @@ def _claimant(
             found = _phrase(text, tokens, words, k, hi, strip_lam=True)
             if found and words[k] not in _OWN_WORDS:
                 return found, False
+    participle = None  # «… قائلة "4 سنوات …"»: said by the subject of the clause's verb
     for i in range(first - 1, lo - 1, -1):
         w = _strip_conj(words[i])
+        if w in _PARTICIPLES and participle is None:
+            participle = i
         k = _source_phrase_at(words, i)
         if k is not None and k < first and words[k] not in _OWN_WORDS:
             found = _phrase(text, tokens, words, k, first, strip_lam=True)
@@ -354,6 +358,10 @@ def _claimant(
                 found = _phrase(text, tokens, words, i + 1, first, strip_lam=False)
             if found:
                 return found, denied
+    if participle is not None and participle > lo + 1:
+        found = _phrase(text, tokens, words, lo + 1, participle, strip_lam=False)  # the verb opens the sentence
+        if found:
+            return found, False
     for i in range(last + 1, hi):  # «طعنها 53 طعنة منها 7 قاتلة حسب تقرير الطب الشرعي»: the sentence's source
         k = _source_phrase_at(words, i)
         if k is not None and words[k] not in _OWN_WORDS:
