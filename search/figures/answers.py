@@ -133,6 +133,9 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
     # «ضحايا» asked, «وفاة 3 مسافرين» found: a figure that says the category counts people
     if q.category and q.noun.cls == q.category and f.category == q.category and not found.known:
         return 0.8
+    # «فازت ستة مرات بجائزة غرامي» answers «كم جائزة غرامي»: times of winning what was asked
+    if found.cls == "times" and any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f)):
+        return 0.6
     # «كم سعودياً …»: a nationality asked as the noun; people of it counted under another noun
     if not q.noun.known and q.noun_word and is_nisba(q.noun_word) and found.kind in ("human", "unknown"):
         key = subject_key(q.noun_word)
@@ -185,8 +188,9 @@ class _Reading:
     """One passage being read for an answer: its words tokenised once, and what the figures
     that count the right thing need of it, computed when first asked for."""
 
-    def __init__(self, hit: dict, titles: dict[str, list[str]], topic: _Topic):
+    def __init__(self, hit: dict, titles: dict[str, list[str]], topic: _Topic, figures: list[Figure]):
         self.hit = hit
+        self.figures = figures
         self.titles = titles
         self.topic = topic
         self._sentences: dict[int, list[str]] = {}
@@ -227,8 +231,10 @@ def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> flo
     if (f.category or None) != (q.category or None):
         # the dead are not the injured, nor all the soldiers; but «22 سعودياً تسمموا» answers
         # «كم سعودياً أصيب بالتسمم» when the category is said around the figure, not on it
+        # … unless a figure of that category stands in the sentence: then the word is that one's
         said = q.category is not None and any(category_of(w) == q.category for w in words)
-        if f.category or not said:
+        taken = any(o.category == q.category for o in reading.figures if o.sentence_start == f.sentence_start)
+        if f.category or not said or taken:
             return None
         score -= UNSAID_CATEGORY
     if q.attached and f.subject:
@@ -486,7 +492,7 @@ def answer(engine: Searcher, query: Query) -> dict:
     for rank, hit in enumerate(hits):
         if hit["passage_id"] not in figures:
             continue
-        reading = _Reading(hit, titles, topic)
+        reading = _Reading(hit, titles, topic, figures[hit["passage_id"]])
         for f in figures[hit["passage_id"]]:
             sentence = hit["text"][f.sentence_start : f.sentence_end]
             score = _match(q, f, sentence, reading)

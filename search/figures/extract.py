@@ -68,6 +68,7 @@ _CLAIMANT_STOPS = frozenset(normalize(w) for w in _WORDS["stops"])
 _REPRESENTATIVES = frozenset(normalize(w) for w in _WORDS["representatives"])
 _CONTENT_STARTS = frozenset(normalize(w) for w in _WORDS["content_starts"])
 _DOCUMENTS = frozenset(normalize(w) for w in _WORDS["documents"])
+_AGE_WORDS = frozenset(normalize(w) for w in "سن عمر بعمر بسن".split())
 _PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
 _CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in _WORDS["clause_boundaries"])
 # «حسب تعبيره», «على حد قوله»: the speaker already named, not a new source
@@ -81,7 +82,7 @@ _NOT_NOUNS = frozenset(
     normalize(w)
     for w in (
         "من في على إلى الى عن و أو أن إن عام قد ما لا التي الذي الذين اللواتي اللاتي وذلك هذا هذه أيضا بكثير فقط "
-        "تقريبا منهم منها بينهم بينما فيما حيث"
+        "تقريبا منهم منها بينهم بينما فيما حيث وهو وهي وهم"
     ).split()
 )
 
@@ -139,7 +140,7 @@ def _figure(
     spans: list[tuple[int, int]],
     s_index: int,
 ) -> Figure:
-    if first == last and q.noun == words[first] and not is_number(words[first]):
+    if q.dual:
         noun_at: int | None = first  # «شخصين», «مرتين»: the dual is the number and the noun
     elif q.percent:  # «97 في المائة من البالغين»: what the share is of
         j = last + 1
@@ -151,6 +152,10 @@ def _figure(
     else:
         noun_at = _noun_index(text, tokens, words, last, lo, hi, taken)
     noun = words[noun_at] if noun_at is not None else None
+    if q.dual and q.noun != noun:
+        noun = q.noun  # «مرتين» counts مرة
+    elif noun is None and first > lo and lookup(words[first - 1]) is not None and words[first - 1] in _AGE_WORDS:
+        noun = words[first - 1]  # «في سن 39», «بعمر 38»: an age, its unit before it
     entry = lookup(noun) if noun else None
     categories = set()
     if entry is not None and entry.cls in CATEGORY_OF_CLASS:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.arabic import normalize, stem
+from search.arabic import STOPWORDS, normalize, stem
 from search.figures.lexicon import load
 
 _NOUNS = load("nouns")
@@ -122,7 +122,9 @@ def _candidates(word: str) -> list[str]:
 
 @lru_cache(maxsize=50_000)
 def lookup(word: str) -> Noun | None:
-    """The lexicon entry of a normalised word, or None."""
+    """The lexicon entry of a normalised word, or None (never for a function word: «كما» is not كم)."""
+    if word in STOPWORDS:
+        return None
     for candidate in _candidates(word):
         if candidate in _TABLE:
             return _TABLE[candidate]

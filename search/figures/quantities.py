@@ -46,6 +46,7 @@ class Quantity:
     end: int
     percent: bool = False
     noun: str | None = None  # the normalised word after the number: what is counted, when it is a noun
+    dual: bool = False  # a dual is the number and the noun in one word («شخصين», «مرتين»): `noun` is its lemma
 
 
 def _norm_set(*words: str) -> frozenset[str]:
@@ -394,12 +395,14 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             continue
         dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) else None
         if dual is not None and not (i + 1 < len(words) and is_number(words[i + 1])):  # «شخصين»: two persons
-            out.append(Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, w))
+            out.append(Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, w, True))
             i += 1
             continue
         if w in _DUAL_COUNTS:  # «مرتين»: twice
             out.append(
-                Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, _DUAL_COUNTS[w])
+                Quantity(
+                    2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, _DUAL_COUNTS[w], True
+                )
             )
             i += 1
             continue
