@@ -60,6 +60,9 @@ RANK_HALF = 20  # the rank at which that evidence has halved
 SUBJECT_WEIGHT = 1.0  # the question's words in the figure's own sentence
 NEAR_WEIGHT = 0.5  # … in its passage and title
 UNSAID_CATEGORY = 0.5  # a figure that does not say the category the question asks for, in a sentence that does
+CLAUSE_WEIGHT = 2.0  # … within AROUND words of the figure itself
+AROUND = 6
+SAME_CLASS = 0.9  # a noun of the asked noun's class but another entry (إقليم for ولاية)
 MIN_TOPIC = 0.35  # the share of the question's topic (idf-weighted) a figure's passage and title must name
 COPY_SIMILARITY = 0.6  # sentences sharing this share of their words are one report (a wire copy), not two
 
@@ -124,7 +127,9 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
         named = any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f))
         return 0.6 if named else None
     if same_count(q.noun, found):
-        return 1.0 if found.cls == q.noun.cls else 0.75
+        if found.cls != q.noun.cls:
+            return 0.75
+        return 1.0 if found.lemma == q.noun.lemma or not q.noun.known else SAME_CLASS  # ولاية asked, إقليم found
     # «كم عدد القتلى»: a figure of dead soldiers or dead people answers it
     if q.category and q.noun.cls == q.category and found.kind == "human":
         return 0.9
@@ -188,8 +193,9 @@ class _Reading:
     """One passage being read for an answer: its words tokenised once, and what the figures
     that count the right thing need of it, computed when first asked for."""
 
-    def __init__(self, hit: dict, titles: dict[str, list[str]], topic: _Topic, figures: list[Figure]):
+    def __init__(self, hit: dict, rank: int, titles: dict[str, list[str]], topic: _Topic, figures: list[Figure]):
         self.hit = hit
+        self.rank = rank
         self.figures = figures
         self.titles = titles
         self.topic = topic
@@ -202,6 +208,12 @@ class _Reading:
         if title not in self.titles:  # shared by the passages of one document
             self.titles[title] = terms(title, stemmed=False)
         return terms(self.hit["text"], stemmed=False) + self.titles[title]
+
+    def words_around(self, f: Figure) -> list[str]:
+        """The words within AROUND words of the figure, in its sentence: the question's words near it."""
+        text = self.hit["text"]
+        before = terms(text[f.sentence_start : f.start], stemmed=False)[-AROUND:]
+        return before + terms(text[f.end : f.sentence_end], stemmed=False)[:AROUND]
 
     def sentence_words(self, f: Figure) -> list[str]:
         if f.sentence_start not in self._sentences:
@@ -253,6 +265,7 @@ def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> flo
         if max(here, wide) < MIN_TOPIC:
             return None  # too little of what the question is about is near this figure
         score += SUBJECT_WEIGHT * here + NEAR_WEIGHT * wide
+        score += CLAUSE_WEIGHT * reading.topic.coverage(reading.words_around(f))
     if f.denied:
         score -= 0.5
     return score
@@ -492,7 +505,7 @@ def answer(engine: Searcher, query: Query) -> dict:
     for rank, hit in enumerate(hits):
         if hit["passage_id"] not in figures:
             continue
-        reading = _Reading(hit, titles, topic, figures[hit["passage_id"]])
+        reading = _Reading(hit, rank, titles, topic, figures[hit["passage_id"]])
         for f in figures[hit["passage_id"]]:
             sentence = hit["text"][f.sentence_start : f.sentence_end]
             score = _match(q, f, sentence, reading)
