@@ -35,7 +35,16 @@ from typing import Any, Protocol
 
 from search.arabic import STOPWORDS, normalize, stem, terms, tokenize
 from search.figures import Figure
-from search.figures.nouns import Noun, alias_keys, category_of, is_nisba, noun_of, same_count, subject_key
+from search.figures.nouns import (
+    Noun,
+    alias_keys,
+    category_of,
+    is_nisba,
+    noun_of,
+    same_count,
+    skeleton,
+    subject_key,
+)
 from search.figures.questions import CountQuestion, NotACountQuestion, asks_words, parse_question
 from search.query import Query
 
@@ -135,6 +144,9 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
         return 0.9
     if not q.noun.known and not found.known and q.noun.lemma == found.lemma:
         return 1.0
+    asked_skeleton = skeleton(q.noun_word) if not q.noun.known and q.noun_word else ""
+    if len(asked_skeleton) >= 3 and f.noun and asked_skeleton == skeleton(f.noun):
+        return 0.9  # «كم موقع»: «أربعة مواقع», a broken plural outside the lexicon
     # «ضحايا» asked, «وفاة 3 مسافرين» found: a figure that says the category counts people
     if q.category and q.noun.cls == q.category and f.category == q.category and not found.known:
         return 0.8

@@ -122,13 +122,30 @@ def _candidates(word: str) -> list[str]:
 
 @lru_cache(maxsize=50_000)
 def lookup(word: str) -> Noun | None:
-    """The lexicon entry of a normalised word, or None (never for a function word: «كما» is not كم)."""
+    """The lexicon entry of a normalised word, or None. A function word is never an entry by a
+    stripped ending («كما» is not كم), only as itself («كم» after a number is the kilometre)."""
     if word in STOPWORDS:
-        return None
+        return _TABLE.get(word)
     for candidate in _candidates(word):
         if candidate in _TABLE:
             return _TABLE[candidate]
     return None
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants without its article and long vowels: broken plurals meet their singular
+    («مواقع»/«موقع», «تجار»/«تاجر», «أنهار»/«نهر»), for nouns outside the lexicon."""
+    for article in ("وال", "بال", "ال"):
+        if word.startswith(article) and len(word) - len(article) >= 3:
+            word = word[len(article) :]
+            break
+    if word.endswith(("ين", "ون", "ات")) and len(word) > 4:
+        word = word[:-2]
+    elif word.endswith("ا") and len(word) > 3:
+        word = word[:-1]  # the accusative of «كم سلطاناً»
+    if word.startswith("ا") and len(word) >= 4:
+        word = word[1:]  # أفعال: «أنهار»
+    return word[0] + "".join(ch for ch in word[1:] if ch not in "اوي") if word else word
 
 
 def noun_of(word: str) -> Noun:
