@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from search.arabic import STOPWORDS, normalize, stem, terms, tokenize
 from search.figures import Figure
 from search.figures.nouns import (
+    GENERIC_HUMAN,
     Noun,
     alias_keys,
     category_of,
@@ -136,6 +137,8 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
         named = any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f))
         return 0.6 if named else None
     if same_count(q.noun, found):
+        if q.noun.cls == "resident" and found.cls == GENERIC_HUMAN:
+            return 1.0  # a population is counted in persons: «عدد سكان آسيا» — «4,462 مليار نسمة»
         if found.cls != q.noun.cls:
             return 0.75
         return 1.0 if found.lemma == q.noun.lemma or not q.noun.known else SAME_CLASS  # ولاية asked, إقليم found
