@@ -132,6 +132,8 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
         return 1.0
     if q.noun is None:
         return 0.5 if found is None or found.kind != "unit" else None
+    if found is None and q.category and q.noun.cls == q.category and f.category == q.category:
+        return 0.8  # «وإصابة 66 بالإجهاد»: a bare number the category names, for «كم عدد المصابين»
     if found is None:
         # a bare number («العرقلات (118)»): it counts what the question asks when its sentence names that
         named = any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f))

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.arabic import Token, is_number, normalize, tokenize
 from search.figures.lexicon import load
 from search.figures.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
 from search.figures.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 4  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 5  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
@@ -70,6 +70,7 @@ _CONTENT_STARTS = frozenset(normalize(w) for w in _WORDS["content_starts"])
 _DOCUMENTS = frozenset(normalize(w) for w in _WORDS["documents"])
 _AGE_WORDS = frozenset(normalize(w) for w in "سن عمر بعمر بسن".split())
 _PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
+_PARTITIVES = frozenset(normalize(w) for w in "منهم منها بينهم بينها بينهن منهن".split())
 _CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in _WORDS["clause_boundaries"])
 # «حسب تعبيره», «على حد قوله»: the speaker already named, not a new source
 _OWN_WORDS = frozenset(normalize(w) for w in _WORDS["own_words"])
@@ -122,8 +123,17 @@ def extract_figures(text: str) -> list[Figure]:
         s_start, s_end = spans[s_index]
         lo = bisect.bisect_left(starts, s_start)
         hi = bisect.bisect_left(starts, s_end)  # tokens [lo, hi) are the sentence's
-        out.append(_figure(text, tokens, words, starts, q, first, last, lo, hi, taken, spans, s_index))
+        figure = _figure(text, tokens, words, starts, q, first, last, lo, hi, taken, spans, s_index)
+        before = out[-1] if out and out[-1].sentence_start == figure.sentence_start else None
+        if figure.category is None and before is not None and before.category and _partitive_before(words, first):
+            figure = replace(figure, category=before.category)  # «أصيب 50 زائرا منهم 22 سعوديا»: 22 of the injured
+        out.append(figure)
     return out
+
+
+def _partitive_before(words: list[str], first: int) -> bool:
+    """«منهم 22», «من بينهم 3»: the figure counts some of the figure before it."""
+    return any(w in _PARTITIVES for w in words[max(0, first - 2) : first])
 
 
 def _figure(
