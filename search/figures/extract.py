@@ -313,7 +313,9 @@ def _opens_with_elided_verb(text: str, tokens: list[Token], words: list[str], lo
     """«وأضاف أن …», «وقال: "…"»: a reporting verb whose subject is the previous speaker."""
     if lo >= hi or _strip_conj(words[lo]) not in _REPORT_VERBS:
         return False
-    return lo + 1 >= hi or words[lo + 1] in _ELIDED_AFTER or _quote_follows(text, tokens, lo)
+    after = words[lo + 1] if lo + 1 < hi else ""
+    # «وأضاف أن …», «وقال: "…"», «وقال أمام اللجنة …»: no subject follows the verb
+    return lo + 1 >= hi or after in _ELIDED_AFTER or after in _CLAIMANT_STOPS or _quote_follows(text, tokens, lo)
 
 
 def _quote_follows(text: str, tokens: list[Token], i: int) -> bool:
@@ -403,7 +405,8 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
         return None
     for j in range(start, verb):
         w = words[j]
-        if is_number(w) or w in _CLAIMANT_STOPS or _strip_conj(w) in _REPORT_VERBS or category_of(w) is not None:
+        bare = w[1:] if w[:1] in "وف" and w[1:] in _CLAIMANT_STOPS else w  # «وفي هذا الإطار أكد …»
+        if is_number(w) or bare in _CLAIMANT_STOPS or _strip_conj(w) in _REPORT_VERBS or category_of(w) is not None:
             return None
     if words[start].startswith(("ي", "ت", "ن")) and lookup(words[start]) is None:
         return None  # a verb opens the clause: «تم …», «يذكر …»
