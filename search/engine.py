@@ -69,6 +69,15 @@ class SearchEngine:
             raise QueryError("this index has no passage vectors (indexed with --no-embed); use --mode bm25")
         return query_vector(model, text)
 
+    def similarities(self, text: str, passage_ids: list[str]) -> dict[str, float]:
+        """The semantic similarity (e5 cosine) of each passage to `text`; empty where the index has
+        no vectors or the backend cannot say (the answer layer then goes without)."""
+        own = getattr(self.backend, "similarities", None)
+        if own is None or self._dense_model() is None:
+            return {}
+        sims: dict[str, float] = own(self._query_vector(text), passage_ids)
+        return sims
+
     def _hits(self, query: Query, depth: int) -> Hits:
         if query.mode is SearchMode.BM25:
             return self.backend.lexical(query.text, depth, query.filters)

@@ -313,6 +313,17 @@ class LocalBackend:
         """The BM25 idf of each search term (search.arabic.search_terms) in this index."""
         return {t: self.bm25.idf(t) for t in terms}
 
+    def similarities(self, vector: np.ndarray, passage_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine of each passage's stored vector to `vector` (passages without one are left out)."""
+        if self._dense is None:
+            return {}
+        out = {}
+        for pid in passage_ids:
+            v = self._dense.vector(pid)
+            if v is not None:
+                out[pid] = float(np.dot(v, vector))
+        return out
+
     def dense(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
         if self._dense is None:
             raise MizanError(

@@ -60,6 +60,8 @@ class Searcher(Protocol):
 
     def highlight(self, results: list[dict], query_text: str) -> None: ...
 
+    def similarities(self, text: str, passage_ids: list[str]) -> dict[str, float]: ...
+
 
 ANSWER_DEPTH = 200  # passages whose figures are read: every passage the search ranks, up to this many
 TOLERANCE = 0.02  # values within 2% are the same figure written differently
@@ -70,6 +72,7 @@ RANK_HALF = 20  # the rank at which that evidence has halved
 SUBJECT_WEIGHT = 1.0  # the question's words in the figure's own sentence
 NEAR_WEIGHT = 0.5  # … in its passage and title
 UNSAID_CATEGORY = 0.5  # a figure that does not say the category the question asks for, in a sentence that does
+SEMANTIC_WEIGHT = 1.0  # the passage's e5 similarity to the question, rescaled across the passages read
 CLAUSE_WEIGHT = 2.0  # … within AROUND words of the figure itself
 AROUND = 6
 SAME_CLASS = 0.9  # a noun of the asked noun's class but another entry (إقليم for ولاية)
@@ -286,6 +289,18 @@ def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> flo
     if f.denied:
         score -= 0.5
     return score
+
+
+def _semantic(engine: Searcher, text: str, passage_ids: list[str]) -> dict[str, float]:
+    """Each passage's e5 similarity to the question, rescaled to 0–1 across the passages read
+    (cosines of e5 crowd into a narrow band; their order is the evidence)."""
+    if not SEMANTIC_WEIGHT or not passage_ids:
+        return {}
+    sims = engine.similarities(text, passage_ids)
+    if not sims:
+        return {}
+    low, high = min(sims.values()), max(sims.values())
+    return {pid: (s - low) / (high - low) if high > low else 1.0 for pid, s in sims.items()}
 
 
 def _evidence(group: list[_Match]) -> float:
@@ -519,6 +534,7 @@ def answer(engine: Searcher, query: Query) -> dict:
     figures = engine.backend.figures([h["passage_id"] for h in hits])
     matches: list[_Match] = []
     titles: dict[str, list[str]] = {}
+    meaning = _semantic(engine, query.text, [h["passage_id"] for h in hits if h["passage_id"] in figures])
     for rank, hit in enumerate(hits):
         if hit["passage_id"] not in figures:
             continue
@@ -529,6 +545,7 @@ def answer(engine: Searcher, query: Query) -> dict:
             if score is None:
                 continue
             score += RANK_WEIGHT * RANK_HALF / (RANK_HALF + rank)  # the search's own view of the passage
+            score += SEMANTIC_WEIGHT * meaning.get(hit["passage_id"], 0.0)  # e5: how near its meaning is
             matches.append(
                 _Match(
                     f,

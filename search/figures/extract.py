@@ -117,7 +117,7 @@ def extract_figures(text: str) -> list[Figure]:
         last = max(first, bisect.bisect_left(starts, q.end) - 1)
         located.append((q, first, last))
         taken.update(range(first, last + 1))
-    out = []
+    out: list[Figure] = []
     for q, first, last in located:
         s_index = max(0, bisect.bisect_right(sentence_starts, q.start) - 1)
         s_start, s_end = spans[s_index]
