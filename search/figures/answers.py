@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -183,17 +183,26 @@ class _Topic:
 
     weights: dict[str, float]  # stem → weight
     keys: dict[str, str]  # stem → subject key
+    _seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word → the terms it names
 
     def coverage(self, words: Iterable[str]) -> float:
         total = sum(self.weights.values())
         if not total:
             return 1.0
-        stems, keys = set(), set()
+        found: set[str] = set()
         for w in set(words):
-            stems.add(stem(w))
-            keys.add(subject_key(w))
-            keys.update(alias_keys(w))  # «بيونغ يانغ» names North Korea
-        return sum(w for t, w in self.weights.items() if t in stems or self.keys[t] in keys) / total
+            found |= self._terms_of(w)
+        return sum(self.weights[t] for t in found) / total
+
+    def _terms_of(self, word: str) -> frozenset[str]:
+        """The topic terms a word names (by stem, subject key or alias), remembered per answer."""
+        hit = self._seen.get(word)
+        if hit is None:
+            keys = {subject_key(word), *alias_keys(word)}  # «بيونغ يانغ» names North Korea
+            s = stem(word)
+            hit = frozenset(t for t in self.weights if t == s or self.keys[t] in keys)
+            self._seen[word] = hit
+        return hit
 
 
 def _topic(engine: Searcher, q: CountQuestion) -> _Topic:

@@ -148,6 +148,7 @@ def skeleton(word: str) -> str:
     return word[0] + "".join(ch for ch in word[1:] if ch not in "اوي") if word else word
 
 
+@lru_cache(maxsize=50_000)
 def noun_of(word: str) -> Noun:
     """The noun a normalised word counts: its lexicon entry or its light stem."""
     found = lookup(word)
