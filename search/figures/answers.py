@@ -63,7 +63,7 @@ class Searcher(Protocol):
     def similarities(self, text: str, passage_ids: list[str]) -> dict[str, float]: ...
 
 
-ANSWER_DEPTH = 200  # passages whose figures are read: every passage the search ranks, up to this many
+ANSWER_DEPTH = 100  # passages whose figures are read: every passage the search ranks, up to this many
 TOLERANCE = 0.02  # values within 2% are the same figure written differently
 # Relevance (fitted on the dev split of bench/figures.py and the «كم» questions; never on test):
 KEEP_RATIO = 0.5  # figures scoring under half the best match are dropped as off-topic
