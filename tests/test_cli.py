@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -79,3 +81,20 @@ def test_skipped_files_are_named_and_the_rest_is_indexed(tmp_path: Path, sample_
     assert out.returncode == 0
     assert "broken.bin: binary file" in out.stderr
     assert "4 documents added" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        (["--device", "tpu"], "unknown device 'tpu'"),
+        (["--model", "not/a-model"], "cannot load the embedding model 'not/a-model' without the network"),
+    ],
+)
+def test_a_bad_device_or_model_is_one_line_and_touches_nothing(tmp_path: Path, option: list[str], says: str) -> None:
+    source = tmp_path / "news.jsonl"
+    source.write_text('{"title": "خبر", "text": "قتل 5 أشخاص في الحادث."}\n', encoding="utf-8")
+    out = mizan("index", str(source), "--index", str(tmp_path / "index"), "--quiet", *option)
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [f"mizan: error: {out.stderr.split('mizan: error: ', 1)[1].strip()}"]
+    assert says in out.stderr
+    assert not (tmp_path / "index").exists()

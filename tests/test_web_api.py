@@ -304,6 +304,10 @@ def test_two_posts_at_once_are_both_stored(writable: Flask) -> None:
         ({"json": []}, 400, "no_documents"),
         ({"json": ["a string"]}, 400, "bad_document"),
         ({"json": {"title": "بلا نص"}}, 400, "no_text"),
+        # an unpaired surrogate escape is valid JSON but no UTF-8 text: in the title, the text, the url
+        ({"data": '{"title": "\\ud800", "text": "نص"}', "content_type": "application/json"}, 400, "bad_text"),
+        ({"data": '{"text": "نص \\udfff"}', "content_type": "application/json"}, 400, "bad_text"),
+        ({"data": '[{"text": "نص", "url": "https://x/\\ud83d"}]', "content_type": "application/json"}, 400, "bad_text"),
         ({"json": [{"text": "نص"}] * 1001}, 413, "too_many_documents"),
         ({"data": "[" + "1," * 5_000_000 + "1]", "content_type": "application/json"}, 413, "too_large"),
     ],

@@ -78,7 +78,27 @@ def _records() -> list[dict]:
     for n, record in enumerate(records):
         if not isinstance(record, dict):
             raise ApiError(400, "bad_document", f"documents[{n}] is not a JSON object")
+        field = _unpaired_surrogate(record)
+        if field is not None:
+            # JSON allows "\ud800" escapes that no UTF-8 text can hold: refuse them here, not as a 500 in the store
+            raise ApiError(400, "bad_text", f"documents[{n}].{field} holds an unpaired surrogate (\\ud800–\\udfff)")
     return records
+
+
+def _unpaired_surrogate(value: object, path: str = "") -> str | None:
+    """The path of the first string in `value` that cannot be encoded as UTF-8, or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "value"
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _unpaired_surrogate(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 @api.post("/documents")
