@@ -30,7 +30,7 @@ from search.backends.local import DENSE_KEY, index_components
 from search.embeddings import DEFAULT_MODEL
 from search.errors import IndexBusy, IndexNotFound, MizanError
 from search.models import Document
-from search.store import IndexWriter, Store, posted_documents, recorded_files
+from search.store import IndexWriter, Store, posted_documents, recorded_files, recover_interrupted_swap
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,7 @@ def index_paths(
     vectors from `model` (on `device`: cpu, cuda; default cuda when there is one).
     """
     index_dir = Path(index_dir)
+    recover_interrupted_swap(index_dir)  # before anything looks at what is there
     if rebuild and not paths:
         paths = _recorded_paths(index_dir)
     files = iter_files(paths)  # a missing path fails here, before the index is touched

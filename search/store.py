@@ -274,6 +274,7 @@ class Store:
     @classmethod
     def open(cls, index_dir: Path | str, *, any_figures: bool = False) -> Store:
         index_dir = Path(index_dir)
+        recover_interrupted_swap(index_dir)
         manifest = read_manifest(index_dir, any_figures=any_figures)
         return cls(index_dir, _connect(index_dir / DATABASE), manifest)
 
@@ -683,6 +684,7 @@ class IndexWriter:
 
     def __enter__(self) -> Store:
         target = self.index_dir
+        recover_interrupted_swap(target)
         _remove_stale_tmp_dirs(target)
         if target.exists() and not self.rebuild:
             if not target.is_dir():
@@ -746,7 +748,7 @@ class IndexWriter:
         target = self.index_dir
         if target.exists():
             # Two renames: the old index stays whole until the new one is in place.
-            old = target.with_name(_TMP_PREFIX + target.name + "-old")
+            old = _old_copy(target)
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)
             os.replace(built, target)
@@ -756,11 +758,35 @@ class IndexWriter:
         log.debug("index written to %s", target)
 
 
+def _old_copy(target: Path) -> Path:
+    """Where a rebuild moves the live index aside while it swaps the new one in."""
+    return target.with_name(_TMP_PREFIX + target.name + "-old")
+
+
+def recover_interrupted_swap(target: Path) -> bool:
+    """A rebuild killed between its two renames leaves no index at `target` and the previous one
+    aside: put it back (a rename; never a delete). True when it did."""
+    old = _old_copy(target)
+    if target.exists() or not (old / MANIFEST).is_file():
+        return False
+    try:
+        os.replace(old, target)
+    except OSError as exc:  # a read-only volume: say how to recover rather than fail obscurely
+        raise IndexNotFound(
+            f"{target} is missing but the index a killed rebuild moved aside is at {old}; "
+            f"rename it back to {target.name} (could not: {exc.strerror})"
+        ) from exc
+    log.warning("restored %s: a rebuild was interrupted while swapping it", target)
+    return True
+
+
 def _remove_stale_tmp_dirs(target: Path) -> None:
     """Remove half-built indexes a killed run left beside `target`."""
     parent = target.parent
     if not parent.is_dir():
         return
     for leftover in parent.glob(_TMP_PREFIX + target.name + "-*"):
+        if leftover == _old_copy(target) and not target.exists():
+            continue  # the only copy of an index: recover_interrupted_swap restores it, nothing deletes it
         if leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -545,3 +547,30 @@ def test_same_wording_with_other_figures_is_not_a_duplicate(tmp_path: Path) -> N
     )
     report = build_index([feed], tmp_path / "ix")
     assert (report.documents_added, report.duplicates_near) == (2, 1)
+
+
+def test_a_rebuild_killed_between_its_renames_loses_nothing(tmp_path: Path, sample_dir: Path) -> None:
+    """kill -9 after the live index was moved aside and before the new one took its place: the next
+    run (of any command) puts the old index back and goes on from it, never deleting it."""
+    from search.store import Store, _old_copy
+
+    index = tmp_path / "index"
+    build_index([sample_dir], index)
+    before = Store.open(index).stats()["documents"]
+    os.replace(index, _old_copy(index))  # the state the first rename leaves
+    assert not index.exists()
+
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text('{"title": "خبر جديد", "text": "قتل 5 أشخاص في حادث سير على الطريق السريع."}\n', encoding="utf-8")
+    build_index([extra], index)  # an ordinary run after the crash
+    assert Store.open(index).stats()["documents"] == before + 1
+    assert not _old_copy(index).exists()
+
+    # killed after the second rename, before the old copy was removed: the new index is kept
+    shutil.copytree(index, _old_copy(index))
+    build_index([extra], index)
+    assert not _old_copy(index).exists() and Store.open(index).stats()["documents"] == before + 1
+
+    # a reader finds it too
+    os.replace(index, _old_copy(index))
+    assert Store.open(index).stats()["documents"] == before + 1
