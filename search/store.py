@@ -668,6 +668,11 @@ class IndexComponent(Protocol):
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None: ...
 
 
+# Index directories this process has saved a run into (committed, and swapped into place for a
+# new or rebuilt index): an interrupt after that must not be reported as leaving them unchanged.
+SAVED: list[Path] = []
+
+
 class IndexWriter:
     """A context manager giving a writable `Store`; commits on success, leaves no trace on failure.
 
@@ -736,11 +741,14 @@ class IndexWriter:
                 shutil.rmtree(self._tmp_dir, ignore_errors=True)
             raise
         store.conn.execute("COMMIT")
+        if self._tmp_dir is None:
+            SAVED.append(self.index_dir)  # from here an interrupt leaves this run's changes in the index
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         meta = dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
         store.close()
         if self._tmp_dir is not None:
             self._swap_into_place(self._tmp_dir)
+            SAVED.append(self.index_dir)
         for component in self.components:
             component.after_commit(self.index_dir, meta)
 

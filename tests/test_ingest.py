@@ -574,3 +574,26 @@ def test_a_rebuild_killed_between_its_renames_loses_nothing(tmp_path: Path, samp
     # a reader finds it too
     os.replace(index, _old_copy(index))
     assert Store.open(index).stats()["documents"] == before + 1
+
+
+def test_an_interrupt_after_the_commit_is_reported_as_saved(
+    tmp_path: Path, sample_dir: Path, monkeypatch, capsys
+) -> None:
+    """Ctrl-C while the run tidies up after its commit: the documents are stored, and the command says so."""
+    from search import store as store_module
+    from search.backends.local import LexicalComponent
+    from web.cli import main
+
+    index = tmp_path / "ix"
+    build_index([sample_dir / "feeds"], index)
+    before = Store.open(index).stats()["documents"]
+
+    def interrupted(self, index_dir, meta):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LexicalComponent, "after_commit", interrupted)
+    code = main(["index", str(sample_dir), "--index", str(index), "--no-embed", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 130 and "interrupted after this run was saved" in err
+    assert Store.open(index).stats()["documents"] > before
+    assert store_module.SAVED == [index]

@@ -33,7 +33,7 @@ from search.engine import Query, QueryError, SearchEngine, SearchMode
 from search.errors import MizanError
 from search.figures.answers import answer
 from search.fusion import FusionMode
-from search.store import Store
+from search.store import SAVED, Store
 
 DEFAULT_INDEX = "mizan-index"
 
@@ -409,13 +409,17 @@ def main(argv: list[str] | None = None) -> int:
         args.index = default_index()
     if args.command == "index" and not args.paths and not args.rebuild:
         parser.error("give at least one PATH to index (or --rebuild to re-read the recorded files)")
+    SAVED.clear()  # what this command saves, for an honest report if it is interrupted
     try:
         return args.func(args)
     except MizanError as exc:
         print(f"mizan: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("mizan: interrupted; the index is as it was before this run", file=sys.stderr)
+        if SAVED:  # interrupted while tidying up after the commit: say what is true
+            print(f"mizan: interrupted after this run was saved: its changes are in {SAVED[-1]}", file=sys.stderr)
+        else:
+            print("mizan: interrupted; the index is as it was before this run", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
