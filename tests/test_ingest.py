@@ -596,4 +596,4 @@ def test_an_interrupt_after_the_commit_is_reported_as_saved(
     err = capsys.readouterr().err
     assert code == 130 and "interrupted after this run was saved" in err
     assert Store.open(index).stats()["documents"] > before
-    assert store_module.SAVED == [index]
+    assert [index] == store_module.SAVED
