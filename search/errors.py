@@ -19,6 +19,10 @@ class IndexVersionMismatch(MizanError):
     """The index was written by a Mizan with another format, normaliser or model."""
 
 
+class IndexDamaged(MizanError):
+    """A part of the index cannot be read (truncated, overwritten, deleted): `mizan check` says which."""
+
+
 class IndexBusy(MizanError):
     """Another process is writing the index."""
 

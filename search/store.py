@@ -212,8 +212,11 @@ def read_manifest(index_dir: Path, *, any_figures: bool = False) -> Manifest:
             int(dimension) if dimension is not None else None,
             int(data.get("figures_version", 0)),
         )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise NotAnIndex(f"{manifest_path} is damaged ({exc}); delete {index_dir} and index your files again") from exc
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:  # «[]», «null», garbage
+        raise NotAnIndex(
+            f"{manifest_path} is damaged ({type(exc).__name__}); index your files again: "
+            f"mizan index PATH... --rebuild --index {index_dir}"
+        ) from exc
     rebuild = f"rebuild it with `mizan index --rebuild --index {index_dir}`"
     if manifest.format_version != FORMAT_VERSION:
         raise IndexVersionMismatch(

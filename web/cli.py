@@ -8,6 +8,7 @@
     mizan serve [--index DIR] [--backend local|opensearch] [--host H] [--port P] [--workers N] [--dev] [--access-log]
     mizan info [--index DIR] [--json]
     mizan docs [--index DIR] [--json]
+    mizan check [--index DIR] [--json]     # is the index whole? which part is damaged, and the repair
 
 DIR defaults to $MIZAN_INDEX, else ./mizan-index. --backend opensearch (or MIZAN_BACKEND=opensearch)
 uses the OpenSearch index that MIZAN_OPENSEARCH_URL / _INDEX / _USER / _PASSWORD describe instead.
@@ -20,6 +21,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -28,6 +30,7 @@ from pathlib import Path
 from indexer.pipeline import IngestReport, NothingIndexed, index_paths, index_paths_into
 from search.backends import backend_name
 from search.backends.base import Filters
+from search.check import check_index
 from search.embeddings import DEFAULT_MODEL
 from search.engine import Query, QueryError, SearchEngine, SearchMode
 from search.errors import MizanError
@@ -100,6 +103,19 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"files: {report.files_read} read, {report.files_unchanged} unchanged, {report.files_failed} skipped"
     )
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    report = check_index(Path(args.index))
+    if args.json:
+        _print_json(report.to_json())
+    elif report.ok:
+        vectors = ", vectors" if report.vectors else ""
+        print(f"{args.index}: ok ({report.documents} documents, {report.passages} passages, lexical index{vectors})")
+    else:
+        for problem in report.problems:
+            print(f"{args.index}: {problem}")
+    return 0 if report.ok else 1
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -257,6 +273,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     backend = backend_name(args.backend)
     what = "OpenSearch" if backend == "opensearch" else args.index
+    if backend == "local":  # refuse a damaged index before saying anything is being served
+        report = check_index(Path(args.index))
+        if not report.ok:
+            raise MizanError(report.problems[0])
     print(f"mizan: serving {what} on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
     serve(Path(args.index), args.host, args.port, args.workers, args.dev, args.access_log, backend=backend)
     return 0
@@ -357,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("check", help="verify a local index; name the damaged part and the command that repairs it")
+    p.add_argument("--index", default=None, help=index_help)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("info", help="counts, outlets, date span and versions of an index")
     p.add_argument("--index", default=None, help=index_help)
     _backend_option(p)
@@ -415,6 +440,14 @@ def main(argv: list[str] | None = None) -> int:
     except MizanError as exc:
         print(f"mizan: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.DatabaseError as exc:  # a damaged database file met outside the backend's own checks
+        index = getattr(args, "index", None) or default_index()
+        print(
+            f"mizan: error: the index database is damaged ({exc}); `mizan check --index {index}` names the "
+            "part and the command that repairs it",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         if SAVED:  # interrupted while tidying up after the commit: say what is true
             print(f"mizan: interrupted after this run was saved: its changes are in {SAVED[-1]}", file=sys.stderr)

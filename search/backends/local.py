@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
 from search.dense import DenseIndex
 from search.embeddings import DEFAULT_MODEL, shared_embedder
-from search.errors import IndexVersionMismatch, MizanError
+from search.errors import IndexDamaged, IndexVersionMismatch, MizanError
 from search.figures import Figure
 from search.models import Document, Passage
 from search.store import DATABASE, IndexWriter, Store, record_embedding_model
@@ -218,14 +219,30 @@ class LocalBackend:
 
     def __init__(self, index_dir: Path | str):
         self.index_dir = Path(index_dir)
-        self.store = Store.open(self.index_dir)
+        try:
+            self.store = Store.open(self.index_dir)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._damaged(exc) from exc
         self._database = self._database_id()
         self._generation: str | None = None
         self._bm25: BM25Index | None = None
         self._dense_generation: str | None = None
         self._dense: DenseIndex | None = None
         self._filter_cache: dict[tuple[str, Filters], np.ndarray] = {}
-        self.refresh()
+        try:
+            self.refresh()
+        except MizanError:
+            self.store.close()
+            raise
+        except (sqlite3.Error, ValueError, OSError, KeyError, EOFError) as exc:  # damaged files, not input
+            self.store.close()
+            raise self._damaged(exc) from exc
+
+    def _damaged(self, exc: BaseException) -> IndexDamaged:
+        return IndexDamaged(
+            f"the index at {self.index_dir} is damaged ({type(exc).__name__}); `mizan check --index "
+            f"{self.index_dir}` names the part and the command that repairs it"
+        )
 
     def _database_id(self) -> tuple[int, int] | None:
         try:

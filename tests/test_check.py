@@ -1,0 +1,66 @@
+"""`mizan check` names the damaged part of an index and its repair; every command meets damage with one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from search.check import check_index
+from tests.conftest import REPO, build_index
+from tests.test_cli import mizan
+
+
+def _truncate(path: Path, size: int) -> None:
+    data = path.read_bytes()[:size]
+    path.write_bytes(data)
+
+
+def _first(index: Path, part: str) -> Path:
+    (generation,) = sorted((index / part).iterdir())
+    return generation
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "database truncated to 0 bytes": (lambda ix: _truncate(ix / "mizan.sqlite", 0), "database mizan.sqlite"),
+    "database truncated to 100 bytes": (lambda ix: _truncate(ix / "mizan.sqlite", 100), "database mizan.sqlite"),
+    "database overwritten": (lambda ix: (ix / "mizan.sqlite").write_bytes(b"x" * 8192), "database mizan.sqlite"),
+    "manifest holds []": (lambda ix: (ix / "manifest.json").write_text("[]"), "manifest"),
+    "manifest holds null": (lambda ix: (ix / "manifest.json").write_text("null"), "manifest"),
+    "lexical terms garbage": (lambda ix: (_first(ix, "lexical") / "terms.json").write_text("garbage"), "lexical index"),
+    "lexical tfs.npy truncated": (lambda ix: _truncate(_first(ix, "lexical") / "tfs.npy", 100), "lexical index"),
+    "lexical docs.npy deleted": (lambda ix: (_first(ix, "lexical") / "docs.npy").unlink(), "lexical index"),
+}
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("check") / "index"
+    build_index([REPO / "data" / "sample"], index)
+    return index
+
+
+def test_a_whole_index_checks_ok(whole: Path) -> None:
+    report = check_index(whole)
+    assert report.ok and report.documents == 14 and report.passages == 36
+    out = mizan("check", "--index", str(whole), "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)["ok"] is True
+
+
+@pytest.mark.parametrize("name", list(DAMAGE))
+def test_each_damage_is_named_with_its_repair_and_no_command_tracebacks(whole: Path, tmp_path: Path, name: str) -> None:
+    damage, part = DAMAGE[name]
+    index = tmp_path / "index"
+    shutil.copytree(whole, index)
+    damage(index)
+    report = check_index(index)
+    assert not report.ok and report.problems[0].startswith(part)
+    assert "mizan index" in report.problems[0] and "--rebuild" in report.problems[0]
+    # commands that read the damaged part fail with one line; info and docs need only the database
+    for command in (["check"], ["search", "جنود"], ["ask", "كم عدد الجنود؟"], ["info"], ["docs"]):
+        out = mizan(*command, "--index", str(index))
+        assert out.returncode != 0 or command[0] in ("info", "docs"), (command, out.stdout)
+        assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) <= 1, (command, out.stderr)
