@@ -106,19 +106,32 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
             return
     store.insert_document(doc, fp.hash, fp.signature, fp.band_keys)
     report.documents_added += 1
+    stored, copied = 0, []  # copied: (passage it repeats, similarity)
     for passage in make_passages(doc_id, doc.text):
         if store.passage_exists(passage.passage_id):
             store.insert_passage_duplicate(doc_id, passage.ordinal, passage.passage_id, 1.0)
             report.passages_duplicate += 1
+            copied.append((passage.passage_id, 1.0))
             continue
         pfp = Fingerprint(passage.text)
         match = pfp.best_match(store.passage_candidates(pfp.band_keys), store.passage_text) if pfp.band_keys else None
         if match is not None:
             store.insert_passage_duplicate(doc_id, passage.ordinal, match[0], match[1])
             report.passages_duplicate += 1
+            copied.append(match)
             continue
         store.insert_passage(passage, pfp.signature, pfp.band_keys)
         report.passages_added += 1
+        stored += 1
+    if not stored and copied:
+        # Every passage repeats another document's: this is that document's copy, recorded with its outlet
+        # as a duplicate, not a document with no passage that no search could ever find.
+        original = store.get_passage(copied[0][0])
+        if original is not None and original.doc_id != doc_id:
+            store.delete_document(doc_id)
+            store.insert_duplicate(doc, original.doc_id, "near", min(sim for _, sim in copied), fp.hash)
+            report.documents_added -= 1
+            report.duplicates_near += 1
 
 
 def index_paths(

@@ -597,3 +597,37 @@ def test_an_interrupt_after_the_commit_is_reported_as_saved(
     assert code == 130 and "interrupted after this run was saved" in err
     assert Store.open(index).stats()["documents"] > before
     assert [index] == store_module.SAVED
+
+
+def test_a_document_whose_every_passage_repeats_another_is_recorded_as_its_copy(tmp_path: Path) -> None:
+    """Stored but unfindable no more: a reprint under another title, all of whose passages repeat the
+    original's, is a duplicate with its outlet kept (who else ran the story), not an empty document."""
+    from indexer.pipeline import index_records
+
+    # Text: ANT Corpus v1.1, JA-internationalNews-161-20150911 (Jawhara FM, Apache-2.0)
+    body = (
+        "ذكر الموقع الرسمي للدفاع المدني السعودي على حساب التواصل الاجتماعي «تويتر» أن عدد الوفيات بلغ حتى "
+        "الآن 107 أشخاص، فيما بلغ عدد المصابين 238 مصابًا إثر سقوط رافعة في الحرم المكي."
+    )
+    index = tmp_path / "index"
+    build_index(
+        [
+            _write(
+                tmp_path / "a.jsonl", {"url": "https://a.example/1", "source": "أ", "title": "سقوط رافعة", "text": body}
+            )
+        ],
+        index,
+    )
+    report, outcomes = index_records(
+        [{"url": "https://b.example/9", "source": "ب", "title": "عنوان آخر تماما لخبر الحرم", "text": body}], index
+    )
+    (outcome,) = outcomes
+    assert outcome.status == "duplicate" and report.documents_added == 0 and report.duplicates_near == 1
+    store = Store.open(index)
+    assert store.stats()["documents"] == 1
+    assert store.copy_outlets(store.passage_ids()) == {store.passage_ids()[0]: ["ب"]}
+
+
+def _write(path: Path, record: dict) -> Path:
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
