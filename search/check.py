@@ -17,7 +17,7 @@ from search.backends.local import DENSE_KEY, LEXICAL_KEY
 from search.bm25 import BM25Index
 from search.dense import DenseIndex
 from search.errors import MizanError
-from search.store import DATABASE, MANIFEST, read_manifest, recover_interrupted_swap
+from search.store import DATABASE, MANIFEST, connect_read_only, read_manifest, recover_interrupted_swap
 
 
 @dataclass
@@ -61,7 +61,7 @@ def check_index(index_dir: Path | str) -> CheckReport:
         return report
     meta: dict[str, str] = {}
     try:
-        conn = sqlite3.connect(f"file:{index_dir / DATABASE}?mode=ro", uri=True)
+        conn = _read_only(index_dir / DATABASE)
         try:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
@@ -85,6 +85,19 @@ def check_index(index_dir: Path | str) -> CheckReport:
             index_dir, meta.get(DENSE_KEY), report.passages, manifest.embedding_model, manifest.embedding_dimension
         )
     return report
+
+
+def _read_only(db: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc):
+            conn.close()
+            raise
+        conn.close()
+        return connect_read_only(db)  # a read-only volume: no WAL index can be created beside it
 
 
 def _check_lexical(index_dir: Path, generation: str | None, passages: int | None, rebuild: str) -> list[str]:

@@ -242,9 +242,25 @@ def _connect(db_path: Path) -> sqlite3.Connection:
     # check_same_thread off: a web worker's threads share one reader, one at a time (web/app.py locks it).
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc) and "unable to open" not in str(exc):
+            raise
+        conn.close()
+        return connect_read_only(db_path)  # another user's index, a read-only volume: it can still be searched
+    return conn
+
+
+def connect_read_only(db_path: Path) -> sqlite3.Connection:
+    """A database nobody can write here: opened immutable (no lock or WAL files to create), which is
+    exact because every write ends with a checkpoint that empties the WAL into the database."""
+    conn = sqlite3.connect(
+        f"file:{db_path}?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
     return conn
 
 

@@ -64,3 +64,24 @@ def test_each_damage_is_named_with_its_repair_and_no_command_tracebacks(whole: P
         out = mizan(*command, "--index", str(index))
         assert out.returncode != 0 or command[0] in ("info", "docs"), (command, out.stdout)
         assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) <= 1, (command, out.stderr)
+
+
+def test_an_index_on_a_read_only_volume_can_be_searched_and_checked(whole: Path, tmp_path: Path) -> None:
+    """Another user's index or a read-only volume: no WAL files can be created beside the database."""
+    import subprocess
+
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(whole), str(readonly)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("needs a read-only bind mount (root), to make a volume nobody can write")
+    try:
+        remount = subprocess.run(["mount", "-o", "remount,bind,ro", str(readonly)], capture_output=True)
+        if remount.returncode != 0:
+            pytest.skip("cannot remount read-only here")
+        assert check_index(readonly).ok
+        out = mizan("search", "جنود", "--index", str(readonly), "--mode", "bm25", "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["results"]
+    finally:
+        subprocess.run(["umount", str(readonly)], capture_output=True)
