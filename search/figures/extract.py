@@ -3,16 +3,21 @@
 DESIGN.md, "Figures". Built on search/figures/quantities.py (the number and its hedge) and
 search/figures/nouns.py (what is counted). For each quantity in a passage:
 - the counted noun: the word after the number («10 آلاف جندي»), after «من» («11 ألفاً من
-  الجنود»), or, for a bare number, the noun its clause counts («عدد القتلى … 500»);
-- the category: what happened to the counted, from the noun (قتلى) or from the words of
-  its clause before it («مقتل 20 جندياً», «عدد قتلى وجرحى العسكريين … نحو 693 ألفاً») or
-  right after it («لقوا حتفهم»);
+  الجنود»), the definite noun before a definite number («السنوات الأربع»), the dual itself
+  («شخصين»), the unit of an age before it («في سن 39»), or, for a bare number, the noun its
+  clause counts («عدد القتلى … 500»);
+- the category: what happened to the counted, from the noun (قتلى، إصابات) or from the words
+  of its clause before it («مقتل 20 جندياً», «أودت بحياة 14») or after it with the noun
+  elided («21 شخصا لقوا حتفهم», «عشرة مدنيين بينهم أطفال قتلوا»); a partitive share
+  («منهم 22») takes its whole's; an age, a sum or a thing is never a toll;
 - the subject: adjectives of origin and «من» phrases attached to the noun («جندي كوري
   شمالي», «جندي من كوريا الشمالية», «جنديا هنديا»);
-- the claimant: a source phrase after the figure («وفقاً لتقديرات أوكرانية»), else the
-  subject of the nearest reporting verb before it in the sentence («قالت وزارة الدفاع
-  الأميركية (البنتاغون)»), walking back past verbs whose subject is elided («في حين
-  قدّرت أن …»); a denial (نفى) is marked;
+- the claimant: a source phrase after the figure or closing its sentence («وفقاً لتقديرات
+  أوكرانية», «… حسب تقرير الطب الشرعي»), else the subject of the nearest reporting verb
+  before it, after the verb («قالت وزارة الدفاع الأميركية (البنتاغون)») or before it
+  («وكانت الرياض أعلنت»), walking back past verbs whose subject is elided («وأضاف أن»,
+  «وقال: "…"», a participle «قائلة»); «بيان لوزارة …» credits the ministry; «المصدر نفسه»
+  and a bare «الوزارة» resolve to what they refer to in the passage; a denial is marked;
 - the sentence, and the raw character spans of the figure and its sentence in the passage.
 Everything is read on normalised tokens; spans and texts are raw.
 """

@@ -7,11 +7,15 @@ claimants, subjects and grouping on top). It reads:
 - magnitude words in their case, dual and plural forms (ألف، آلاف، ألفاً، ألفين، مليون،
   ملايين، مليار…), word numerals («عشرة آلاف», «أحد عشر ألفاً», «مئة وخمسون»), and
   compounds («693 ألفاً و640» = 693,640; «ألفين و500» = 2,500); percentages;
-- hedges as intervals: approximately (نحو، قرابة، حوالي، زهاء، ما يقارب), at least
-  (أكثر من، ما لا يقل عن، يتجاوز، على الأقل), at most (ما يصل إلى، قد يصل … إلى، أقل من،
-  لم يتجاوز), ranges (بين … و …، من … إلى …), and vague amounts (عشرات، مئات، آلاف،
-  عشرات الآلاف).
-Dates, years after «عام/سنة/منذ» and clock times are not quantities.
+- تريليون, construct duals («مليوني»), indefinite duals of counted nouns («شخصين»),
+  fractions («مليون ونصف», «وثلاثة أرباع»), the Gulf press's «935ر6» (6.935);
+- hedges as intervals wherever they stand (lexicon/quantities.json): before the number
+  with or without a clitic («وأكثر من», «بنحو»), as a verb («فاق», «تخطى عتبة»), negated
+  («لا أقل من» is at least: a negation flips the bound), after the number or its noun
+  («500 شخص أو أكثر», «على الأقل», «فأكثر»); ranges (بين … و …، من … إلى …، 3-5); vague
+  amounts (عشرات، مئات، آلاف، عشرات الآلاف، بالملايين).
+Dates (also d-m-y and Hijri), years, clock times, scores, list markers, numbered names
+(«الرقم 10», «الدورة 15», «فورمولا 1») and «one of» are not quantities; ages are.
 Words are matched on the normalised tokens of search/arabic.py; spans are raw offsets.
 """
 
