@@ -3,6 +3,8 @@
     .venv/bin/python bench/figures.py                   # both levels, plus bench/answers.py's «كم» rates
     .venv/bin/python bench/figures.py --skip-answers    # without the bench/answers.py run (minutes)
     .venv/bin/python bench/figures.py --level figures   # the figure level only (seconds)
+    .venv/bin/python bench/figures.py --level questions --split dev --set MIN_TOPIC=0.3 --set AROUND=4
+                                                        # try answer weights on dev only (never fit on test)
 
 Gold: bench/figures_gold/ (SaudiNewsNet by url and offsets, ANT Jawhara FM; see its README),
 split by article (figures) and by story (questions), the test split frozen in split.json.
@@ -60,6 +62,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+import search.figures.answers as answers_module  # noqa: E402
 from bench.figure_gold import (  # noqa: E402
     GoldAnswer,
     GoldFigure,
@@ -247,7 +250,11 @@ def figure_summary(outcomes: Sequence[dict]) -> dict:
 def run_figure_level(paragraphs: Sequence[GoldParagraph]) -> dict:
     outcomes = [read_paragraph(p) for p in paragraphs]
     return {
-        "per_split": {s: figure_summary([o for o in outcomes if o["split"] == s]) for s in SPLITS},
+        "per_split": {
+            s: figure_summary([o for o in outcomes if o["split"] == s])
+            for s in SPLITS
+            if any(o["split"] == s for o in outcomes)
+        },
         "paragraphs": outcomes,
     }
 
@@ -380,7 +387,11 @@ def question_summary(outcomes: Sequence[dict]) -> dict:
     }
 
 
-def run_question_level(questions: Sequence[GoldQuestion], n_distractors: int, embed: bool) -> dict:
+def run_question_level(
+    questions: Sequence[GoldQuestion], n_distractors: int, embed: bool, splits: Sequence[str] = SPLITS
+) -> dict:
+    """Every story's articles are indexed whatever the splits judged, so dev's figures are read
+    among the same collection as a full run's (and the cached vectors stay valid)."""
     story_ids = sorted({a for q in questions for a in q.articles})
     ids = story_ids + distractor_ids(n_distractors, set(story_ids))
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -391,7 +402,7 @@ def run_question_level(questions: Sequence[GoldQuestion], n_distractors: int, em
     try:
         for q in questions[:3]:  # warm-up: model, caches
             answer(engine, Query(q.question))
-        for q in questions:
+        for q in (q for q in questions if q.split in splits):
             started = time.perf_counter()
             result = answer(engine, Query(q.question, k=10))
             outcomes.append(judge_question(q, result, docs, (time.perf_counter() - started) * 1000))
@@ -399,7 +410,7 @@ def run_question_level(questions: Sequence[GoldQuestion], n_distractors: int, em
         engine.close()
     return {
         "collection": {**info, "story_articles": len(story_ids), "distractors": n_distractors, "seed": SEED},
-        "per_split": {s: question_summary([o for o in outcomes if o["split"] == s]) for s in SPLITS},
+        "per_split": {s: question_summary([o for o in outcomes if o["split"] == s]) for s in splits},
         "questions": outcomes,
     }
 
@@ -421,7 +432,7 @@ def print_tables(report: dict) -> None:
         print("\n## Figure level (real paragraphs)\n")
         print("| split | paragraphs | gold figures | value+hedge P | R | F1 | category | noun | claimant (n) |")
         print("|---|---|---|---|---|---|---|---|---|")
-        for s in SPLITS:
+        for s in per:
             r = per[s]
             print(
                 f"| {s} | {r['paragraphs']} | {r['gold_figures']} | {_pct(r['value_precision'])} | "
@@ -433,7 +444,7 @@ def print_tables(report: dict) -> None:
         print("\n## Question level (SaudiNewsNet stories, several outlets)\n")
         print("| split | questions | fully right | top group gold | no forbidden | outlet figures shown | p50 | p95 |")
         print("|---|---|---|---|---|---|---|---|")
-        for s in SPLITS:
+        for s in per:
             r = per[s]
             print(
                 f"| {s} | {r['questions']} | {_pct(r['fully_right'])} | {_pct(r['top_group_gold'])} | "
@@ -466,24 +477,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-answers", action="store_true", help="do not run bench/answers.py")
     ap.add_argument("--n-distractors", type=int, default=1500, help="random SaudiNewsNet articles beside the stories")
     ap.add_argument("--no-embed", action="store_true", help="question level on BM25 alone (no vectors)")
+    ap.add_argument("--split", choices=SPLITS, help="judge this split only (fit weights on dev, never on test)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a weight of search/figures/answers.py for this run (e.g. MIN_TOPIC=0.3)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS / "figures.json")
     args = ap.parse_args(argv)
+    for setting in args.set:
+        name, _, value = setting.partition("=")
+        if not hasattr(answers_module, name) or not name.isupper():
+            ap.error(f"--set {setting}: search/figures/answers.py has no weight {name}")
+        setattr(answers_module, name, type(getattr(answers_module, name))(value))
     if not available():
         print("figures: ../shared/corpus is missing: this benchmark reads the real news there", file=sys.stderr)
         return 2
+    splits = [args.split] if args.split else list(SPLITS)
     started = time.perf_counter()
     report: dict[str, Any] = {
         "benchmark": "figures",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "code": code_version(),
         "machine": machine_info(),
+        "settings": args.set,
     }
     if args.level in ("all", "figures"):
         log("figure level ...")
-        report["figure_level"] = run_figure_level(load_paragraphs())
+        report["figure_level"] = run_figure_level([p for p in load_paragraphs() if p.split in splits])
     if args.level in ("all", "questions"):
         log("question level: indexing the stories and distractors ...")
-        report["question_level"] = run_question_level(load_questions(), args.n_distractors, not args.no_embed)
+        report["question_level"] = run_question_level(load_questions(), args.n_distractors, not args.no_embed, splits)
     if args.level == "all" and not args.skip_answers:
         log("bench/answers.py ...")
         report["kam"] = run_kam(None)
