@@ -63,6 +63,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import search.figures.answers as answers_module  # noqa: E402
+from bench.answers import _pct  # noqa: E402
+from bench.answers import main as answers_main  # noqa: E402
 from bench.figure_gold import (  # noqa: E402
     GoldAnswer,
     GoldFigure,
@@ -418,10 +420,6 @@ def run_question_level(
 # ---------------------------------------------------------------- report
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} ms"
 
@@ -463,10 +461,8 @@ def print_tables(report: dict) -> None:
 
 def run_kam(limit: int | None) -> dict:
     """bench/answers.py's «كم» rates and latency (its own run, its own JSON)."""
-    from bench import answers
-
     out = RESULTS / "answers.json"
-    answers.main(["--out", str(out)] + (["--limit", str(limit)] if limit else []))
+    answers_main(["--out", str(out)] + (["--limit", str(limit)] if limit else []))
     summary: dict = json.loads(out.read_text(encoding="utf-8"))["answers"]["per_set"]["all"]
     return summary
 

@@ -47,7 +47,7 @@ from search.figures.nouns import (
     subject_key,
 )
 from search.figures.questions import CountQuestion, NotACountQuestion, asks_words, parse_question
-from search.query import Query
+from search.query import Query, SearchMode
 
 
 class Searcher(Protocol):
@@ -222,9 +222,8 @@ class _Reading:
     """One passage being read for an answer: its words tokenised once, and what the figures
     that count the right thing need of it, computed when first asked for."""
 
-    def __init__(self, hit: dict, rank: int, titles: dict[str, list[str]], topic: _Topic, figures: list[Figure]):
+    def __init__(self, hit: dict, titles: dict[str, list[str]], topic: _Topic, figures: list[Figure]):
         self.hit = hit
-        self.rank = rank
         self.figures = figures
         self.titles = titles
         self.topic = topic
@@ -543,11 +542,13 @@ def answer(engine: Searcher, query: Query) -> dict:
     figures = engine.backend.figures([h["passage_id"] for h in hits])
     matches: list[_Match] = []
     titles: dict[str, list[str]] = {}
-    meaning = _semantic(engine, query.text, [h["passage_id"] for h in hits if h["passage_id"] in figures])
+    # the question's vector is the search's own, except in bm25 mode: no model is run for it there
+    read = [h["passage_id"] for h in hits if h["passage_id"] in figures]
+    meaning = _semantic(engine, query.text, read) if query.mode is not SearchMode.BM25 else {}
     for rank, hit in enumerate(hits):
         if hit["passage_id"] not in figures:
             continue
-        reading = _Reading(hit, rank, titles, topic, figures[hit["passage_id"]])
+        reading = _Reading(hit, titles, topic, figures[hit["passage_id"]])
         for f in figures[hit["passage_id"]]:
             sentence = hit["text"][f.sentence_start : f.sentence_end]
             score = _match(q, f, sentence, reading)

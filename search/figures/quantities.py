@@ -430,7 +430,7 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             high = None if qualifier is Qualifier.AT_LEAST else number.value
         # ranges: «بين X و Y», «من X إلى Y», «X إلى Y», «X أو Y», «X-Y»
         second_at = last + 1
-        from_hedge = hedge is not None and words[first + _hedge_length(words, first, number.first) - 1] == "من"
+        from_hedge = hedge is not None and words[number.first - 1] == "من"  # the hedge ends in «من»
         linked = second_at + 1 < len(words) and (
             (words[second_at] in ("الي", "او") and qualifier is Qualifier.EXACT)
             or (words[second_at] == "الي" and from_hedge)  # «أعلى من مائة إلى ألف»: a range
@@ -463,11 +463,6 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
         out.append(_quantity(tokens, words, raw, first, last, low, high, qualifier))
         i = last + 1
     return out
-
-
-def _hedge_length(words: list[str], begin: int, number_at: int) -> int:
-    """Tokens from a hedge's start to the number («أعلى من» → 2)."""
-    return max(1, number_at - begin)
 
 
 def _range_opener(word: str) -> bool:
