@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from indexer.pipeline import add_records, index_records, remove_documents
 from web import views
-from web.app import holder
 from web.errors import ApiError
+from web.holder import holder
 from web.openapi import openapi
 
 api = Blueprint("api", __name__, url_prefix="/api")
