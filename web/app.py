@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,10 @@ from flask import Flask, Response, request
 
 from search.backends import backend_name
 from search.engine import SearchEngine
+from web.api import api
 from web.errors import register_error_handlers
+from web.holder import EXTENSION, EngineHolder
+from web.pages import pages
 
 log = logging.getLogger(__name__)
 
@@ -36,35 +37,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-class EngineHolder:
-    """One search engine per process, opened on first use and shared by its threads in turn.
-
-    Opened lazily so a server's workers each open their own after forking, and a missing
-    index is reported on the request that needs it instead of failing start-up.
-    """
-
-    def __init__(self, index_dir: Path, factory: Callable[[Path], SearchEngine] = SearchEngine.open):
-        self.index_dir = index_dir
-        self._factory = factory
-        self._engine: SearchEngine | None = None
-        self._pid: int | None = None
-        self._lock = threading.RLock()
-
-    @contextmanager
-    def engine(self) -> Iterator[SearchEngine]:
-        with self._lock:
-            if self._engine is None or self._pid != os.getpid():
-                self._engine = self._factory(self.index_dir)
-                self._pid = os.getpid()
-            yield self._engine
-
-    def close(self) -> None:
-        with self._lock:
-            if self._engine is not None and self._pid == os.getpid():
-                self._engine.close()
-            self._engine = None
 
 
 def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -96,22 +68,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     backend = backend_name(app.config["BACKEND"])
     app.config["BACKEND"] = backend
-    app.extensions["mizan"] = EngineHolder(Path(app.config["INDEX"]), lambda index: SearchEngine.open(index, backend))
-
-    from web.api import api
-    from web.pages import pages
+    app.extensions[EXTENSION] = EngineHolder(Path(app.config["INDEX"]), lambda index: SearchEngine.open(index, backend))
 
     app.register_blueprint(api)
     app.register_blueprint(pages)
     register_error_handlers(app)
     app.after_request(_headers)
     return app
-
-
-def holder() -> EngineHolder:
-    from flask import current_app
-
-    return current_app.extensions["mizan"]
 
 
 def _headers(response: Response) -> Response:

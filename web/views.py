@@ -17,8 +17,8 @@ from search.figures import Figure
 from search.figures.answers import answer as answer_question
 from search.figures.answers import figure_json, label
 from web import params
-from web.app import holder
 from web.errors import ApiError
+from web.holder import holder
 
 OUTLETS_TTL_S = 60.0  # the outlet list of the filter menu is read again after this long
 
