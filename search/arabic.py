@@ -95,6 +95,14 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
+def fold_char(ch: str) -> str:
+    """What one raw character becomes out of context: the OpenSearch mapping char filter is generated
+    from this (search/backends/opensearch_bodies.py), so the cluster folds as we do."""
+    return _fold_char(ch)
+
+
+COMPOSING_MARKS = tuple(sorted(_COMPOSING))  # combined with the letter before them, not folded alone
+
 # A digit-group comma between two digits is dropped and ٫ becomes ".", judged on the
 # folded text, so marks or invisible characters between them do not matter.
 _DIGIT_GROUP_RE = re.compile(r"(?<=[0-9])[,٬٫](?=[0-9])")
