@@ -20,14 +20,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from indexer.dedup import Fingerprint
 from indexer.passages import make_passages
 from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file, record_to_incoming
 from search.backends.base import Backend
-from search.backends.local import DENSE_KEY, index_components
-from search.embeddings import DEFAULT_MODEL
+from search.backends.local import DENSE_KEY, index_components, indexed_text
+from search.embeddings import DEFAULT_MODEL, shared_embedder
 from search.errors import IndexBusy, IndexNotFound, MizanError
 from search.models import Document
 from search.store import IndexWriter, Store, posted_documents, recorded_files, recover_interrupted_swap
@@ -291,15 +292,36 @@ def waiting_for_writers(index_dir: Path, timeout: float = WRITE_WAIT_S) -> Itera
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _vector_model(index_dir: Path) -> str | None:
+    """The model of the index's passage vectors, or None when it has none."""
+    if not existed_before(index_dir):
+        raise IndexNotFound(f"no index at {index_dir}; create it first with `mizan index PATH --index {index_dir}`")
+    with Store.open(index_dir) as store:
+        if store.get_meta(DENSE_KEY) is None:
+            return None
+        return store.manifest.embedding_model or DEFAULT_MODEL
+
+
+def _embed_ahead(items: Sequence[Incoming], model: str) -> dict[str, np.ndarray]:
+    """The vectors of every passage the items could add, by indexed text, computed before the write
+    lock is taken: embedding is most of a write's time, and writers would otherwise queue behind it."""
+    texts = sorted({indexed_text(i.title, p.text) for i in items for p in make_passages("ahead", i.text)})
+    if not texts:
+        return {}
+    vectors = shared_embedder(model).encode_passages(texts, progress=False)  # in bounded batches
+    return dict(zip(texts, vectors, strict=True))
+
+
 @contextlib.contextmanager
-def _api_write(index_dir: Path) -> Iterator[Store]:
-    """An API write: its turn at the write lock, then one IndexWriter that keeps the index's vectors
-    (if it has them) in step."""
+def _api_write(index_dir: Path, items: Sequence[Incoming] = ()) -> Iterator[Store]:
+    """An API write: the items' vectors first (if the index keeps vectors), then its turn at the write
+    lock and one IndexWriter that keeps the index's parts in step."""
+    model = _vector_model(index_dir)
+    prepared = _embed_ahead(items, model) if model is not None else None
     with waiting_for_writers(index_dir):
-        with Store.open(index_dir) as store:
-            embed = store.get_meta(DENSE_KEY) is not None
-            model = store.manifest.embedding_model or DEFAULT_MODEL
-        with IndexWriter(index_dir, components=index_components(False, embed=embed, model=model)) as store:
+        model = _vector_model(index_dir)  # a rebuild may have added or dropped vectors meanwhile
+        components = index_components(False, embed=model is not None, model=model or DEFAULT_MODEL, prepared=prepared)
+        with IndexWriter(index_dir, components=components) as store:
             yield store
 
 
@@ -324,8 +346,12 @@ def index_records(
     index_dir = Path(index_dir)
     report = IngestReport()
     outcomes: list[RecordOutcome] = []
-    with _api_write(index_dir) as store:
-        for item in _posted(records, origin, report, outcomes):
+    posted = _posted(records, origin, report)
+    with _api_write(index_dir, [item for item in posted if item is not None]) as store:
+        for item in posted:
+            if item is None:
+                outcomes.append(RecordOutcome(None, "skipped", message=NO_TEXT))
+                continue
             before = (report.documents_added, report.documents_replaced, report.documents_unchanged)
             ingest(store, item, report)
             outcomes.append(_outcome(store, item.source_key, before, report))
@@ -333,19 +359,19 @@ def index_records(
     return report, outcomes
 
 
-def _posted(
-    records: Sequence[dict], origin: str, report: IngestReport, outcomes: list[RecordOutcome]
-) -> Iterator[Incoming]:
-    """The posted records as articles; one without text is reported as skipped."""
+NO_TEXT = "no text in any of the text fields; skipped"
+
+
+def _posted(records: Sequence[dict], origin: str, report: IngestReport) -> list[Incoming | None]:
+    """The posted records as articles, None for one without text (reported as a problem)."""
+    items: list[Incoming | None] = []
     for n, record in enumerate(records):
         where = hashlib.blake2b(json.dumps(record, sort_keys=True).encode(), digest_size=8).hexdigest()
         item = record_to_incoming(record, path=origin, where=where)
         if item is None:
-            message = "no text in any of the text fields; skipped"
-            report.problems.append(FileProblem(f"{origin}[{n}]", message))
-            outcomes.append(RecordOutcome(None, "skipped", message=message))
-            continue
-        yield item
+            report.problems.append(FileProblem(f"{origin}[{n}]", NO_TEXT))
+        items.append(item)
+    return items
 
 
 def _outcome(store: Store, key: str, before: tuple[int, int, int], report: IngestReport) -> RecordOutcome:
@@ -423,7 +449,10 @@ def add_records(
     report = IngestReport()
     outcomes: list[RecordOutcome] = []
     docs: list[Document] = []
-    for item in _posted(records, origin, report, outcomes):
+    for item in _posted(records, origin, report):
+        if item is None:
+            outcomes.append(RecordOutcome(None, "skipped", message=NO_TEXT))
+            continue
         doc = _document(item)
         stored = backend.get_document(doc.doc_id, with_passages=False)
         if stored is not None and (stored.title, stored.text) == (doc.title, doc.text):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,6 +16,7 @@ import pytest
 
 from tests.conftest import SAMPLE, Server, build_index
 from web.cli import main as mizan_main
+from web.worker import READ_TIMEOUT_S
 
 TOKEN = "serve-token"
 
@@ -114,3 +117,83 @@ def test_serve_stops_cleanly(tmp_path: Path) -> None:
     output = server.stop()
     assert server.proc.returncode == 0, output
     assert "Listening at" in output
+
+
+# ---------------------------------------------------------------- hostile and slow clients (web/worker.py)
+
+
+def _raw(server: Server, data: bytes, timeout: float = 30.0) -> tuple[int, dict[str, str], dict]:
+    """Send bytes as they are; the status, headers and JSON body of the answer."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        answer = b""
+        while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < _length(answer):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, json.loads(body)
+
+
+def _length(answer: bytes) -> int:
+    for line in answer.partition(b"\r\n\r\n")[0].split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return int(line.split(b":")[1])
+    return 1 << 30
+
+
+def _assert_ours(status: int, headers: dict[str, str], body: dict, expected: int, code: str) -> None:
+    assert status == expected, (status, body)
+    assert body["error"]["code"] == code and body["error"]["message"]
+    assert headers["content-type"].startswith("application/json")
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+
+
+def test_sixteen_slow_clients_do_not_stall_the_server(server: Server) -> None:
+    held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(16)]
+    try:
+        for sock in held:  # half a request, then silence
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.5)
+        for _ in range(6):  # requests reach every worker
+            started = time.monotonic()
+            status, _, _ = _get(server.url + "/api/health")
+            assert status == 200 and time.monotonic() - started < 1.0
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_errors_gunicorn_answers_itself_have_our_shape(server: Server) -> None:
+    line = b"GET /api/search?q=" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    _assert_ours(*_raw(server, line), 414, "uri_too_long")
+    bad_length = b"POST /api/documents HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"
+    _assert_ours(*_raw(server, bad_length), 400, "bad_request")
+    many = b"GET /api/health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(200)) + b"\r\n"
+    _assert_ours(*_raw(server, many), 431, "headers_too_large")
+
+
+_POST_HEAD = (
+    f"POST /api/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer {TOKEN}\r\n"
+).encode()
+
+
+@pytest.mark.slow
+def test_a_body_shorter_than_its_length_is_answered_not_awaited(server: Server) -> None:
+    started = time.monotonic()
+    status, headers, body = _raw(server, _POST_HEAD + b'Content-Length: 100\r\n\r\n{"title":')
+    _assert_ours(status, headers, body, 400, "incomplete_body")
+    assert time.monotonic() - started < READ_TIMEOUT_S + 5
+
+
+def test_a_chunked_body_over_the_cap_is_413_like_a_plain_one(server: Server) -> None:
+    body = b"[" + b"1," * 4_500_000 + b"1]"  # 9 MB
+    step = 1 << 16
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(body[i : i + step]), body[i : i + step]) for i in range(0, len(body), step)
+    )
+    status, headers, answer = _raw(server, _POST_HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
+    _assert_ours(status, headers, answer, 413, "too_large")

@@ -310,6 +310,8 @@ def test_two_posts_at_once_are_both_stored(writable: Flask) -> None:
         ({"data": '[{"text": "نص", "url": "https://x/\\ud83d"}]', "content_type": "application/json"}, 400, "bad_text"),
         ({"json": [{"text": "نص"}] * 1001}, 413, "too_many_documents"),
         ({"data": "[" + "1," * 5_000_000 + "1]", "content_type": "application/json"}, 413, "too_large"),
+        ({"json": {"title": "طويل", "text": "ن" * 200_001}}, 413, "document_too_large"),
+        ({"json": [{"title": "طويل", "text": "ن" * 150_000}] * 7}, 413, "too_large"),
     ],
 )
 def test_bad_bodies_are_refused_and_change_nothing(writable: Flask, kwargs: dict, status: int, code: str) -> None:
@@ -394,3 +396,33 @@ def test_cluster_failures_are_503_and_502(client: FlaskClient, monkeypatch: pyte
         monkeypatch.setattr(views, "search", fail)
         r = client.get("/api/search", query_string={"q": "روسيا"})
         assert r.status_code == status and r.get_json()["error"]["code"] == code
+
+
+def test_a_write_embeds_its_passages_before_it_waits_for_the_lock(
+    seeds_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer.pipeline import waiting_for_writers
+    from search.embeddings import Embedder
+
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    client = create_app({"INDEX": str(index), "API_TOKEN": TOKEN}).test_client()
+    embedded = threading.Event()
+    encode = Embedder.encode_passages
+
+    def spy(self: Embedder, texts: list[str], **kwargs: object) -> object:
+        vectors = encode(self, texts, **kwargs)  # type: ignore[arg-type]
+        embedded.set()
+        return vectors
+
+    monkeypatch.setattr(Embedder, "encode_passages", spy)
+    answers: list[int] = []
+    with waiting_for_writers(index):  # another writer holds the index
+        writer = threading.Thread(
+            target=lambda: answers.append(client.post("/api/documents", json=NEW_DOC, headers=_auth()).status_code)
+        )
+        writer.start()
+        assert embedded.wait(60), "the post waited for the lock before embedding"
+        assert not answers  # and it is still waiting for its turn
+    writer.join(60)
+    assert answers == [201]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -16,6 +17,10 @@ from web.openapi import openapi
 api = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_DOCUMENTS_PER_POST = 1000
+# Characters of text (every string field together): one document at the cap is about 300 passages,
+# embedded in seconds; a post at the cap keeps its client waiting about a minute on 2 CPU cores.
+MAX_DOCUMENT_CHARS = 200_000
+MAX_POST_CHARS = 1_000_000
 
 
 @api.get("/search")
@@ -59,8 +64,8 @@ def _records() -> list[dict]:
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send the documents as JSON (Content-Type: application/json)")
     try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # [[[[…]]]] deeper than the parser goes
+        body = json.loads(_body())
+    except (ValueError, RecursionError):  # not UTF-8 JSON, or [[[[…]]]] deeper than the parser goes
         body = None
     if body is None:
         raise ApiError(
@@ -82,7 +87,46 @@ def _records() -> list[dict]:
         if field is not None:
             # JSON allows "\ud800" escapes that no UTF-8 text can hold: refuse them here, not as a 500 in the store
             raise ApiError(400, "bad_text", f"documents[{n}].{field} holds an unpaired surrogate (\\ud800–\\udfff)")
+    sizes = [_characters(record) for record in records]
+    for n, size in enumerate(sizes):
+        if size > MAX_DOCUMENT_CHARS:
+            raise ApiError(
+                413, "document_too_large", f"documents[{n}] holds {size:,} characters; at most {MAX_DOCUMENT_CHARS:,}"
+            )
+    if sum(sizes) > MAX_POST_CHARS:
+        raise ApiError(
+            413, "too_large", f"{sum(sizes):,} characters in one post; send at most {MAX_POST_CHARS:,} at a time"
+        )
     return records
+
+
+def _characters(value: object) -> int:
+    """Characters in every string of a JSON value."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_characters(v) for v in value)
+    return 0
+
+
+def _body() -> bytes:
+    """The posted bytes, at most MAX_CONTENT_LENGTH of them, and all that Content-Length announced."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # A chunked body has no Content-Length for Flask to refuse it by: the stream stops at the limit,
+    # so a body that fills it is taken as one that goes past it.
+    data = request.stream.read(limit + 1)
+    if len(data) >= limit:
+        raise ApiError(
+            413, "too_large", f"the body is over {limit // (1024 * 1024)} MB; send fewer documents at a time"
+        )
+    expected = request.content_length
+    if expected is not None and len(data) < expected:  # web/worker.py stops waiting for a silent client
+        raise ApiError(
+            400, "incomplete_body", f"the body ended after {len(data)} of the {expected} bytes its Content-Length gave"
+        )
+    return data
 
 
 def _unpaired_surrogate(value: object, path: str = "") -> str | None:

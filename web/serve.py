@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# Threads per worker. Queries take the worker's engine in turn (one core's work each), so threads
+# are not for speed: they keep a worker answering while clients are slow to send or to read.
+THREADS = 16
 
 
 def default_workers() -> int:
@@ -77,10 +80,15 @@ def serve(
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or default_workers(),
-        "worker_class": "sync",
-        "timeout": 120,  # a POST that embeds many passages may take a while
+        # Threads with bounded reads (web/worker.py): slow or silent clients cannot take every worker.
+        "worker_class": "web.worker.MizanWorker",
+        "threads": THREADS,
+        "keepalive": 5,
+        "timeout": 120,  # the main thread's heartbeat: a long request in a thread does not trip it
         "graceful_timeout": 10,
         "limit_request_line": 8190,  # a 500-character Arabic query is ~6 kB percent-encoded
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",

@@ -17,7 +17,7 @@ import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -135,11 +135,15 @@ class DenseComponent:
         device: str | None = None,
         progress: bool | None = None,
         reuse_from: Path | None = None,
+        prepared: Mapping[str, np.ndarray] | None = None,
     ):
         self.model = model
         self.device = device
         self.progress = progress
         self.reuse_from = reuse_from  # an older index whose vectors a rebuild may take instead of re-embedding
+        # Vectors embedded before the write lock was taken, by indexed text: a write then holds the
+        # lock for its file work only, not for seconds of embedding (indexer/pipeline.py).
+        self.prepared = prepared or {}
 
     def before_commit(self, store: Store, index_dir: Path) -> None:
         current, unchanged = _current(store, index_dir, DENSE_KEY)
@@ -169,10 +173,16 @@ class DenseComponent:
             if taken:
                 dense.add(taken, reuse.vectors[[reuse.index_of[pid] for pid in taken]])
         if missing:
-            assert embedder is not None
-            texts = [indexed_text(title, text) for _, title, text in store.passages_for_indexing(missing)]
-            vectors = embedder.encode_passages(texts, progress=_quiet(self.progress, len(texts)) is not True)
-            dense.add(missing, vectors)
+            texts = {pid: indexed_text(title, text) for pid, title, text in store.passages_for_indexing(missing)}
+            ready = [pid for pid in missing if texts[pid] in self.prepared]
+            if ready:
+                dense.add(ready, np.stack([self.prepared[texts[pid]] for pid in ready]))
+            todo = [pid for pid in missing if texts[pid] not in self.prepared]
+            if todo:
+                embedder = embedder or shared_embedder(self.model, self.device)
+                wanted_texts = [texts[pid] for pid in todo]
+                progress = _quiet(self.progress, len(todo)) is not True
+                dense.add(todo, embedder.encode_passages(wanted_texts, progress=progress))
         _publish(store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save)
 
     def _reusable(self) -> DenseIndex | None:
@@ -204,11 +214,14 @@ def index_components(
     model: str = DEFAULT_MODEL,
     device: str | None = None,
     reuse_from: Path | None = None,
+    prepared: Mapping[str, np.ndarray] | None = None,
 ) -> list:
     """The structures a local index keeps beside its database."""
     components: list = [LexicalComponent(progress)]
     if embed:
-        components.append(DenseComponent(model, device=device, progress=progress, reuse_from=reuse_from))
+        components.append(
+            DenseComponent(model, device=device, progress=progress, reuse_from=reuse_from, prepared=prepared)
+        )
     return components
 
 
