@@ -8,13 +8,14 @@ import io
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote_plus
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import WEB_TOKEN
-from web.render import marked, snippet
+from tests.conftest import REPO, WEB_TOKEN
+from web.render import marked, snippet, timeline_svg
 
 QUESTION = "كم عدد الجنود الكوريين الشماليين في روسيا؟"
 TOKEN = WEB_TOKEN
@@ -90,42 +91,85 @@ def test_home_has_the_search_box_and_example_questions(client: FlaskClient) -> N
     assert len(examples) >= 3
 
 
+def _groups(html: str) -> list[str]:
+    return re.findall(r'<article class="group [^"]*"[^>]*>(.*?)</article>', html, re.S)
+
+
 def test_the_answer_card_shows_the_conflicting_groups_side_by_side(client: FlaskClient) -> None:
     html = _get(client, "/search", q=QUESTION)
     text = _text(html)
-    assert "الأرقام متضاربة بين المصادر" in text
-    groups = re.findall(r'<article class="group group-\d"[^>]*>(.*?)</article>', html, re.S)
-    assert len(groups) >= 2
-    assert "نحو 10 آلاف" in _text(groups[0]) and "7 مصادر" in _text(groups[0])
-    assert "حتى 11 ألفاً" in _text(groups[1]) and "5 مصادر" in _text(groups[1])
+    api = client.get("/api/answer", query_string={"q": QUESTION}).get_json()
+    ten, eleven = api["groups"][:2]
+    # the banner names both values, with the dual
+    assert f"الأرقام متضاربة بين المصادر: تقديران مختلفان: {ten['label']} مقابل {eleven['label']}" in text
+    groups = _groups(html)
+    assert len(groups) == len(api["groups"]) >= 2
+    # claimants first, then the outlets that reported it, counted with agreement
+    first = _text(groups[0])
+    assert first.index("يقوله: " + ten["claimants"][0]) < first.index("ورد في 7 مصادر مستقلة")
+    assert "ورد في 5 مصادر مستقلة" in _text(groups[1]) and "حتى 11 ألفاً" in _text(groups[1])
     # one source card per figure: outlet, date, claimant, the sentence with its figure marked, a link to it
     cards = re.findall(r'<div class="source[^"]*">(.*?)</div>', groups[0], re.S)
-    api = client.get("/api/answer", query_string={"q": QUESTION}).get_json()
-    assert len(cards) == len(api["groups"][0]["figures"])
-    first = api["groups"][0]["figures"][0]
-    assert first["outlet"] in cards[0] and "28 أكتوبر 2024" in cards[0]
-    assert f"بحسب: {first['claimant']}" in _text(cards[0])
-    start, end = first["sentence_span"]
-    assert f"<mark>{first['sentence'][start:end]}</mark>" in cards[0]
-    assert f'href="/documents/{first["doc_id"]}#{first["passage_id"]}"' in cards[0]
-    # the estimates span months: a timeline with one point per dated figure
+    assert len(cards) == len(ten["figures"])
+    f = ten["figures"][0]
+    assert f["outlet"] in cards[0] and "28 أكتوبر 2024" in cards[0]
+    assert f"يقوله: {f['claimant']}" in _text(cards[0])
+    start, end = f["sentence_span"]
+    assert f"<mark>{f['sentence'][start:end]}</mark>" in cards[0]
+    assert f'href="/documents/{f["doc_id"]}?q=' in cards[0] and f"#{f['passage_id']}" in cards[0]
+    # the estimates span months: a timeline with one point per figure, a lane per value
     (svg,) = re.findall(r'<svg class="timeline".*?</svg>', html, re.S)
-    dated = sum(1 for g in api["groups"] for f in g["figures"] if f["published"])
-    assert svg.count("<title>") == dated and "صحيفة الأفق الجديد" in svg  # one point per dated figure
+    assert svg.count("<title>") == sum(len(g["figures"]) for g in api["groups"])
+    assert ten["label"] in svg and eleven["label"] in svg and "صحيفة الأفق الجديد" in svg
     assert 'href="/export/answer.csv?q=' in html and 'href="/export/answer.json?q=' in html
+
+
+def test_the_summary_gives_every_group_before_the_columns(client: FlaskClient) -> None:
+    html = _get(client, "/search", q=QUESTION)
+    api = client.get("/api/answer", query_string={"q": QUESTION}).get_json()
+    summary = re.search(r'<ol class="summary".*?</ol>', html, re.S)
+    assert summary and html.index('class="summary"') < html.index('class="groups"')
+    rows = re.findall(r'<li class="sum [^"]*">(.*?)</li>', summary.group(0), re.S)
+    assert len(rows) == len(api["groups"])
+    for row, group in zip(rows, api["groups"], strict=True):
+        words = _text(row)
+        assert group["label"] in words and group["claimants"][0] in words
+        assert "ورد في" in words and "2024" in words  # its date span
+    # four claimants of the first group: two names, then the rest counted («وجهتان أخريان»)
+    assert len(api["groups"][0]["claimants"]) == 4 and "وجهتان أخريان" in _text(rows[0])
+
+
+def test_group_colours_follow_the_value_not_the_rank(client: FlaskClient) -> None:
+    def colours(**params: object) -> dict[str, str]:
+        html = _get(client, "/search", q=QUESTION, **params)
+        return {label: css for css, label in re.findall(r'<article class="group ([^"]*)" aria-label="([^"]*)"', html)}
+
+    everything = colours()
+    assert len(set(everything.values())) == len(everything) >= 2
+    assert "agreed" not in everything.values()
+    later = colours(**{"from": "2024-11-15"})  # a date filter changes which groups there are and their order
+    shared = set(everything) & set(later)
+    assert shared and all(everything[label] == later[label] for label in shared if len(later) > 1)
+    # an agreed answer is green, never a group colour; the banner does not claim "the sources" for one outlet
+    agreed = _get(client, "/search", q="كم عدد الصواريخ التي أطلقتها كوريا الشمالية؟")
+    assert '<article class="group agreed"' in agreed and 'class="banner agreed"' in agreed
+    outlet = client.get("/api/answer", query_string={"q": QUESTION}).get_json()["groups"][0]["outlets"][0]
+    one = _text(_get(client, "/search", q=QUESTION, outlet=outlet))
+    assert "الأرقام متضاربة بين المصادر" not in one and "المصادر متفقة" not in one
+    assert f"مصدر واحد ({outlet})" in one
 
 
 def test_an_agreed_answer_and_a_question_without_figures(client: FlaskClient) -> None:
     agreed = _text(_get(client, "/search", q="كم عدد الصواريخ التي أطلقتها كوريا الشمالية؟"))
-    assert "المصادر متفقة: أكثر من ألف" in agreed
+    assert "المصادر متفقة: أكثر من ألف، ورد في 3 مصادر" in agreed
     none = _text(_get(client, "/search", q="كم عدد السفن في الميناء؟"))
     assert "لم نجد في المقاطع رقماً يجيب" in none and "الأرقام متضاربة" not in none
 
 
 def test_keyword_search_has_no_card_and_marks_the_query_words(client: FlaskClient) -> None:
     html = _get(client, "/search", q="العقوبات الأوروبية")
-    assert 'class="answer"' not in html
-    assert "مقطعاً تطابق البحث" in html
+    assert 'class="answer' not in html
+    assert re.search(r"كلمات البحث في (مقطع واحد|مقطعين|\d+ مقاطع|\d+ مقطعاً)", _text(html))
     marks = re.findall(r"<mark>(.*?)</mark>", html)
     assert marks and all(("عقوب" in m) or ("اوروب" in m) or ("أوروب" in m) for m in marks), marks
 
@@ -146,7 +190,7 @@ def test_highlights_cover_whole_raw_words_with_harakat_and_prefixes(writable: Fl
 
 def test_paging_and_the_result_count(client: FlaskClient) -> None:
     first = _get(client, "/search", q="روسيا", k=3)
-    total = int(re.search(r"(\d+) مقطعاً تطابق البحث", first).group(1))
+    total = int(re.search(r"كلمات البحث في (\d+) مقطعاً", first).group(1))
     assert total > 6 and "عرض 1–3" in first
     assert 'rel="next"' in first and "page=2" in first
     second = _get(client, "/search", q="روسيا", k=3, page=2)
@@ -191,19 +235,48 @@ def test_the_document_page_has_anchors_and_its_figures(client: FlaskClient) -> N
 
 
 @pytest.mark.parametrize(
-    ("path", "status", "words"),
+    ("path", "status", "words", "kept"),
     [
-        ("/documents/d_nope", 404, "الصفحة غير موجودة"),
-        ("/nowhere", 404, "الصفحة غير موجودة"),
-        ("/search?q=" + "ك" * 501, 413, "السؤال أطول مما ينبغي"),
-        ("/search?q=روسيا&k=0", 400, "k: must be between"),
-        ("/search", 400, "q:"),
+        ("/documents/d_nope", 404, "لا مقال بهذا المعرّف", ""),
+        ("/documents/d_nope?q=روسيا", 404, "لا مقال بهذا المعرّف", "روسيا"),
+        ("/nowhere", 404, "لا صفحة بهذا العنوان", ""),
+        ("/search?q=" + "ك" * 501, 413, "طول السؤال 501 حرف، والحد 500 حرف", "ك" * 501),
+        ("/search?q=روسيا&k=0", 400, "عدد النتائج في الصفحة عدد صحيح من 1 إلى 100", "روسيا"),
+        ("/search?q=روسيا&page=0", 400, "رقم الصفحة عدد صحيح من 1 إلى 50، لا «0»", "روسيا"),
+        ("/search?q=روسيا&page=99", 400, "رقم الصفحة عدد صحيح من 1 إلى 50، لا «99»", "روسيا"),
+        ("/search?q=روسيا&from=31-10-2024", 400, "تاريخ البداية «31-10-2024» ليس تاريخاً", "روسيا"),
+        ("/search?q=روسيا&from=2025-01-01&to=2024-01-01", 400, "تاريخ البداية (2025-01-01) بعد تاريخ النهاية", "روسيا"),
+        ("/search", 400, "اكتب سؤالاً أو كلمات للبحث", ""),
+        ("/search?q=%20%20%20", 400, "اكتب سؤالاً أو كلمات للبحث", ""),
     ],
 )
-def test_browser_errors_are_html_pages(client: FlaskClient, path: str, status: int, words: str) -> None:
+def test_browser_errors_are_arabic_pages_that_keep_the_query(
+    client: FlaskClient, path: str, status: int, words: str, kept: str
+) -> None:
     r = client.get(path)
     assert r.status_code == status and r.mimetype == "text/html"
-    assert words in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert words in _text(html)
+    assert not re.search(r"must be|is not|give the|no such|keep it", html)  # no English developer text
+    (box,) = [i for i in Page(html).all("input") if i.get("name") == "q"]
+    assert box["value"] == kept
+    if kept and len(kept) <= 500:  # back to the results of the same words, the bad parameter dropped
+        assert f'href="/search?q={quote_plus(kept)}"' in html and f"العودة إلى نتائج «{kept}»" in html
+    else:
+        assert "العودة إلى الصفحة الرئيسية" in html
+
+
+def test_the_api_keeps_its_json_error_shape(client: FlaskClient) -> None:
+    for path in ("/api/search?q=روسيا&page=0", "/api/search?q=%20", "/api/documents/d_nope"):
+        r = client.get(path)
+        body = r.get_json()
+        assert r.mimetype == "application/json" and set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+
+
+def test_the_search_box_refuses_spaces_only_before_sending() -> None:
+    page = Page((REPO / "web" / "templates" / "_searchbox.html").read_text(encoding="utf-8"))
+    (box,) = page.all("input")
+    assert "required" in box and re.fullmatch(box["pattern"], "  روسيا ") and not re.fullmatch(box["pattern"], "   ")
 
 
 def test_export_gives_the_figure_table_as_csv_and_json(client: FlaskClient) -> None:
@@ -288,16 +361,37 @@ def test_the_filter_form_keeps_what_the_url_chose(client: FlaskClient) -> None:
     assert '<input type="hidden" name="fusion" value="rrf">' in html
 
 
-def test_the_timeline_legend_wraps_instead_of_leaving_the_chart() -> None:
-    from web.render import timeline_svg
+def test_the_timeline_keeps_undated_figures_and_labels_each_lane_with_its_value() -> None:
+    from web.card import card
 
-    groups = [
-        {
-            "label": f"{n} آلاف",
-            "figures": [{"published": f"2024-1{n % 3}-0{n + 1}", "outlet": f"مصدر {n}", "claimant": None}],
-        }
-        for n in range(6)
-    ]
-    svg = str(timeline_svg(groups))
-    xs = [float(x) for x in re.findall(r'<circle cx="([-\d.]+)"', svg)]
-    assert len(xs) == 12 and min(xs) >= 0  # six points and six legend keys, all inside the chart
+    result = {
+        "status": "conflict",
+        "groups": [
+            {
+                "label": label,
+                "value_low": low,
+                "value_high": low,
+                "outlets": [f"مصدر {n}" for n in range(3)],
+                "claimants": [],
+                "figures": [
+                    {"published": day, "outlet": f"مصدر {n}", "claimant": None, "date_estimated": n == 1}
+                    for n, day in enumerate(("2024-10-01", None, "2025-01-0" + str(n + 1)))
+                ],
+            }
+            for n, (label, low) in enumerate((("نحو 10 آلاف", 10000), ("حتى 11 ألفاً", 11000)))
+        ],
+    }
+    chart = timeline_svg(card(result).groups)
+    assert chart is not None and chart.undated
+    svg = str(chart.svg)
+    assert svg.count("<circle") == 6 and "بلا تاريخ" in svg
+    assert "نحو 10 آلاف</text>" in svg and "حتى 11 ألفاً</text>" in svg  # the value on its lane, not colour alone
+    assert "viewBox" not in svg  # text keeps its CSS size at any width
+    sizes = [int(n) for n in re.findall(r'font-size="(\d+)"', svg)]
+    assert sizes and min(sizes) >= 12
+    xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', svg)]
+    assert all(0 <= x <= 100 for x in xs)
+    assert [p["date"] for p in chart.points].count("بلا تاريخ") == 2
+    # one date alone, or no date at all, is no timeline
+    lone = {**result, "groups": [{**result["groups"][0], "figures": result["groups"][0]["figures"][1:2]}]}
+    assert timeline_svg(card(lone).groups) is None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from search.errors import (
@@ -25,13 +25,37 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error a client can fix (or wait out); raised by views, rendered per surface."""
+    """An error a client can fix (or wait out); raised by views, rendered per surface.
 
-    def __init__(self, status: int, code: str, message: str):
+    `message` is for programs (English, in the JSON body); `arabic` is what a reader of the
+    HTML page is told, defaulting to the words for its code (ARABIC).
+    """
+
+    def __init__(self, status: int, code: str, message: str, arabic: str | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.arabic = arabic or ARABIC.get(code) or _ARABIC_STATUS.get(status // 100 * 100, ARABIC["bad_request"])
+
+
+# What the browser's reader is told, per code, where the raiser gave no words of its own.
+ARABIC = {
+    "missing_parameter": "اكتب سؤالاً أو كلمات للبحث في المربع أعلاه.",
+    "bad_parameter": "في عنوان الصفحة قيمة لا نفهمها؛ ابحث من جديد من المربع أعلاه.",
+    "query_too_long": "السؤال أطول مما ينبغي؛ اختصره ثم ابحث من جديد.",
+    "unknown_document": "لا مقال بهذا المعرّف في الفهرس؛ لعله حُذف منه. ابحث عنه من المربع أعلاه.",
+    "not_found": "لا صفحة بهذا العنوان. ابحث من المربع أعلاه أو عد إلى الصفحة الرئيسية.",
+    "method_not_allowed": "لا تُطلب هذه الصفحة بهذه الطريقة.",
+    "too_large": "الطلب أكبر مما يقبله الخادم.",
+    "index_busy": "الفهرس مشغول بالتحديث الآن؛ أعد المحاولة بعد قليل.",
+    "index_unavailable": "الفهرس غير متاح الآن؛ أعد المحاولة بعد قليل.",
+    "backend_unavailable": "خادم البحث غير متاح الآن؛ أعد المحاولة بعد قليل.",
+    "backend_error": "تعذّر على خادم البحث تنفيذ الطلب؛ أعد المحاولة بعد قليل.",
+    "internal_error": "حدث خطأ في الخادم وسُجّل؛ أعد المحاولة بعد قليل.",
+    "bad_request": "تعذّر فهم الطلب؛ ابحث من جديد من المربع أعلاه.",
+}
+_ARABIC_STATUS = {400: ARABIC["bad_request"], 500: ARABIC["internal_error"]}
 
 
 # Werkzeug's own errors (unknown route, wrong method, body too large) get our codes and words.
@@ -68,7 +92,16 @@ def error_response(err: ApiError) -> tuple[Response | str, int]:
         if err.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="mizan"'
         return response, err.status
-    return render_template("error.html", error=err), err.status
+    return render_template("error.html", error=err, **_kept_query()), err.status
+
+
+def _kept_query() -> dict[str, str | None]:
+    """The query the reader typed, back in the box, and a link to its results where it is usable."""
+    from search.query import MAX_QUERY_CHARS
+
+    q = " ".join((request.args.get("q") or "").split())
+    usable = bool(q) and len(q) <= MAX_QUERY_CHARS  # a bad page, size or date: the words alone are fine
+    return {"q": q, "back": url_for("pages.results", q=q) if usable else None}
 
 
 def register_error_handlers(app: Flask) -> None:

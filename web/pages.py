@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
-from web import render, views
+from search.query import MAX_QUERY_CHARS
+from web import counting, render, views
+from web.card import claimants_line
 from web.params import query_text
 
 pages = Blueprint("pages", __name__)
@@ -25,7 +27,15 @@ def _arabic_date(value: str | None) -> str:
 
 @pages.app_context_processor
 def _helpers() -> dict:
-    return {"marked": render.marked, "snippet": render.snippet, "timeline_svg": render.timeline_svg}
+    return {
+        "marked": render.marked,
+        "snippet": render.snippet,
+        "timeline_svg": render.timeline_svg,
+        "claimants_line": claimants_line,
+        "count": counting.count,
+        "PASSAGE": counting.PASSAGE,
+        "OTHER": counting.OTHER,
+    }
 
 
 @pages.get("/")
@@ -56,7 +66,9 @@ def results() -> str:
 
 @pages.get("/documents/<doc_id>")
 def document(doc_id: str) -> str:
-    return render_template("document.html", doc=views.document(doc_id))
+    doc = views.document(doc_id)
+    q = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]  # where the reader came from
+    return render_template("document.html", doc=doc, q=q)
 
 
 def _cell(value: object) -> object:

@@ -6,7 +6,10 @@ autoescaping; only the markup these functions add is trusted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
@@ -61,104 +64,135 @@ def arabic_date(value: str | None) -> str:
 
 # ---------------------------------------------------------------- timeline
 
-GROUP_COLOURS = ("#b3261e", "#0b57d0", "#146c2e", "#8e4ec6", "#b06000", "#00796b")
-_W = 720
-_LABELS = 190  # the outlet column, on the right as Arabic reads
-_ROW = 26
-_TOP, _AXIS, _LEGEND = 12, 34, 30
-_TICKS = 5
-_LEGEND_PER_ROW = 3  # group labels per legend row: more would run off the chart
+_LANE = 46  # one lane per group: its value written above its points
+_TOP = 4
+_AXIS = 34
+_PLOT = (4.0, 78.0)  # where dated points go, in % of the chart's width (time runs left to right)
+_UNDATED = (86.0, 97.0)  # the «بلا تاريخ» column
+_STEP_PX = 15  # points of one group on the same day stand side by side
+_LANE_FONT, _AXIS_FONT = 13, 12  # CSS px: the chart has no viewBox, so text never shrinks with it
 
 
-def _dated_points(groups: list[dict]) -> list[tuple[date, int, dict]]:
-    points = []
-    for n, group in enumerate(groups):
-        for f in group["figures"]:
-            if not f.get("published"):
-                continue
-            try:
-                day = date.fromisoformat(f["published"][:10])
-            except ValueError:
-                continue
-            points.append((day, n, f))
-    return points
+class _Lane(Protocol):
+    label: str
+    css: str
+    colour: str
+    figures: list[dict]
 
 
-def timeline_svg(groups: list[dict]) -> Markup | None:
-    """Each dated figure on a row for its outlet, placed by publication date and coloured by its
-    group, so an analyst sees which outlet said what when; None when the figures span under two dates.
+@dataclass
+class Timeline:
+    svg: Markup
+    points: list[dict]  # the same points as a list: what a tap or a screen reader gets
+    undated: bool
 
-    Drawn on the server so it needs no script; each point's <title> gives outlet, date and value.
-    """
-    points = _dated_points(groups)
-    if len({p[0] for p in points}) < 2:
+
+def _day(value: str | None) -> date | None:
+    if not value:
         return None
-    outlets = list(dict.fromkeys(f.get("outlet") or "؟" for _, _, f in sorted(points, key=lambda p: p[0])))
-    first, last = min(p[0] for p in points), max(p[0] for p in points)
-    span_days = (last - first).days
-    plot_left, plot_right = 50, _W - _LABELS - 40
-    legend_rows = (min(len(groups), len(GROUP_COLOURS)) + _LEGEND_PER_ROW - 1) // _LEGEND_PER_ROW
-    height = _TOP + _ROW * len(outlets) + _AXIS + _LEGEND * legend_rows
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
-    def x(day: date) -> float:
-        return round(plot_left + (plot_right - plot_left) * (day - first).days / span_days, 1)
 
-    def y(outlet: str) -> float:
-        return _TOP + _ROW * outlets.index(outlet) + _ROW / 2
+def timeline_svg(groups: Sequence[_Lane]) -> Timeline | None:
+    """One lane per group, its value written on it; each figure placed by publication date, the
+    undated ones in a «بلا تاريخ» column of their own. None without two figures and one date.
 
-    axis_y = _TOP + _ROW * len(outlets) + 4
+    Coordinates are percentages of the chart's width and text sizes CSS pixels (no viewBox), so
+    the chart fills a phone's width without its text shrinking below a readable size.
+    """
+    figures = [(n, f, _day(f.get("published"))) for n, g in enumerate(groups) for f in g.figures]
+    days = sorted({d for _, _, d in figures if d})
+    if len(figures) < 2 or not days:
+        return None
+    first, last = days[0], days[-1]
+    span = (last - first).days
+    undated = any(d is None for _, _, d in figures)
+
+    def x(day: date | None) -> float:
+        if day is None:
+            return (_UNDATED[0] + _UNDATED[1]) / 2
+        if not span:
+            return (_PLOT[0] + _PLOT[1]) / 2
+        return round(_PLOT[0] + (_PLOT[1] - _PLOT[0]) * (day - first).days / span, 2)
+
+    height = _TOP + _LANE * len(groups) + _AXIS
+    axis_y = _TOP + _LANE * len(groups) + 4
     parts = [
         Markup(
-            '<svg class="timeline" viewBox="0 0 {w} {h}" role="img" direction="ltr" '
-            'aria-label="الأرقام بحسب تاريخ النشر والمصدر" xmlns="http://www.w3.org/2000/svg">'
-        ).format(w=_W, h=height),
+            '<svg class="timeline" width="100%" height="{h}" role="img" direction="ltr" '
+            'aria-label="الأرقام بحسب تاريخ النشر، صفّ لكل تقدير" xmlns="http://www.w3.org/2000/svg">'
+        ).format(h=height)
     ]
-    for outlet in outlets:
-        row = y(outlet)
+    for n, group in enumerate(groups):
+        top = _TOP + _LANE * n
         parts.append(
             Markup(
-                '<line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="#e3e3e3"/>'
-                '<text x="{t}" y="{ty}" font-size="12" text-anchor="start" fill="#333" direction="rtl">{o}</text>'
-            ).format(a=plot_left, b=plot_right, y=row, t=_W - 6, ty=row + 4, o=outlet)
+                '<text x="99%" y="{ty}" font-size="{fs}" font-weight="700" text-anchor="start" direction="rtl" '
+                'fill="{c}">{label}</text>'
+                '<line x1="{a}%" y1="{ly}" x2="{b}%" y2="{ly}" stroke="#dadce0"/>'
+            ).format(
+                ty=top + 15, fs=_LANE_FONT, c=group.colour, label=group.label, a=_PLOT[0], b=_UNDATED[1], ly=top + 31
+            )
         )
     parts.append(
-        Markup('<line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="#888"/>').format(a=plot_left, b=plot_right, y=axis_y)
+        Markup('<line x1="{a}%" y1="{y}" x2="{b}%" y2="{y}" stroke="#5f6368"/>').format(
+            a=_PLOT[0], b=_PLOT[1], y=axis_y
+        )
     )
-    ticks = (
-        sorted({first + (last - first) * i // (_TICKS - 1) for i in range(_TICKS)}) if span_days >= 4 else [first, last]
-    )
-    for day in ticks:
+    # right-to-left text: "end" is its left edge, so the first date reads rightwards from the axis' start
+    ticks = [(first, "end", _PLOT[0]), (last, "start", _PLOT[1])] if span else [(first, "middle", x(first))]
+    for tick, anchor, at in ticks:
         parts.append(
             Markup(
-                '<line x1="{x}" y1="{a}" x2="{x}" y2="{b}" stroke="#888"/>'
-                '<text x="{x}" y="{ty}" font-size="11" text-anchor="middle" fill="#444" direction="rtl">{t}</text>'
-            ).format(x=x(day), a=axis_y, b=axis_y + 4, ty=axis_y + 17, t=arabic_date(day.isoformat()))
+                '<text x="{x}%" y="{y}" font-size="{fs}" text-anchor="{a}" fill="#3c4043" direction="rtl">{t}</text>'
+            ).format(x=at, y=axis_y + 18, fs=_AXIS_FONT, a=anchor, t=arabic_date(tick.isoformat()))
         )
-    placed: dict[tuple[float, float], int] = {}
-    for day, n, f in sorted(points, key=lambda p: (p[0], p[1])):
-        colour = GROUP_COLOURS[n % len(GROUP_COLOURS)]
-        tip = f"{f.get('outlet') or '؟'} — {arabic_date(f['published'])} — {groups[n]['label']}"
-        if f.get("claimant"):
-            tip += f" — بحسب {f['claimant']}"
-        cx, cy = x(day), y(f.get("outlet") or "؟")
-        slot = (cy, round(cx / 12))
-        cx += 12 * placed.get(slot, 0)  # points of one outlet on the same days stand side by side
+    if undated:
+        parts.append(
+            Markup(
+                '<line x1="{d}%" y1="{t}" x2="{d}%" y2="{b}" stroke="#9aa0a6" stroke-dasharray="3 3"/>'
+                '<text x="{m}%" y="{y}" font-size="{fs}" text-anchor="middle" fill="#3c4043">بلا تاريخ</text>'
+            ).format(
+                d=(_PLOT[1] + _UNDATED[0]) / 2,
+                t=_TOP,
+                b=axis_y,
+                m=(_UNDATED[0] + _UNDATED[1]) / 2,
+                y=axis_y + 18,
+                fs=_AXIS_FONT,
+            )
+        )
+    points: list[dict] = []
+    placed: dict[tuple[int, float], int] = {}
+    for n, f, day in sorted(figures, key=lambda p: (p[2] or date.max, p[0])):
+        group = groups[n]
+        at = x(day)
+        slot = (n, round(at / 3))
+        shift = _STEP_PX * placed.get(slot, 0) * (-1 if day is None else 1)
         placed[slot] = placed.get(slot, 0) + 1
+        when = arabic_date(f["published"]) if day else "بلا تاريخ"
+        if day and f.get("date_estimated"):
+            when += " (تاريخ تقديري)"
+        outlet = f.get("outlet") or "مصدر غير معروف"
+        tip = f"{group.label} — {outlet} — {when}"
+        if f.get("claimant"):
+            tip += f" — يقوله: {f['claimant']}"
         parts.append(
             Markup(
-                '<circle cx="{x}" cy="{y}" r="6" fill="{c}" stroke="#fff" stroke-width="1.5">'
-                "<title>{t}</title></circle>"
-            ).format(x=cx, y=cy, c=colour, t=tip)
+                '<circle cx="{x}%" cy="{y}" r="7" fill="{c}" stroke="#fff" stroke-width="1.5"{t}>'
+                "<title>{tip}</title></circle>"
+            ).format(
+                x=at,
+                y=_TOP + _LANE * n + 31,
+                c=group.colour,
+                t=Markup(' transform="translate({},0)"').format(shift) if shift else Markup(""),
+                tip=tip,
+            )
         )
-    legend_top = _TOP + _ROW * len(outlets) + _AXIS
-    for n, group in enumerate(groups[: len(GROUP_COLOURS)]):
-        lx = plot_right - (n % _LEGEND_PER_ROW) * 160
-        legend_y = legend_top + _LEGEND * (n // _LEGEND_PER_ROW) + 18
-        parts.append(
-            Markup(
-                '<circle cx="{x}" cy="{y}" r="6" fill="{c}"/>'
-                '<text x="{tx}" y="{ty}" font-size="12" text-anchor="start" fill="#222" direction="rtl">{t}</text>'
-            ).format(x=lx, y=legend_y - 4, c=GROUP_COLOURS[n], tx=lx - 10, ty=legend_y, t=group["label"])
+        points.append(
+            {"label": group.label, "css": group.css, "outlet": outlet, "date": when, "claimant": f.get("claimant")}
         )
     parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
+    return Timeline(Markup("").join(parts), points, undated)

@@ -12,11 +12,13 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from search.embeddings import DEFAULT_MODEL
-from search.engine import SearchEngine
+from search.engine import SearchEngine, SearchMode
 from search.figures import Figure
 from search.figures.answers import answer as answer_question
 from search.figures.answers import figure_json, label
+from search.figures.questions import NotACountQuestion, parse_question
 from web import params
+from web.card import card
 from web.errors import ApiError
 from web.holder import holder
 
@@ -107,12 +109,52 @@ def outlets(engine: SearchEngine) -> list[str]:
 
 
 def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
-    """The results page: the answer card (for a count question) and the ranked passages."""
+    """The results page: the answer card (on the first page of a count question) and the ranked
+    passages, grouped by document. Later pages skip the answer: they show passages only."""
     query = params.query(args)
     with holder().engine() as engine:
-        result = answer_question(engine, query)
+        if query.page == 1:
+            result = answer_question(engine, query)
+        else:
+            found = engine.search(query)
+            result = {**found, "status": "passages_only", "groups": [], "passages": found["results"]}
+            result["asks_count"] = _asks_count(query.text)
         choices = outlets(engine)
-    return {"result": result, "query": query, "outlets": choices}
+        # the honest count: passages holding the words; the dense candidates are not all matches
+        words = (
+            result["total"]
+            if query.mode is SearchMode.BM25
+            else engine.backend.lexical(query.text, 1, query.filters).total
+        )
+    return {
+        "result": result,
+        "query": query,
+        "outlets": choices,
+        "card": card(result),
+        "documents": by_document(result["passages"]),
+        "words": min(words, result["total"]),
+    }
+
+
+def _asks_count(text: str) -> bool:
+    try:
+        parse_question(text)
+    except NotACountQuestion:
+        return False
+    return True
+
+
+def by_document(passages: list[dict]) -> list[dict]:
+    """The page's passages, one entry per document at its best passage's place; the document's
+    other passages on the page ride along as "more from this article"."""
+    entries: dict[str, dict] = {}
+    for p in passages:
+        entry = entries.get(p["doc_id"])
+        if entry is None:
+            entries[p["doc_id"]] = {**p, "more": []}
+        else:
+            entry["more"].append(p)
+    return list(entries.values())
 
 
 # ---------------------------------------------------------------- export
