@@ -395,3 +395,60 @@ def test_the_timeline_keeps_undated_figures_and_labels_each_lane_with_its_value(
     # one date alone, or no date at all, is no timeline
     lone = {**result, "groups": [{**result["groups"][0], "figures": result["groups"][0]["figures"][1:2]}]}
     assert timeline_svg(card(lone).groups) is None
+
+
+def test_results_are_grouped_by_document_and_page_two_has_no_card(client: FlaskClient) -> None:
+    api = client.get("/api/search", query_string={"q": QUESTION, "k": 10}).get_json()
+    docs = list(dict.fromkeys(r["doc_id"] for r in api["results"]))
+    assert len(docs) < len(api["results"])  # the same article ranks more than once on this page
+    html = _get(client, "/search", q=QUESTION, k=10)
+    assert len(Page(html).all("h1")) == 1 and "نتائج البحث عن «" in html
+    items = re.findall(r'<li class="result">(.*?)</li>\s*(?=<li class="result">|</ol>)', html, re.S)
+    assert len(items) == len(docs)  # one entry per article, at its best passage's rank
+    first_links = [re.search(r'href="/documents/([^?"]+)', item).group(1) for item in items]
+    assert first_links == docs
+    for doc in docs:
+        more = sum(1 for r in api["results"] if r["doc_id"] == doc) - 1
+        item = items[docs.index(doc)]
+        if more == 1:
+            assert "مقطع آخر من هذا المقال" in _text(item)
+        elif more == 2:
+            assert "مقطعان آخران من هذا المقال" in _text(item)
+        elif more:
+            assert f"{more} مقاطع أخرى من هذا المقال" in _text(item)
+    second = _get(client, "/search", q=QUESTION, k=3, page=2)
+    assert 'class="answer' not in second and 'class="groups"' not in second
+    assert "الجواب وجدول الأرقام في الصفحة الأولى" in second and 'class="result"' in second
+    assert len(Page(second).all("h1")) == 1
+
+
+def test_undated_and_estimated_dates_are_said(writable: Flask) -> None:
+    _post(
+        writable,
+        {
+            "title": "خبر بلا تاريخ عن الجنود",
+            "text": "قال مسؤول عسكري إن 450 جندياً وصلوا إلى بلدة تل زعتر يوم الأحد.",
+            "outlet": "جريدة الاختبار",
+            "url": "https://example.test/undated",
+        },
+    )
+    client = writable.test_client()
+    html = _get(client, "/search", q="كم عدد الجنود الذين وصلوا إلى تل زعتر؟")
+    (group,) = [g for g in _groups(html) if "450" in g]
+    assert "بلا تاريخ" in _text(group) and "يقوله: مسؤول عسكري" in _text(group)
+    assert "بلا تاريخ" in _text(html.split('class="passages"')[1])
+
+
+def test_the_document_page_names_claimants_and_leads_back(client: FlaskClient) -> None:
+    hit = client.get("/api/search", query_string={"q": "10 آلاف جندي كوري شمالي", "k": 1}).get_json()["results"][0]
+    doc = client.get(f"/api/documents/{hit['doc_id']}").get_json()
+    html = _get(client, f"/documents/{hit['doc_id']}", q="الجنود الكوريين")
+    claimants = [f["claimant"] for p in doc["passages"] for f in p["figures"] if f["claimant"]]
+    assert claimants and all(c in html for c in claimants)
+    cells = re.findall(r'<td data-label="([^"]+)">', html)
+    assert {"ماذا يعدّ", "يقوله", "الجملة"} <= set(cells)  # the phone layout labels each cell
+    assert not re.search(r"<td[^>]*>\s*</td>", html)  # no empty cell, so no empty row on a phone
+    assert (
+        'href="/search?q=%D8%A7%D9%84%D8%AC%D9%86%D9%88%D8%AF' in html and "العودة إلى نتائج «الجنود الكوريين»" in html
+    )
+    assert "العودة إلى نتائج" not in _get(client, f"/documents/{hit['doc_id']}")
