@@ -8,6 +8,12 @@ the query's repeated terms counted as often as they occur, with one of two idfs:
   replaced by ε · (mean idf of the vocabulary) — and a term in exactly half the passages
   weighs 0. Tests check this variant against rank-bm25 and the default by hand.
 
+With the Lucene idf, |d| is also read as Lucene stores it (`lengths` "lucene"): in one byte,
+exact below 24 terms, above that 24 plus the rest cut to its 4 leading bits (SmallFloat.
+intToByte4), and N and avgdl count only passages with at least one term (the field's
+docCount); so the local engine ranks exactly as OpenSearch's BM25 on the same terms
+(bench/lucene.py measures it). "exact" keeps |d| as counted (rank-bm25 does).
+
 Postings are term-major CSR segments in numpy (passage index and term frequency
 per posting). Adding passages appends a segment; deleting marks them dead and
 adjusts the statistics; `compact()` merges segments and drops the dead. Scores are
@@ -37,10 +43,26 @@ class BM25Params:
     b: float = 0.75
     idf: str = "lucene"  # or "okapi" (rank-bm25's BM25Okapi)
     epsilon: float = 0.25  # okapi only
+    lengths: str | None = None  # "lucene" or "exact"; None: "lucene" with the Lucene idf, else "exact"
 
     def __post_init__(self) -> None:
         if self.idf not in ("lucene", "okapi"):
             raise ValueError(f"unknown idf variant {self.idf!r}: use 'lucene' or 'okapi'")
+        if self.lengths not in (None, "lucene", "exact"):
+            raise ValueError(f"unknown length encoding {self.lengths!r}: use 'lucene' or 'exact'")
+
+    @property
+    def lucene_lengths(self) -> bool:
+        return self.lengths == "lucene" or (self.lengths is None and self.idf == "lucene")
+
+
+def lucene_length(lengths: np.ndarray) -> np.ndarray:
+    """Passage lengths as Lucene's BM25 reads them back from its one-byte norm (SmallFloat.byte4ToInt of
+    intToByte4): below 24 exact; above, 24 plus the rest truncated to its 4 most significant bits."""
+    n = np.asarray(lengths, dtype=np.int64)
+    rest = np.maximum(n - 24, 0)
+    shift = np.maximum(np.frexp(rest.astype(np.float64))[1] - 4, 0)  # frexp's exponent is the bit length
+    return np.where(n < 24, n, 24 + ((rest >> shift) << shift))
 
 
 @dataclass
@@ -177,13 +199,20 @@ class BM25Index:
 
     # ------------------------------------------------------------ reads
 
+    def _doc_count(self) -> int:
+        """N: the live passages (with Lucene lengths, those with at least one term, as Lucene's docCount)."""
+        if self.params.lucene_lengths:
+            return int((self.doc_len[self.alive] > 0).sum())
+        return len(self)
+
     def _norms(self) -> tuple[np.ndarray, float]:
         """Per-passage k1·(1 − b + b·|d|/avgdl) and the vocabulary's mean idf, for the live passages."""
         if self._cache is None:
             k1, b = self.params.k1, self.params.b
-            n = len(self)
+            n = self._doc_count()
             avgdl = self.total_len / n if n else 1.0
-            norms = k1 * (1 - b + b * self.doc_len / (avgdl or 1.0))
+            lengths = lucene_length(self.doc_len) if self.params.lucene_lengths else self.doc_len
+            norms = k1 * (1 - b + b * lengths / (avgdl or 1.0))
             mean_idf = 0.0
             if self.params.idf == "okapi":
                 present = self.df[self.df > 0].astype(np.float64)
@@ -196,7 +225,7 @@ class BM25Index:
         tid = self.vocab.get(term)
         if tid is None or self.df[tid] <= 0:
             return 0.0
-        n, df = len(self), float(self.df[tid])
+        n, df = self._doc_count(), float(self.df[tid])
         if self.params.idf == "lucene":
             return float(np.log1p((n - df + 0.5) / (df + 0.5)))
         value = float(np.log(n - df + 0.5) - np.log(df + 0.5))
