@@ -201,6 +201,16 @@ class Recorder:
                 return 400, error_body(400, "resource_already_exists_exception", f"index [{name}] already exists")
             self.indices[name] = _Index(r.body)
             return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
+        if r.method == "GET":
+            if name not in self.indices:
+                return 404, error_body(404, "index_not_found_exception", f"no such index [{name}]")
+            return 200, {
+                name: {
+                    "aliases": {},
+                    "mappings": self.indices[name].body["mappings"],
+                    "settings": _settings(self.indices[name].body),
+                }
+            }
         if r.method == "DELETE":
             if self.indices.pop(name, None) is None:
                 return 404, error_body(404, "index_not_found_exception", f"no such index [{name}]")
@@ -314,6 +324,14 @@ def search_response(hits: list[tuple[str, float]], total: int | None = None, **e
         "hits": {"total": {"value": count, "relation": "eq"}, "max_score": hits[0][1] if hits else None, "hits": rows},
         **extra,
     }
+
+
+def _settings(body: dict) -> dict:
+    """Index settings as GET /<index> shows them: numbers as strings."""
+    index = dict(body.get("settings", {}).get("index", {}))
+    for key in ("number_of_shards", "number_of_replicas"):
+        index[key] = str(index.get(key, 1))
+    return {"index": {**index, "analysis": body.get("settings", {}).get("analysis", {})}}
 
 
 def _stats(docs: dict[str, dict]) -> dict:

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends import opensearch_bodies as bodies
 from search.backends.base import Filters
 from search.backends.opensearch import OpenSearchBackend
@@ -24,7 +25,7 @@ from search.engine import HYBRID_WEIGHTS, Query, SearchEngine, SearchMode
 from search.errors import BackendError, BackendUnavailable, IndexingFailed, IndexVersionMismatch
 from search.figures import extract_figures
 from search.figures.answers import answer
-from search.fusion import FusionMode, Ranked
+from search.fusion import FusionMode, Ranked, fuse
 from tests.backend_contract import DOCS, BackendContract, make_document
 from tests.conftest import free_port
 from tests.opensearch_recorder import Recorder, _Index
@@ -399,6 +400,34 @@ def test_bm25_mode_of_the_engine_pages_through_opensearch(recorder: Recorder) ->
     assert [r["passage_id"] for r in out["results"]] == [FLOODS] and out["total"] == 3
 
 
+def test_several_shards_search_with_the_whole_index_statistics(recorder: Recorder) -> None:
+    backend = open_backend(recorder, shards=3)
+    assert recorder.indices["mizan"].body["settings"]["index"]["number_of_shards"] == 3
+    assert open_backend(recorder).shard_count == 3  # read back from the index, whoever opens it
+    recorder.answer_search([(TROOPS, 7.5)])
+    backend.lexical(QUERY, 10)
+    assert recorder.searches()[-1].query == {"search_type": "dfs_query_then_fetch"}
+    # hybrid: the pipeline cannot follow dfs_query_then_fetch, so both lists are fused here as locally
+    recorder.answer_search([(TROOPS, 7.5), (MISSILES, 2.5)], total=2)
+    recorder.answer_search([(MISSILES, 1.9), (FLOODS, 1.8)], total=2)
+    hits = backend.hybrid(QUERY, np.asarray(VECTOR), 10, fusion=FusionMode.RRF)
+    lexical, dense = recorder.searches()[-2:]
+    assert lexical.query == {"search_type": "dfs_query_then_fetch"} and "knn" in dense.body["query"]
+    assert "search_pipeline" not in lexical.query and "search_pipeline" not in dense.query
+    expected = fuse([Ranked([TROOPS, MISSILES], [7.5, 2.5]), Ranked([MISSILES, FLOODS], [1.9, 1.8])], FusionMode.RRF)
+    assert list(zip(hits.ids, hits.scores, strict=True)) == expected and hits.total == 3
+
+
+def test_similarities_are_the_stored_vectors_cosines(recorder: Recorder) -> None:
+    backend = open_backend(recorder)
+    backend.add(DOCS)
+    query = fake_embed(["سؤال"])[0]
+    sims = backend.similarities(query, [TROOPS, FLOODS, "p_missing"])
+    stored = fake_embed([f"{d.title}\n{d.text}" for d in (DOCS[0], DOCS[2])])
+    assert sims == {TROOPS: float(np.dot(stored[0], query)), FLOODS: float(np.dot(stored[1], query))}
+    assert open_backend(recorder).similarities(query, []) == {}
+
+
 # ---------------------------------------------------------------- a real cluster
 
 LIVE = os.environ.get("MIZAN_OPENSEARCH_URL")
@@ -426,11 +455,16 @@ class TestOpenSearchBackend(BackendContract):
 
 
 @live
-def test_live_analyzer_is_the_documented_arabic_chain(live_backend: OpenSearchBackend) -> None:
-    text = "الطلاب يدرسون في الجامعات العربية. أرقامهم ١٢٣٤٥٦."
-    body = {"analyzer": bodies.STEMMED, "text": text}
-    tokens = live_backend.client.indices.analyze(index=live_backend.index, body=body)["tokens"]
-    assert [t["token"] for t in tokens] == ["طلاب", "يدرس", "جامع", "عرب", "ارقامهم", "123456"]
+def test_live_analyzers_give_our_terms_and_our_words(live_backend: OpenSearchBackend) -> None:
+    text = "الطلابُ يدرسون في الجامعات العربية. أرقامهم ١٢٣٬٤٥٦ و 2٫5 آلاف الكوريين."
+    analyze = live_backend.client.indices.analyze
+    words = analyze(index=live_backend.index, body={"analyzer": bodies.WORDS, "text": text})["tokens"]
+    assert [(t["token"], t["start_offset"], t["end_offset"]) for t in words] == [
+        (t.text, t.raw_start, t.raw_end) for t in tokenize(text) if t.text not in STOPWORDS
+    ]
+    terms = " ".join(search_terms(text))
+    split = analyze(index=live_backend.index, body={"analyzer": bodies.TERMS, "text": terms})["tokens"]
+    assert [t["token"] for t in split] == search_terms(text)
 
 
 @live

@@ -12,15 +12,18 @@ import difflib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from search.arabic import NORMALISER_VERSION, normalize
+from search.arabic import NORMALISER_VERSION, STOPWORDS, fold_char, normalize, search_terms
 from search.backends import opensearch_bodies as bodies
 from search.backends.base import Filters
+from search.backends.local import indexed_text
+from search.bm25 import BM25Params
 from search.embeddings import DEFAULT_MODEL
 from search.engine import HYBRID_DEPTH, HYBRID_WEIGHTS
 from search.figures import FIGURES_VERSION, Figure
@@ -156,34 +159,68 @@ def test_index_meta_records_our_versions_and_model() -> None:
     }
 
 
-def test_analyzers_mirror_the_arabic_analyzer_with_persian_letters_and_an_unstemmed_twin() -> None:
-    analysis = bodies.index_body(None, None)["settings"]["analysis"]
-    stemmed, exact = analysis["analyzer"][bodies.STEMMED], analysis["analyzer"][bodies.EXACT]
-    assert stemmed["tokenizer"] == exact["tokenizer"] == "standard"
-    for name in ("lowercase", "decimal_digit", "arabic_normalization", "persian_normalization"):
-        assert name in stemmed["filter"] and name in exact["filter"]
-    filters = analysis["filter"]
-    assert filters["mizan_arabic_stop"] == {"type": "stop", "stopwords": "_arabic_"}
-    assert filters["mizan_arabic_stemmer"] == {"type": "stemmer", "language": "arabic"}  # light10
-    assert stemmed["filter"][-1] == "mizan_arabic_stemmer" and "mizan_arabic_stemmer" not in exact["filter"]
-    assert stemmed["filter"][:-1] == exact["filter"]
-    properties = bodies.index_body(None, None)["mappings"]["properties"]
-    for field in ("title", "text"):
-        assert properties[field]["analyzer"] == bodies.STEMMED
-        assert properties[field]["fields"]["exact"]["analyzer"] == bodies.EXACT
+def test_lexical_ranking_reads_mizans_terms_with_the_local_bm25_parameters() -> None:
+    body = bodies.index_body(None, None)
+    analysis, properties = body["settings"]["analysis"], body["mappings"]["properties"]
+    assert analysis["analyzer"][bodies.TERMS] == {"type": "custom", "tokenizer": "mizan_whitespace"}
+    assert analysis["tokenizer"]["mizan_whitespace"]["type"] == "whitespace"
+    terms = properties[bodies.TERMS_FIELD]
+    assert (terms["type"], terms["analyzer"], terms["similarity"]) == ("text", bodies.TERMS, bodies.SIMILARITY)
+    similarity = body["settings"]["index"]["similarity"][bodies.SIMILARITY]
+    assert similarity == {"type": "BM25", "k1": BM25Params().k1, "b": BM25Params().b}
+    for field in bodies.WORD_FIELDS:  # unstemmed words, for names, number words and highlights
+        assert properties[field] == {"type": "text", "analyzer": bodies.WORDS}
     for field in ("outlet", "doc_id", "passage_id", "kind"):
         assert properties[field]["type"] == "keyword"
     assert properties["published"]["type"] == "date"
     assert properties["document"] == {"type": "object", "enabled": False}  # never searched
 
 
-def test_char_mappings_parse_and_only_say_what_our_normaliser_says() -> None:
+def test_a_passage_record_carries_the_terms_the_local_bm25_indexes() -> None:
+    record = bodies.passage_source(SAMPLE_DOC, SAMPLE_PASSAGE, [], None)
+    terms = record[bodies.TERMS_FIELD].split(" ")
+    assert terms == search_terms(indexed_text(SAMPLE_DOC.title, SAMPLE_PASSAGE.text))
+    assert all(t and not t.isspace() and len(t) <= bodies.MAX_TOKEN_CHARS for t in terms)
+    assert "الف" in terms and "اف" not in terms  # آلاف as our stemmer reads it, not light10's اف
+
+
+def test_the_word_pattern_is_our_tokeniser_in_javas_syntax() -> None:
+    # Python's [^\W\d_] is exactly the letters, letter numbers and other numbers of Unicode.
+    letters = re.compile(r"[^\W\d_]")
+    assert bodies.WORD_PATTERN == r"[0-9]+(?:\.[0-9]+)*|[\p{L}\p{Nl}\p{No}]+"
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        assert bool(letters.fullmatch(ch)) == (unicodedata.category(ch) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "No"))
+
+
+def test_the_words_analyzer_is_our_normaliser_and_stopwords() -> None:
+    analysis = bodies.index_body(None, None)["settings"]["analysis"]
+    words = analysis["analyzer"][bodies.WORDS]
+    assert words["char_filter"] == ["mizan_fold", "mizan_digit_groups", "mizan_decimal_mark"]
+    assert analysis["tokenizer"][words["tokenizer"]] == {"type": "pattern", "pattern": bodies.WORD_PATTERN, "group": 0}
+    assert analysis["filter"]["mizan_stop"] == {"type": "stop", "stopwords": sorted(STOPWORDS)}
+    digit_groups, decimal = (analysis["char_filter"][n] for n in ("mizan_digit_groups", "mizan_decimal_mark"))
+    for raw in ("10,000", "١٠٬٠٠٠", "2٫5", "1,2,3", "a,1", "1, 2"):
+        folded = "".join(fold_char(c) for c in raw)
+        replaced = re.sub(decimal["pattern"], decimal["replacement"], re.sub(digit_groups["pattern"], "", folded))
+        assert replaced == normalize(raw)
+
+
+def test_char_mappings_parse_and_fold_every_character_as_our_normaliser() -> None:
     rule = re.compile(r"((?:\\u[0-9a-f]{4})+)=>((?:\\u[0-9a-f]{4})*)")
-    for mapping in bodies.CHAR_MAPPINGS:
+    folds = {}
+    for mapping in bodies.char_mappings():
         found = rule.fullmatch(mapping)
         assert found, f"{mapping!r} is not a mapping char filter rule"
         lhs, rhs = (bytes(part, "ascii").decode("unicode_escape") for part in found.groups())
-        assert normalize(lhs) == normalize(rhs), mapping
+        assert normalize(lhs) == rhs, mapping
+        folds[lhs] = rhs
+    sample = "الْجُنُودُ الكوريّون ـ آلاف ﻻ ﷲ Ｍizan É ١٢٣ ۴۵ \u200fروسيا\u200e و\u0654"
+    assert normalize(sample) == "".join(folds.get(c, c) for c in sample.replace("و\u0654", "\ue000")).replace(
+        "\ue000", folds["و\u0654"]
+    )
 
 
 def test_figures_are_nested_with_every_figure_field() -> None:
@@ -225,11 +262,13 @@ def test_hybrid_puts_the_filters_in_each_sub_query_and_fuses_the_engines_depth()
     assert bodies.hybrid_body(QUERY, VECTOR, 300)["size"] == 300  # deep pages ask for more
 
 
-def test_lexical_searches_stemmed_and_exact_fields_and_counts_every_match() -> None:
-    body = bodies.lexical_body(QUERY, 10)
+def test_lexical_matches_the_querys_own_terms_and_counts_every_match() -> None:
+    body = bodies.lexical_body(QUERY + " الجنود", 10)
     assert body["track_total_hits"] is True and body["_source"] is False and body["size"] == 10
-    match = body["query"]["multi_match"]
-    assert match["fields"] == ["title", "text", "title.exact", "text.exact"] and match["operator"] == "or"
+    match = body["query"]["match"][bodies.TERMS_FIELD]
+    assert match == {"query": " ".join(search_terms(QUERY + " الجنود"))}  # OR, a repeated term counted twice
+    assert match["query"].split() == ["جنود", "كوري", "روسيا", "جنود"]
+    assert bodies.lexical_body("في ما هل", 10)["query"]["match"][bodies.TERMS_FIELD]["query"] == ""
     assert bodies.filter_clauses(Filters()) == [] and bodies.filter_clauses(None) == []
     assert bodies.filter_clauses(Filters(date_to=date(2024, 1, 31))) == [
         {"range": {"published": {"lte": "2024-01-31"}}}

@@ -29,9 +29,10 @@ from search.backends.base import Filters, Hits
 from search.backends.local import indexed_text
 from search.backends.opensearch_config import OpenSearchConfig, translated_errors
 from search.embeddings import DEFAULT_MODEL, shared_embedder
+from search.engine import HYBRID_DEPTH, HYBRID_WEIGHTS
 from search.errors import BackendError, IndexingFailed, IndexNotFound, IndexVersionMismatch, MizanError
 from search.figures import Figure, extract_figures
-from search.fusion import FusionMode
+from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document, Passage
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ class OpenSearchBackend:
         self.shards, self.replicas = shards, replicas
         self.pipelines = bodies.pipeline_names(self.index)
         self._meta: dict = {}
+        self.shard_count = shards  # read back from the index by ensure_index
         self._dirty = False
         info = self._call("answer", lambda: self.client.info())
         self.version = str(info.get("version", {}).get("number", "0"))
@@ -180,9 +182,10 @@ class OpenSearchBackend:
             except BackendError:
                 if not self.client.indices.exists(index=self.index):  # not a race with another writer
                     raise
-        mapping = self._call("read the index mapping", lambda: self.client.indices.get_mapping(index=self.index))
-        mappings = next(iter(mapping.values()))["mappings"]
-        self._check_meta((mappings.get("_meta") or {}).get("mizan"))
+        found = self._call("read the index mapping", lambda: self.client.indices.get(index=self.index))
+        index = next(iter(found.values()))
+        self._check_meta((index["mappings"].get("_meta") or {}).get("mizan"))
+        self.shard_count = int(index.get("settings", {}).get("index", {}).get("number_of_shards", 1))
 
     def _check_meta(self, meta: dict | None) -> None:
         where = f"index {self.index!r} at {self.config.url}"
@@ -253,8 +256,13 @@ class OpenSearchBackend:
     def _search(self, doing: str, body: dict, **params: Any) -> dict:
         return self._call(doing, lambda: self.client.search(index=self.index, body=body, **params))
 
+    def _scored_search(self) -> dict[str, str]:
+        """Several shards score with their own term statistics unless a first round trip gathers the
+        whole index's (dfs_query_then_fetch): then BM25 ranks as over one shard, as locally."""
+        return {"search_type": "dfs_query_then_fetch"} if self.shard_count > 1 else {}
+
     def lexical(self, query: str, k: int, filters: Filters | None = None) -> Hits:
-        return _hits(self._search("search", bodies.lexical_body(query, k, filters)))
+        return _hits(self._search("search", bodies.lexical_body(query, k, filters), **self._scored_search()))
 
     def _require_vectors(self) -> None:
         if self.dense_model is None:
@@ -286,8 +294,34 @@ class OpenSearchBackend:
             )
         if k <= 0:
             return Hits([], [], 0)
+        if self.shard_count > 1:
+            return self._fused_here(text, vector, k, filters, fusion)
         body = bodies.hybrid_body(text, vector, k, filters)
         return _hits(self._search("search", body, search_pipeline=self.pipelines[fusion]), k)
+
+    def _fused_here(self, text: str, vector: np.ndarray, k: int, filters: Filters | None, fusion: FusionMode) -> Hits:
+        """Hybrid search over several shards: the pipeline cannot run after dfs_query_then_fetch (the
+        neural-search plugin skips or refuses it), so both sub-queries run here and the engine's fusion
+        (search.fusion) fuses them, exactly as for the local backend."""
+        wide = max(k, HYBRID_DEPTH)
+        lexical, dense = self.lexical(text, wide, filters), self.dense(vector, wide, filters)
+        fused = fuse([Ranked(lexical.ids, lexical.scores), Ranked(dense.ids, dense.scores)], fusion, HYBRID_WEIGHTS)[:k]
+        seen = set(lexical.ids)
+        total = lexical.total + sum(1 for pid in dense.ids if pid not in seen)
+        return Hits([pid for pid, _ in fused], [score for _, score in fused], total)
+
+    def similarities(self, vector: np.ndarray, passage_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine of each passage's stored vector to `vector`, in float32 as the local backend computes it
+        (the answer layer weighs passages by it); passages without a vector are left out."""
+        if self.dense_model is None or not passage_ids:
+            return {}
+        found = self._mget(list(dict.fromkeys(passage_ids)), _source_includes=[bodies.VECTOR_FIELD])
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        return {
+            pid: float(np.dot(np.asarray(source[bodies.VECTOR_FIELD], dtype=np.float32), query))
+            for pid, source in found.items()
+            if source.get(bodies.VECTOR_FIELD)
+        }
 
     def highlights(self, query: str, passage_ids: Sequence[str]) -> dict[str, list[list[int]]]:
         """[start, end) spans of the words OpenSearch matched in each passage's text."""
@@ -339,7 +373,8 @@ class OpenSearchBackend:
         return Passage(passage_id, source["doc_id"], source["ordinal"], source["start"], source["end"], source["text"])
 
     def get_passages(self, passage_ids: Sequence[str]) -> list[Passage]:
-        found = self._mget(list(dict.fromkeys(passage_ids)), _source_excludes=[bodies.VECTOR_FIELD, "figures"])
+        excluded = [bodies.VECTOR_FIELD, "figures", bodies.TERMS_FIELD]
+        found = self._mget(list(dict.fromkeys(passage_ids)), _source_excludes=excluded)
         return [self._passage(pid, found[pid]) for pid in passage_ids if found.get(pid, {}).get("kind") == "passage"]
 
     def figures(self, passage_ids: Sequence[str]) -> dict[str, list[Figure]]:

@@ -4,13 +4,16 @@ Layout of the index: one OpenSearch document per passage (`_id` = passage_id, `k
 carrying what search and filters need of its document (doc_id, title, outlet, published), its
 figures and its vector; plus one record per document (`_id` = "doc:" + doc_id, `kind`
 "document") holding the document's text and metadata in an unindexed object, so the text
-never counts in BM25 statistics and a document without passages still exists. Lexical and
+never counts in BM25 statistics and a document without passages still exists. Lexical search
+ranks the passage's `terms` (search.arabic.search_terms of title and text, as the local BM25
+indexes them) with the local BM25's k1 and b; `title` and `text` hold unstemmed words. Lexical and
 dense queries cannot match document records (they have no searched text and no vector), so
 queries need no `kind` filter.
 
 OpenSearch versions (the oldest that runs each feature):
 - index body: `knn_vector` with faiss HNSW and `innerproduct` inside `method` (2.x, any);
-  `persian_normalization`, `arabic_normalization`, `decimal_digit`, stemmer `arabic` (1.0).
+  a BM25 `similarity` with k1 and b, the `mapping` and `pattern_replace` char filters, the
+  `whitespace` (with max_token_length) and `pattern` tokenizers, the `stop` and `length` filters (1.0).
 - knn `filter` (efficient filtering with faiss): 2.9.
 - `normalization-processor` pipeline and the `hybrid` query: 2.10; `score-ranker-processor`
   (RRF): 2.19. Hybrid filters are put in each sub-query: a top-level hybrid `filter` needs 3.0.
@@ -19,22 +22,28 @@ OpenSearch versions (the oldest that runs each feature):
 from __future__ import annotations
 
 import dataclasses
+import functools
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
-from search.arabic import NORMALISER_VERSION
+from search.arabic import COMPOSING_MARKS, NORMALISER_VERSION, STOPWORDS, fold_char, search_terms
 from search.backends.base import Filters
+from search.backends.local import indexed_text
+from search.bm25 import BM25Params
 from search.engine import HYBRID_DEPTH, HYBRID_WEIGHTS
 from search.figures import FIGURES_VERSION, Figure
 from search.fusion import RRF_RANK_CONSTANT, FusionMode
 from search.models import Document, Passage
 from search.store import FORMAT_VERSION
 
-MAPPING_VERSION = 1  # bump when this layout changes: existing indexes are then refused, with how to rebuild them
-STEMMED = "mizan_arabic"
-EXACT = "mizan_arabic_exact"
-LEXICAL_FIELDS = ("title", "text", "title.exact", "text.exact")
+MAPPING_VERSION = 2  # bump when this layout changes: existing indexes are then refused, with how to rebuild them
+TERMS_FIELD = "terms"  # Mizan's own terms of title + passage: the one field BM25 ranks
+TERMS = "mizan_terms"  # analyzer of TERMS_FIELD: split on whitespace, nothing else
+WORDS = "mizan_words"  # analyzer of title and text: our normalised words, unstemmed, at their raw offsets
+SIMILARITY = "mizan_bm25"
+WORD_FIELDS = ("title", "text")
 VECTOR_FIELD = "vector"
 DOC_PREFIX = "doc:"  # passage ids are "p_…" hashes (indexer/passages.py), so document records never collide
 MAX_PASSAGES_PER_DOCUMENT = 10_000  # one search returns a document's passages (index.max_result_window)
@@ -43,34 +52,40 @@ HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 128
 EF_SEARCH = HYBRID_DEPTH  # candidates kept while searching the graph: the depth the engine fuses
 HIGHLIGHT_TAGS = ("\ue000", "\ue001")  # private-use characters: they cannot occur in news text
+# Tokens longer than this are cut (whitespace) or dropped (words): at ≤ 3 UTF-8 bytes a UTF-16 unit they
+# stay under Lucene's 32,766-byte term limit, which would otherwise refuse the whole passage.
+MAX_TOKEN_CHARS = 8191
+# search.arabic._TOKEN_RE in Java's syntax: Python's [^\W\d_] is exactly \p{L}, \p{Nl} and \p{No}
+# (checked over all of Unicode in tests/test_opensearch_bodies.py).
+WORD_PATTERN = r"[0-9]+(?:\.[0-9]+)*|[\p{L}\p{Nl}\p{No}]+"
+# search.arabic's digit-group rule, after folding: a comma between digits goes, ٫ between digits is a point.
+DIGIT_GROUP_PATTERN = "(?<=[0-9])[,\u066c](?=[0-9])"
+DECIMAL_MARK_PATTERN = "(?<=[0-9])\u066b(?=[0-9])"
 
-# What our normaliser (search/arabic.py) does that the token filters do not: drop superscript alef,
-# Quranic marks and invisible marks (the standard tokenizer keeps bidi and zero-width marks inside
-# words), fold the letters arabic_normalization and persian_normalization leave alone, and split
-# lam-alef ligatures (our normaliser uses NFKC; OpenSearch has none without the ICU plugin).
-_DROPPED = (
-    0x0670,
-    *range(0x06D6, 0x06DD),
-    *range(0x06DF, 0x06E5),
-    0x06E7,
-    0x06E8,
-    *range(0x06EA, 0x06EE),
-    *range(0x200B, 0x2010),
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-    0x061C,
-    0xFEFF,
-    0x00AD,
-)
-_FOLDED = {0x0671: "0627", 0x0672: "0627", 0x0673: "0627", 0x06D0: "064a", 0x06D2: "064a"}
-_FOLDED |= {0x06C2: "0647", 0x06C3: "0647", 0x06D5: "0647"}
-_LIGATURES = {0xFEF5: "0622", 0xFEF6: "0622", 0xFEF7: "0623", 0xFEF8: "0623"}
-_LIGATURES |= {0xFEF9: "0625", 0xFEFA: "0625", 0xFEFB: "0627", 0xFEFC: "0627"}
-CHAR_MAPPINGS = (
-    [f"\\u{c:04x}=>" for c in _DROPPED]
-    + [f"\\u{c:04x}=>\\u{to}" for c, to in _FOLDED.items()]
-    + [f"\\u{c:04x}=>\\u0644\\u{alef}" for c, alef in _LIGATURES.items()]
-)
+
+def _escaped(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in text)
+
+
+@functools.cache
+def char_mappings() -> tuple[str, ...]:
+    """search.arabic's folding as `mapping` char filter rules, generated from it: every BMP character our
+    normaliser changes (marks dropped, letters and digits folded, presentation forms expanded, Latin,
+    Greek and Cyrillic lower-cased without accents), and a hamza or madda written as a separate mark,
+    which our normaliser composes with the letter before it where that changes the result."""
+    rules = []
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        folded = fold_char(ch)
+        if folded != ch:
+            rules.append(f"{_escaped(ch)}=>{_escaped(folded)}")
+        for mark in COMPOSING_MARKS:
+            composed = unicodedata.normalize("NFC", ch + mark)
+            if len(composed) == 1 and fold_char(composed) != folded:
+                rules.append(f"{_escaped(ch + mark)}=>{_escaped(fold_char(composed))}")
+    return tuple(rules)
 
 
 def index_meta(model: str | None, dimension: int | None) -> dict:
@@ -88,32 +103,50 @@ def index_meta(model: str | None, dimension: int | None) -> dict:
 
 
 def analysis_settings() -> dict:
-    """The built-in `arabic` analyzer's chain plus persian_normalization, and an unstemmed twin.
+    """Two analyzers, both built from search/arabic.py instead of Lucene's Arabic chain (light10 turns
+    آلاف into اف and الكوريين into كور, DESIGN.md):
 
-    Light10 stemming mangles names and number words (آلاف→اف, الكوريين→كور), hence the
-    unstemmed `exact` sub-fields searched beside the stemmed ones.
+    - `mizan_terms` only splits on whitespace: the `terms` field holds what search_terms gave, so
+      OpenSearch counts exactly the terms the local BM25 counts, and the query brings its own terms;
+    - `mizan_words` gives our normalised, unstemmed words, stopwords out, with offsets into the raw
+      text (the mapping and pattern_replace char filters correct them): names, number words and
+      highlighting. bench/lucene.py checks both in Lucene itself.
     """
-    chain = ["lowercase", "decimal_digit", "mizan_arabic_stop", "arabic_normalization", "persian_normalization"]
     return {
-        "char_filter": {"mizan_marks": {"type": "mapping", "mappings": CHAR_MAPPINGS}},
+        "char_filter": {
+            "mizan_fold": {"type": "mapping", "mappings": list(char_mappings())},
+            "mizan_digit_groups": {"type": "pattern_replace", "pattern": DIGIT_GROUP_PATTERN, "replacement": ""},
+            "mizan_decimal_mark": {"type": "pattern_replace", "pattern": DECIMAL_MARK_PATTERN, "replacement": "."},
+        },
+        "tokenizer": {
+            "mizan_whitespace": {"type": "whitespace", "max_token_length": MAX_TOKEN_CHARS},
+            "mizan_word_pattern": {"type": "pattern", "pattern": WORD_PATTERN, "group": 0},
+        },
         "filter": {
-            "mizan_arabic_stop": {"type": "stop", "stopwords": "_arabic_"},
-            "mizan_arabic_stemmer": {"type": "stemmer", "language": "arabic"},
+            "mizan_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)},
+            "mizan_max_length": {"type": "length", "min": 1, "max": MAX_TOKEN_CHARS},
         },
         "analyzer": {
-            STEMMED: {
+            TERMS: {"type": "custom", "tokenizer": "mizan_whitespace"},
+            WORDS: {
                 "type": "custom",
-                "char_filter": ["mizan_marks"],
-                "tokenizer": "standard",
-                "filter": [*chain, "mizan_arabic_stemmer"],
+                "char_filter": ["mizan_fold", "mizan_digit_groups", "mizan_decimal_mark"],
+                "tokenizer": "mizan_word_pattern",
+                "filter": ["mizan_stop", "mizan_max_length"],
             },
-            EXACT: {"type": "custom", "char_filter": ["mizan_marks"], "tokenizer": "standard", "filter": chain},
         },
     }
 
 
-def _searched_text() -> dict:
-    return {"type": "text", "analyzer": STEMMED, "fields": {"exact": {"type": "text", "analyzer": EXACT}}}
+def similarity_settings() -> dict:
+    """The local engine's BM25 parameters (search.bm25.BM25Params), for the `terms` field."""
+    params = BM25Params()
+    return {SIMILARITY: {"type": "BM25", "k1": params.k1, "b": params.b}}
+
+
+def terms_mapping() -> dict:
+    # Term frequencies and norms are all BM25 reads: no positions, so no phrase queries on this field.
+    return {"type": "text", "analyzer": TERMS, "similarity": SIMILARITY, "index_options": "freqs"}
 
 
 def figure_mapping() -> dict:
@@ -161,12 +194,17 @@ def vector_mapping(dimension: int) -> dict:
 def index_body(model: str | None, dimension: int | None, *, shards: int = 1, replicas: int = 0) -> dict:
     """Settings and mappings of a new index; no vector field when `model` is None (lexical only).
 
-    One shard by default: BM25 statistics and hybrid normalisation then cover the whole
-    index, as in the local backend (more shards scale further but score per shard).
+    One shard by default: BM25 statistics and hybrid normalisation then cover the whole index, as
+    in the local backend. With more shards each scores with its own statistics unless the search
+    runs as dfs_query_then_fetch, which the backend asks for (README: "OpenSearch with several shards").
     """
     if (model is None) != (dimension is None):
         raise ValueError("give both the embedding model and its dimension, or neither")
-    index_settings: dict = {"number_of_shards": shards, "number_of_replicas": replicas}
+    index_settings: dict = {
+        "number_of_shards": shards,
+        "number_of_replicas": replicas,
+        "similarity": similarity_settings(),
+    }
     properties: dict = {
         "kind": {"type": "keyword"},
         "doc_id": {"type": "keyword"},
@@ -174,8 +212,9 @@ def index_body(model: str | None, dimension: int | None, *, shards: int = 1, rep
         "ordinal": {"type": "integer"},
         "start": {"type": "integer", "index": False},
         "end": {"type": "integer", "index": False},
-        "title": _searched_text(),
-        "text": _searched_text(),
+        TERMS_FIELD: terms_mapping(),
+        "title": {"type": "text", "analyzer": WORDS},
+        "text": {"type": "text", "analyzer": WORDS},
         "outlet": {"type": "keyword"},
         "published": {"type": "date", "format": "strict_date"},
         "figures": figure_mapping(),
@@ -227,6 +266,7 @@ def passage_source(
         "end": passage.end,
         "title": doc.title,
         "text": passage.text,
+        TERMS_FIELD: " ".join(search_terms(indexed_text(doc.title, passage.text))),
         "outlet": doc.outlet,
         "published": doc.published.isoformat() if doc.published else None,
         "figures": [dataclasses.asdict(f) for f in figures],
@@ -294,8 +334,10 @@ def filter_clauses(filters: Filters | None) -> list[dict]:
 
 
 def lexical_query(text: str, filters: Filters | None = None) -> dict:
-    """BM25 over title and text, stemmed and exact; a passage matching any term counts (OR)."""
-    match = {"multi_match": {"query": text, "fields": list(LEXICAL_FIELDS), "type": "most_fields", "operator": "or"}}
+    """BM25 over the `terms` field with the query's own terms (search_terms), as the local backend
+    ranks: each term a SHOULD clause, a repeated one counted as often as it comes, a passage matching
+    any term counts; a query of stopwords only matches nothing, as locally."""
+    match = {"match": {TERMS_FIELD: {"query": " ".join(search_terms(text))}}}
     clauses = filter_clauses(filters)
     return {"bool": {"must": [match], "filter": clauses}} if clauses else match
 
@@ -345,18 +387,18 @@ def hybrid_body(
 
 
 def highlight_body(text: str, passage_ids: Sequence[str]) -> dict:
-    """The lexical query over some passages, whose whole text comes back with the matched words marked."""
+    """Some passages, whose whole text comes back with the words of the query marked: our normalised,
+    unstemmed words (`mizan_words`), so names and number words are marked as written."""
     pre, post = HIGHLIGHT_TAGS
-    query = {"bool": {"must": [lexical_query(text)], "filter": [{"ids": {"values": list(passage_ids)}}]}}
     return {
         "size": len(passage_ids),
         "_source": False,
-        "query": query,
+        "query": {"bool": {"filter": [{"ids": {"values": list(passage_ids)}}]}},
         "highlight": {
             "pre_tags": [pre],
             "post_tags": [post],
             "number_of_fragments": 0,  # the whole field, so marks map back to offsets in the passage
-            "fields": {"text": {}, "text.exact": {}},
+            "fields": {"text": {"highlight_query": {"match": {"text": text}}}},
         },
     }
 
@@ -367,7 +409,7 @@ def passages_of_body(doc_id: str) -> dict:
         "size": MAX_PASSAGES_PER_DOCUMENT,
         "query": {"bool": {"filter": [{"term": {"kind": "passage"}}, {"term": {"doc_id": doc_id}}]}},
         "sort": [{"ordinal": "asc"}],
-        "_source": {"excludes": [VECTOR_FIELD, "figures"]},
+        "_source": {"excludes": [VECTOR_FIELD, "figures", TERMS_FIELD]},
     }
 
 
