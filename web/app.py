@@ -24,6 +24,7 @@ from flask import Flask, Response, request
 from search.backends import backend_name
 from search.engine import SearchEngine
 from web.api import api
+from web.assets import init_app
 from web.errors import register_error_handlers
 from web.holder import EXTENSION, EngineHolder
 from web.pages import pages
@@ -62,7 +63,7 @@ def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # web/assets.py serves the static files
     app.config.update(_settings(config))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages)
     register_error_handlers(app)
     app.after_request(_headers)
+    init_app(app)  # hashed static files and gzip of text responses
     return app
 
 
