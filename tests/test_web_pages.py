@@ -7,8 +7,9 @@ import csv
 import io
 import json
 import re
+from datetime import date
 from html.parser import HTMLParser
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 import pytest
 from flask import Flask
@@ -294,6 +295,31 @@ def test_export_gives_the_figure_table_as_csv_and_json(client: FlaskClient) -> N
     assert "attachment" in r.headers["Content-Disposition"]
     assert body["status"] == "conflict" and len(body["figures"]) == len(rows)
     assert body["figures"][0]["sentence"] == rows[0]["sentence"]
+
+
+def test_the_export_names_url_agency_and_one_spelling_per_body(client: FlaskClient) -> None:
+    api = client.get("/api/answer", query_string={"q": QUESTION}).get_json()
+    r = client.get("/export/answer.csv", query_string={"q": QUESTION})
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True)[1:])))
+    assert {"url", "agency", "claimant", "date_estimated"} <= set(rows[0])
+    for row, f in zip(rows, [f for g in api["groups"] for f in g["figures"]], strict=True):
+        doc = client.get(f"/api/documents/{f['doc_id']}").get_json()
+        assert row["url"] == (doc["url"] or "") and row["agency"] == (doc["agency"] or "")
+    assert any(row["url"].startswith("https://") for row in rows)
+    # «وزارة الدفاع الأميركية» and «وزارة الدفاع الأميركية (البنتاغون)» are one body, spelled once
+    raw = {f["claimant"] for g in api["groups"] for f in g["figures"]}
+    assert "وزارة الدفاع الأميركية" in raw and "وزارة الدفاع الأميركية (البنتاغون)" in raw
+    spelled = {row["claimant"] for row in rows}
+    assert "وزارة الدفاع الأميركية (البنتاغون)" in spelled and "وزارة الدفاع الأميركية" not in spelled
+    assert "الاستخبارات الكورية الجنوبية" not in spelled
+    # the file is named after the question and the day, in Arabic for browsers that read RFC 6266
+    disposition = r.headers["Content-Disposition"]
+    day = date.today().isoformat()
+    assert f'filename="mizan-answer-{day}.csv"' in disposition
+    name = unquote(disposition.split("filename*=UTF-8''", 1)[1])
+    assert name == f"mizan-كم-عدد-الجنود-الكوريين-الشماليين-في-روسيا-{day}.csv"
+    exported = client.get("/export/answer.json", query_string={"q": QUESTION})
+    assert exported.headers["Content-Disposition"].endswith(quote(f"روسيا-{day}.json", safe=""))
 
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

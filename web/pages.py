@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from urllib.parse import urlencode
+import re
+from datetime import date
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, render_template, request
 
@@ -77,28 +79,39 @@ def _cell(value: object) -> object:
     return value
 
 
+def _attachment(question: str, ext: str) -> str:
+    """Content-Disposition for an export: the question's words and today's date as its name
+    (RFC 6266: an ASCII fallback, then the Arabic name in UTF-8)."""
+    words = re.findall(r"\w+", question)
+    stem = "-".join(words)[:80].strip("-") or "answer"
+    day = date.today().isoformat()
+    name = f"mizan-{stem}-{day}.{ext}"
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+    fallback = fallback if stem.isascii() else f"mizan-answer-{day}.{ext}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 @pages.get("/export/answer.csv")
 def export_csv() -> Response:
-    rows = views.figure_table(views.answer(request.args))
+    table = views.export(request.args)
     out = io.StringIO()
     out.write("\ufeff")  # spreadsheets read UTF-8 Arabic only with the byte-order mark
     writer = csv.DictWriter(out, fieldnames=views.FIGURE_COLUMNS)
     writer.writeheader()
-    for row in rows:
+    for row in table["figures"]:
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="mizan-answer.csv"'},
+        headers={"Content-Disposition": _attachment(table["question"], "csv")},
     )
 
 
 @pages.get("/export/answer.json")
 def export_json() -> Response:
-    result = views.answer(request.args)
-    body = {"question": result["question"], "status": result["status"], "figures": views.figure_table(result)}
+    table = views.export(request.args)
     return Response(
-        json.dumps(body, ensure_ascii=False, indent=2),
+        json.dumps(table, ensure_ascii=False, indent=2),
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="mizan-answer.json"'},
+        headers={"Content-Disposition": _attachment(table["question"], "json")},
     )

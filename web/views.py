@@ -1,12 +1,13 @@
 """The data behind every page and API route: one dict per view, rendered as HTML or returned as JSON.
 
 `search` and `answer` return exactly what `mizan search --json` and `mizan ask --json`
-print; `document` adds each passage's figures; `figure_table` is the analysts' export.
+print; `document` adds each passage's figures; `export` (`figure_table`) is the analysts' export.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -15,7 +16,7 @@ from search.embeddings import DEFAULT_MODEL
 from search.engine import SearchEngine, SearchMode
 from search.figures import Figure
 from search.figures.answers import answer as answer_question
-from search.figures.answers import figure_json, label
+from search.figures.answers import claimant_key, figure_json, label
 from search.figures.questions import NotACountQuestion, parse_question
 from web import params
 from web.card import card
@@ -171,18 +172,56 @@ FIGURE_COLUMNS = (
     "claimant",
     "denied",
     "outlet",
+    "agency",
     "published",
+    "date_estimated",
     "title",
+    "url",
     "sentence",
     "doc_id",
     "passage_id",
 )
 
 
-def figure_table(result: dict) -> list[dict]:
-    """One row per figure of an answer, its group's number and label first."""
+def export(args: MultiDict[str, str]) -> dict:
+    """The answer and its figure table, each row with its document's url and credited agency."""
+    query = params.query(args)
+    with holder().engine() as engine:
+        result = answer_question(engine, query)
+        ids = list(dict.fromkeys(f["doc_id"] for g in result["groups"] for f in g["figures"]))
+        docs = {i: engine.backend.get_document(i, with_passages=False) for i in ids}
+    sources = {i: {"url": d.url, "agency": d.agency} for i, d in docs.items() if d is not None}
+    return {"question": result["question"], "status": result["status"], "figures": figure_table(result, sources)}
+
+
+def figure_table(result: dict, sources: dict[str, dict] | None = None) -> list[dict]:
+    """One row per figure of an answer, its group's number and label first; a body is spelled
+    one way throughout (the fullest spelling the answer gives it)."""
+    spell = claimant_spelling([c for g in result["groups"] for c in g.get("claimants") or []])
     rows = []
     for n, group in enumerate(result["groups"], 1):
         for f in group["figures"]:
-            rows.append({"group": n, "group_label": group["label"], **{c: f.get(c) for c in FIGURE_COLUMNS[2:]}})
+            row = {"group": n, "group_label": group["label"], **{c: f.get(c) for c in FIGURE_COLUMNS[2:]}}
+            row.update((sources or {}).get(f["doc_id"], {}))
+            row["claimant"] = spell(f["claimant"]) if f.get("claimant") else None
+            rows.append(row)
     return rows
+
+
+def claimant_spelling(claimants: list[str]) -> Callable[[str], str]:
+    """A function giving each claimant one spelling: names whose words (claimant_key: clitics and
+    spelling folded) contain one another are one body, written as its longest spelling."""
+    bodies: list[tuple[set[str], str]] = []
+    for c in sorted(dict.fromkeys(claimants), key=lambda c: -len(claimant_key(c).split())):
+        words = set(claimant_key(c).split())
+        if words and not any(words <= other for other, _ in bodies):
+            bodies.append((words, c))
+
+    def spell(claimant: str) -> str:
+        words = set(claimant_key(claimant).split())
+        for other, spelling in bodies:
+            if words and (words <= other or other <= words):
+                return spelling
+        return claimant
+
+    return spell
