@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -25,7 +24,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from search import durable
 from search.arabic import NORMALISER_VERSION
+from search.durable import kill_point
 from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, NotAnIndex
 from search.figures import FIGURES_VERSION, Figure, extract_figures
 from search.models import Document, Passage
@@ -186,9 +187,7 @@ def record_embedding_model(index_dir: Path, model: str | None, dimension: int | 
 
 
 def _write_json_atomically(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    durable.write_atomically(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def read_manifest(index_dir: Path, *, any_figures: bool = False) -> Manifest:
@@ -759,17 +758,21 @@ class IndexWriter:
             if self._tmp_dir is not None:
                 shutil.rmtree(self._tmp_dir, ignore_errors=True)
             raise
+        kill_point("before the commit")
         store.conn.execute("COMMIT")
+        kill_point("committed")
         if self._tmp_dir is None:
             SAVED.append(self.index_dir)  # from here an interrupt leaves this run's changes in the index
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         meta = dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
         store.close()
+        kill_point("checkpointed")
         if self._tmp_dir is not None:
             self._swap_into_place(self._tmp_dir)
             SAVED.append(self.index_dir)
         for component in self.components:
             component.after_commit(self.index_dir, meta)
+            kill_point(f"tidied after {type(component).__name__}")
 
     def _swap_into_place(self, built: Path) -> None:
         target = self.index_dir
@@ -777,11 +780,12 @@ class IndexWriter:
             # Two renames: the old index stays whole until the new one is in place.
             old = _old_copy(target)
             shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(built, target)
+            durable.replace(target, old)
+            durable.replace(built, target)
             shutil.rmtree(old, ignore_errors=True)
+            kill_point("removed the old copy")
         else:
-            os.replace(built, target)
+            durable.replace(built, target)
         log.debug("index written to %s", target)
 
 
@@ -797,7 +801,7 @@ def recover_interrupted_swap(target: Path) -> bool:
     if target.exists() or not (old / MANIFEST).is_file():
         return False
     try:
-        os.replace(old, target)
+        durable.replace(old, target)
     except OSError as exc:  # a read-only volume: say how to recover rather than fail obscurely
         raise IndexNotFound(
             f"{target} is missing but the index a killed rebuild moved aside is at {old}; "

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from search import durable
 from search.arabic import search_terms
 from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
@@ -78,6 +79,8 @@ def _publish(
     if target.exists():  # left by a run that died before its commit
         shutil.rmtree(target)
     save(target)
+    durable.fsync_tree(target)  # on disk before the commit that names it
+    durable.fsync_dir(target.parent)
     store.set_meta(key, generation)
 
 
