@@ -478,3 +478,26 @@ def test_the_document_page_names_claimants_and_leads_back(client: FlaskClient) -
         'href="/search?q=%D8%A7%D9%84%D8%AC%D9%86%D9%88%D8%AF' in html and "العودة إلى نتائج «الجنود الكوريين»" in html
     )
     assert "العودة إلى نتائج" not in _get(client, f"/documents/{hit['doc_id']}")
+
+
+def test_the_count_is_honest_about_words_and_meaning(seeds_index) -> None:
+    """The engine's total counts every dense candidate (on the seeds: the whole index); the page
+    counts the passages that hold the words, then those near in meaning above a floor."""
+    from web.app import create_app
+    from web.counting import PASSAGE, count
+    from web.views import SEMANTIC_FLOOR
+
+    client = create_app({"INDEX": str(seeds_index)}).test_client()
+    passages = client.get("/api/health").get_json()["index"]["passages"]
+    far = "وصفة كعكة الشوكولاتة بالبندق"
+    api = client.get("/api/search", query_string={"q": far}).get_json()
+    assert api["total"] == passages  # what the count must not say
+    lexical = client.get("/api/search", query_string={"q": far, "mode": "bm25"}).get_json()["total"]
+    html = _get(client, "/search", q=far)
+    heading = _text(re.search(r'<h2 id="passages-title".*?</h2>', html, re.S).group(0))
+    assert heading.startswith(f"كلمات البحث في {count(lexical, PASSAGE, genitive=True)} ·") and lexical < passages
+    assert "قريب بالمعنى" not in html and "بلا كلمات البحث" in html  # far candidates are not called near
+    assert 'rel="next"' not in html  # no pages of far candidates
+    near = _text(_get(client, "/search", q="الاتحاد الأوروبي يفرض عقوبات على روسيا"))
+    assert re.search(r"ومعها (مقطع قريب|مقطعان قريبان|\d+ مقاطع قريبة|\d+ مقطعاً قريباً) بالمعنى", near)
+    assert 0.7 < SEMANTIC_FLOOR < 0.9

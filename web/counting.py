@@ -38,6 +38,7 @@ CLAIMANT = Word("جهة", "جهتان", "جهتين", "جهات", "جهةً", fe
 # adjectives after a non-human noun: the plural takes the feminine singular («مصادر مستقلة»)
 DIFFERENT = Word("مختلف", "مختلفان", "مختلفين", "مختلفة", "مختلفاً")
 INDEPENDENT = Word("مستقل", "مستقلان", "مستقلين", "مستقلة", "مستقلاً")
+NEAR = Word("قريب", "قريبان", "قريبين", "قريبة", "قريباً")
 OTHER = Word("آخر", "آخران", "آخرين", "أخرى", "آخر")
 OTHER_F = Word("أخرى", "أخريان", "أخريين", "أخرى", "أخرى")  # after a feminine noun («جهات أخرى»)
 

@@ -37,6 +37,7 @@ def _helpers() -> dict:
         "count": counting.count,
         "PASSAGE": counting.PASSAGE,
         "OTHER": counting.OTHER,
+        "NEAR": counting.NEAR,
     }
 
 
