@@ -501,3 +501,20 @@ def test_the_count_is_honest_about_words_and_meaning(seeds_index) -> None:
     near = _text(_get(client, "/search", q="الاتحاد الأوروبي يفرض عقوبات على روسيا"))
     assert re.search(r"ومعها (مقطع قريب|مقطعان قريبان|\d+ مقاطع قريبة|\d+ مقطعاً قريباً) بالمعنى", near)
     assert 0.7 < SEMANTIC_FLOOR < 0.9
+
+
+def test_source_cards_name_the_agency_their_article_credits(writable: Flask) -> None:
+    _post(
+        writable,
+        {
+            "title": "وصول جنود إلى تل زعتر",
+            "text": "قال مسؤول عسكري إن 450 جندياً وصلوا إلى بلدة تل زعتر يوم الأحد.",
+            "outlet": "جريدة الاختبار",
+            "agency": "وكالة الأنباء التجريبية",
+            "published": "2025-03-01",
+            "url": "https://example.test/agency",
+        },
+    )
+    html = _get(writable.test_client(), "/search", q="كم عدد الجنود الذين وصلوا إلى تل زعتر؟")
+    (group,) = [g for g in _groups(html) if "450" in g]
+    assert '<span class="agency">نقلاً عن وكالة الأنباء التجريبية</span>' in group

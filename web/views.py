@@ -126,6 +126,7 @@ def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
             result["asks_count"] = _asks_count(query.text)
         choices = outlets(engine)
         words, near = result_counts(engine, query)
+        agencies = _agencies(engine, [f["doc_id"] for g in result["groups"] for f in g["figures"]])
     return {
         "result": result,
         "query": query,
@@ -135,6 +136,7 @@ def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
         "words": words,
         "near": len(near),
         "near_ids": near,
+        "agencies": agencies,
     }
 
 
@@ -153,6 +155,16 @@ def result_counts(engine: SearchEngine, query: Query) -> tuple[int, set[str]]:
     if near and lexical.total > len(lexical.ids):  # past the lexical depth a candidate may still hold the words
         near = [p.passage_id for p in engine.backend.get_passages(near) if not highlight_spans(p.text, query.text)]
     return lexical.total, set(near)
+
+
+def _agencies(engine: SearchEngine, doc_ids: list[str]) -> dict[str, str]:
+    """The agency each source card's document credits («نقلاً عن رويترز»), where it names one."""
+    out = {}
+    for doc_id in dict.fromkeys(doc_ids):
+        doc = engine.backend.get_document(doc_id, with_passages=False)
+        if doc is not None and doc.agency:
+            out[doc_id] = doc.agency
+    return out
 
 
 def _asks_count(text: str) -> bool:
