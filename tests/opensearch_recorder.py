@@ -2,9 +2,19 @@
 
 It keeps indexes, records and search pipelines in memory, so the backend's wiring can be tested
 end to end through opensearch-py (bulk, mget, count, delete_by_query, the queries that read a
-document's passages and the stats). It does not rank: a test scripts the answer of each
-lexical, dense or hybrid search with `answer_search`. Scripted failures: `reject` (a whole
-request answered with an error status, e.g. 429) and `fail_item` (one bulk item refused).
+document's passages and the stats). A test may script the answer of the next ranked search with
+`answer_search`; unscripted, the recorder ranks as one shard of OpenSearch 2.19 would:
+- `match` on a text field: Lucene's BM25Similarity with the field's similarity (k1, b) from the
+  index body, lengths as Lucene's one-byte norms, N and avgdl over the passages holding the field,
+  a repeated query token counted as often as it comes, scores in float32, ties by doc id;
+- `knn`: exact inner products over the stored vectors, scored as faiss innerproduct (1 + cosine,
+  or 1/(1 − cosine) below zero); `hybrid`: both, fused by the pipeline the request names
+  (search/backends/opensearch_fusion.py transcribes its processors);
+- `highlight` with a `match` highlight_query: the query's words marked in the field.
+The analyzers are the mapping's: `mizan_terms` splits on whitespace, `mizan_words` gives
+search.arabic.tokenize's normalised words minus stopwords — what tests/test_opensearch_lucene.py
+shows Lucene's own analysis of the mapping gives. Scripted failures: `reject` (a whole request
+answered with an error status, e.g. 429) and `fail_item` (one bulk item refused).
 """
 
 from __future__ import annotations
@@ -18,6 +28,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+import numpy as np
+
+from search.arabic import STOPWORDS, tokenize
+from search.backends import opensearch_bodies as bodies
+from search.backends.opensearch_fusion import processor_fuse
+from search.bm25 import lucene_length
+from search.fusion import FusionMode, Ranked
 
 VERSION = "2.19.1"
 
@@ -72,6 +90,14 @@ def matches(query: dict, doc_id: str, source: dict) -> bool:
         return any(v in _values(wanted) for v in _values(source.get(name)))
     if kind == "ids":
         return doc_id in spec["values"]
+    if kind == "range":  # dates as strict_date strings: their order is the dates' order
+        (name, bounds), *_ = spec.items()
+        value = source.get(name)
+        return (
+            value is not None
+            and ("gte" not in bounds or value >= bounds["gte"])
+            and ("lte" not in bounds or value <= bounds["lte"])
+        )
     if kind == "bool":
         must = [*spec.get("must", []), *spec.get("filter", [])]
         return all(matches(q, doc_id, source) for q in must) and not any(
@@ -257,6 +283,7 @@ class Recorder:
                 docs.pop(rid, None)
                 result, status = ("deleted", 200) if existed else ("not_found", 404)
             else:
+                docs.pop(rid, None)  # an update is a delete and an add in Lucene: the record gets a new doc id
                 docs[rid] = source
                 result, status = ("updated", 200) if existed else ("created", 201)
             items.append({op: {"_index": index, "_id": rid, "_version": 1, "result": result, "status": status}})
@@ -291,6 +318,8 @@ class Recorder:
         if missing:
             return missing
         body, docs = r.body, self.indices[segments[0]].docs
+        if "aggs" in body and "df" in body["aggs"]:
+            return 200, _document_frequencies(body, docs)
         if "aggs" in body:
             return 200, _stats(docs)
         if "sort" in body:  # a document's passages, in order
@@ -302,9 +331,9 @@ class Recorder:
                 for rid, s in found
             ]
             return 200, {"hits": {"total": {"value": len(hits), "relation": "eq"}, "max_score": None, "hits": hits}}
-        if not self._answers:
-            return 500, error_body(500, "recorder_exception", "no scripted answer for this search: call answer_search")
-        return 200, self._answers.pop(0)
+        if self._answers:
+            return 200, self._answers.pop(0)
+        return 200, _Ranker(self.indices[segments[0]], self.pipelines).answer(body, r.query)
 
 
 def search_response(hits: list[tuple[str, float]], total: int | None = None, **extra: Any) -> dict:
@@ -323,6 +352,190 @@ def search_response(hits: list[tuple[str, float]], total: int | None = None, **e
         "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
         "hits": {"total": {"value": count, "relation": "eq"}, "max_score": hits[0][1] if hits else None, "hits": rows},
         **extra,
+    }
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """The `mizan_words` analyzer: (normalised word, raw start, raw end), stopwords out."""
+    return [(t.text, t.raw_start, t.raw_end) for t in tokenize(text) if t.text not in STOPWORDS]
+
+
+def _analyze(analyzer: str, text: str) -> list[str]:
+    if analyzer == bodies.TERMS:
+        return text.split()
+    if analyzer == bodies.WORDS:
+        return [w for w, _, _ in _words(text)]
+    raise AssertionError(f"the recorder has no analyzer {analyzer!r}")
+
+
+def _innerproduct_score(dot: float) -> float:
+    return 1.0 + dot if dot >= 0 else 1.0 / (1.0 - dot)
+
+
+class _Ranker:
+    """Ranked searches over one index, as one shard of OpenSearch answers them (see the module docstring)."""
+
+    def __init__(self, index: _Index, pipelines: dict[str, dict]):
+        self.body = index.body
+        self.docs = index.docs
+        self.order = {rid: n for n, rid in enumerate(index.docs)}  # Lucene doc ids: the order records came in
+        self.pipelines = pipelines
+
+    def answer(self, body: dict, params: dict[str, str]) -> dict:
+        size = body.get("size", 10)
+        query = body["query"]
+        if "hybrid" in query:
+            found, total = self._hybrid(query["hybrid"]["queries"], size, params.get("search_pipeline"))
+        else:
+            found, total = self._run(query)
+        hits = found[:size]
+        rows = []
+        for rid, score in hits:
+            row: dict[str, Any] = {"_index": "i", "_id": rid, "_score": score}
+            if "highlight" in body:
+                marked = self._highlight(body["highlight"], self.docs[rid])
+                if marked:
+                    row["highlight"] = marked
+            rows.append(row)
+        return {
+            "took": 1,
+            "timed_out": False,
+            "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+            "hits": {
+                "total": {"value": total, "relation": "eq"},
+                "max_score": hits[0][1] if hits else None,
+                "hits": rows,
+            },
+        }
+
+    def _ranked(self, scores: dict[str, float]) -> list[tuple[str, float]]:
+        return sorted(scores.items(), key=lambda item: (-item[1], self.order[item[0]]))
+
+    def _run(self, query: dict) -> tuple[list[tuple[str, float]], int]:
+        (kind, spec), *_ = query.items()
+        if kind == "match":
+            ranked = self._ranked(self._bm25(spec))
+            return ranked, len(ranked)
+        if kind == "knn":
+            return self._knn(spec)
+        if kind == "bool":
+            must = spec.get("must", [])
+            allowed = {rid for rid, s in self.docs.items() if all(matches(f, rid, s) for f in spec.get("filter", []))}
+            if not must:  # a pure filter: every match scores 0
+                kept = [(rid, 0.0) for rid in self.docs if rid in allowed]
+                return kept, len(kept)
+            (inner,) = must
+            found, _ = self._run(inner)
+            kept = [(rid, score) for rid, score in found if rid in allowed]
+            return kept, len(kept)
+        raise AssertionError(f"the recorder cannot rank a {kind!r} query")
+
+    def _field(self, name: str) -> tuple[str, str | None]:
+        mapping = self.body["mappings"]["properties"][name]
+        return mapping["analyzer"], mapping.get("similarity")
+
+    def _bm25(self, spec: dict) -> dict[str, float]:
+        """Lucene's BM25Similarity over one field, in float32 as Lucene scores."""
+        (field, value), *_ = spec.items()
+        text = value["query"] if isinstance(value, dict) else value
+        analyzer, similarity = self._field(field)
+        k1, b = 1.2, 0.75
+        if similarity is not None:
+            params = self.body["settings"]["index"]["similarity"][similarity]
+            k1, b = float(params["k1"]), float(params["b"])
+        postings: dict[str, list[str]] = {}
+        for rid, source in self.docs.items():
+            if isinstance(source.get(field), str):
+                tokens = _analyze(analyzer, source[field])
+                if tokens:
+                    postings[rid] = tokens
+        if not postings:
+            return {}
+        count = len(postings)
+        avgdl = np.float32(sum(len(t) for t in postings.values()) / count)
+        norm_inverse = {
+            rid: np.float32(1)
+            / np.float32(k1 * ((1 - b) + b * np.float32(lucene_length(np.array([len(t)]))[0]) / avgdl))
+            for rid, t in postings.items()
+        }
+        scores: dict[str, np.float32] = {}
+        query_tokens = _analyze(analyzer, text)
+        for token in dict.fromkeys(query_tokens):
+            df = sum(1 for t in postings.values() if token in t)
+            if not df:
+                continue
+            boost = np.float32(query_tokens.count(token))  # duplicate SHOULD clauses: their boosts add up
+            weight = boost * np.float32(np.log(1 + (count - df + 0.5) / (df + 0.5)))
+            for rid, tokens in postings.items():
+                freq = tokens.count(token)
+                if freq:
+                    term = weight - weight / (np.float32(1) + np.float32(freq) * norm_inverse[rid])
+                    scores[rid] = np.float32(scores.get(rid, np.float32(0)) + term)
+        return {rid: float(score) for rid, score in scores.items()}
+
+    def _knn(self, spec: dict) -> tuple[list[tuple[str, float]], int]:
+        (field, knn), *_ = spec.items()
+        vector = np.asarray(knn["vector"], dtype=np.float32)
+        allowed = knn.get("filter")
+        scores = {}
+        for rid, source in self.docs.items():
+            if source.get(field) is None or (allowed is not None and not matches(allowed, rid, source)):
+                continue
+            dot = float(np.dot(np.asarray(source[field], dtype=np.float32), vector))
+            scores[rid] = float(np.float32(_innerproduct_score(dot)))
+        ranked = self._ranked(scores)[: knn["k"]]
+        return ranked, len(ranked)
+
+    def _hybrid(self, queries: list[dict], size: int, pipeline: str | None) -> tuple[list[tuple[str, float]], int]:
+        if pipeline not in self.pipelines:
+            raise AssertionError(f"a hybrid query needs one of our search pipelines, not {pipeline!r}")
+        (processor,) = self.pipelines[pipeline]["phase_results_processors"]
+        lists, matched = [], set()
+        for sub in queries:
+            found, _ = self._run(sub)
+            matched |= {rid for rid, _ in found}  # the total: every passage some sub-query matches
+            lists.append(Ranked([rid for rid, _ in found[:size]], [score for _, score in found[:size]]))
+        if "normalization-processor" in processor:
+            weights = processor["normalization-processor"]["combination"]["parameters"]["weights"]
+            fused = processor_fuse(lists, FusionMode.MINMAX, weights, doc_order=self.order)
+        else:
+            rank_constant = processor["score-ranker-processor"]["combination"]["rank_constant"]
+            fused = processor_fuse(lists, FusionMode.RRF, None, rank_constant, doc_order=self.order)
+        return fused, len(matched)
+
+    def _highlight(self, spec: dict, source: dict) -> dict:
+        pre, post = spec["pre_tags"][0], spec["post_tags"][0]
+        out = {}
+        for name, options in spec["fields"].items():
+            text = source.get(name)
+            query = options.get("highlight_query", {}).get("match", {}).get(name)
+            if not isinstance(text, str) or query is None:
+                continue
+            wanted = set(_analyze(self._field(name)[0], query))
+            spans = [(start, end) for word, start, end in _words(text) if word in wanted]
+            if not spans:
+                continue
+            marked, at = [], 0
+            for start, end in spans:
+                marked += [text[at:start], pre, text[start:end], post]
+                at = end
+            out[name] = ["".join(marked) + text[at:]]
+        return out
+
+
+def _document_frequencies(body: dict, docs: dict[str, dict]) -> dict:
+    """A `filters` aggregation of `term` queries on one analyzed field, over the records holding it."""
+    (field,) = body["query"]["exists"].values()
+    holding = [set(_analyze(bodies.TERMS, s[field])) for s in docs.values() if isinstance(s.get(field), str)]
+    holding = [tokens for tokens in holding if tokens]
+    buckets = {}
+    for name, query in body["aggs"]["df"]["filters"]["filters"].items():
+        ((on, term),) = query["term"].items()
+        assert on == field, "the recorder counts terms of the field the query requires"
+        buckets[name] = {"doc_count": sum(1 for tokens in holding if term in tokens)}
+    return {
+        "hits": {"total": {"value": len(holding), "relation": "eq"}, "max_score": None, "hits": []},
+        "aggregations": {"df": {"buckets": buckets}},
     }
 
 

@@ -326,7 +326,9 @@ def test_lexical_sends_the_golden_body_and_returns_bm25_scores(recorder: Recorde
     recorder.answer_search([(TROOPS, 7.2317424), (MISSILES, 2.0144937)], total=2)
     hits = backend.lexical(QUERY, 10)
     assert _sent(recorder) == golden("lexical")
-    assert (hits.ids, hits.scores, hits.total) == ([TROOPS, MISSILES], [7.2317424, 2.0144937], 2)
+    assert (hits.ids, hits.total) == ([TROOPS, MISSILES], 2)
+    # Lucene leaves BM25's constant (k1 + 1) out: put back, the scores are the local BM25's
+    assert hits.scores == pytest.approx([7.2317424 * 2.2, 2.0144937 * 2.2])
     recorder.answer_search([(MISSILES, 3.5)], total=1)
     backend.lexical(QUERY, 20, FILTERS)
     assert _sent(recorder) == golden("lexical_filtered")
@@ -352,7 +354,10 @@ def test_hybrid_sends_the_golden_body_through_our_pipeline(recorder: Recorder, f
     request = golden(f"hybrid_{fusion.value}")
     assert recorder.searches()[-1].query == request["params"]  # search_pipeline=mizan-hybrid-…
     assert _sent(recorder) == request["body"]
-    assert (hits.ids, hits.scores, hits.total) == ([TROOPS, MISSILES], [0.75, 0.5005], 3)  # the top k
+    assert (hits.ids, hits.total) == ([TROOPS, MISSILES], 3)  # the top k
+    # OpenSearch's RRF weighs each list 1.0, the engine's 0.5: scaled to the engine's scores
+    scale = 0.5 if fusion is FusionMode.RRF else 1.0
+    assert hits.scores == pytest.approx([0.75 * scale, 0.5005 * scale])
 
 
 def test_highlights_are_spans_of_the_passage_text(recorder: Recorder) -> None:
@@ -377,7 +382,8 @@ def test_the_engine_answers_from_opensearch_alone(recorder: Recorder) -> None:
     assert out["passages"][0]["passage_id"] == TROOPS and out["passages"][0]["outlet"] == "الأفق"
     (group,) = out["groups"]
     assert group["value_low"] == 10000 and group["figures"][0]["claimant"] == "وزارة الدفاع الأميركية"
-    hybrid, highlight = recorder.searches()[-2:]
+    hybrid = next(r for r in recorder.searches() if "hybrid" in r.body.get("query", {}))
+    highlight = next(r for r in recorder.searches() if "highlight" in r.body)
     # one round trip, fused by our RRF pipeline (2.19's default here), then OpenSearch's highlights
     assert "hybrid" in hybrid.body["query"] and hybrid.query["search_pipeline"] == "mizan-hybrid-rrf"
     assert highlight.body == bodies.highlight_body(
@@ -426,6 +432,34 @@ def test_similarities_are_the_stored_vectors_cosines(recorder: Recorder) -> None
     stored = fake_embed([f"{d.title}\n{d.text}" for d in (DOCS[0], DOCS[2])])
     assert sims == {TROOPS: float(np.dot(stored[0], query)), FLOODS: float(np.dot(stored[1], query))}
     assert open_backend(recorder).similarities(query, []) == {}
+
+
+class TestOpenSearchOnTheRecorder(BackendContract):
+    """The contract, with the recorder ranking as one shard of OpenSearch would (tests/opensearch_recorder.py)."""
+
+    @pytest.fixture
+    def backend(self, recorder: Recorder) -> OpenSearchBackend:
+        return open_backend(recorder)
+
+
+def test_the_recorder_ranks_the_golden_lexical_body_as_the_local_bm25(recorder: Recorder, tmp_path) -> None:
+    from search.backends.local import LocalBackend, index_components
+    from search.store import IndexWriter
+
+    with IndexWriter(tmp_path / "ix", components=index_components(progress=False)):
+        pass
+    backend, local = open_backend(recorder), LocalBackend(tmp_path / "ix")
+    backend.add(DOCS)
+    local.add(DOCS)
+    for query in (QUERY, "روسيا", "كوريا الشمالية روسيا روسيا", "سيول"):
+        theirs, ours = backend.lexical(query, 10), local.lexical(query, 10)
+        assert (theirs.ids, theirs.total) == (ours.ids, ours.total), query
+        assert theirs.scores == pytest.approx(ours.scores, rel=1e-6), query  # float32 in Lucene
+    terms = ["روسيا", "جندي", "سيول", "غائب"]
+    assert backend.term_weights(terms) == pytest.approx(local.term_weights(terms))
+    assert backend.term_weights([]) == {}
+    (weights,) = [r for r in recorder.searches() if "df" in r.body.get("aggs", {})]
+    assert weights.body == bodies.term_weights_body(terms)
 
 
 # ---------------------------------------------------------------- a real cluster
@@ -479,4 +513,5 @@ def test_live_dense_and_hybrid_fuse_as_the_engine_does(live_backend: OpenSearchB
             [Ranked(lexical.ids, lexical.scores), Ranked(dense.ids, dense.scores)], fusion, weights
         )
         assert sorted(hybrid.ids) == sorted(pid for pid, _ in expected[:4])  # exact ties may swap neighbours
-        assert hybrid.scores == pytest.approx([s for _, s in expected][:4], abs=1e-5)
+        scale = bodies.RRF_SCORE_SCALE if fusion is FusionMode.RRF else 1.0
+        assert hybrid.scores == pytest.approx([s * scale for _, s in expected][:4], abs=1e-5)

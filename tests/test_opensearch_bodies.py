@@ -95,6 +95,7 @@ CASES: dict[str, Callable[[], object]] = {
     "delete_documents": lambda: bodies.delete_documents_body(["d_missiles", "d_nope"]),
     "stale_passages": lambda: bodies.stale_passages_body(["d_troops"], ["p_8298c2e6ec487bda"]),
     "stats": bodies.stats_body,
+    "term_weights": lambda: bodies.term_weights_body(["جنود", "كوري", "جنود"]),
     "document_record": lambda: bodies.document_source(SAMPLE_DOC),
     "passage_record": lambda: bodies.passage_source(SAMPLE_DOC, SAMPLE_PASSAGE, [SAMPLE_FIGURE], VECTOR),
 }

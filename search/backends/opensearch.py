@@ -6,9 +6,10 @@ itself (search.fusion), so both backends rank alike; `hybrid` runs the same fusi
 OpenSearch through a search pipeline instead (one round trip; exact ties may order
 differently, see opensearch_fusion.py).
 
-Scores: `lexical` carries OpenSearch's BM25 scores; `dense` the knn scores, which for faiss
-`innerproduct` are 1 + cosine for a positive cosine (min-max and RRF fusion are blind to that
-shift), 1/(1 − cosine) below zero.
+Scores: `lexical` carries OpenSearch's BM25 scores times (k1 + 1), which Lucene leaves out, so they
+are the local BM25's; `hybrid` with RRF is scaled to the engine's weights likewise; `dense` the knn
+scores, which for faiss `innerproduct` are 1 + cosine for a positive cosine (min-max and RRF fusion
+are blind to that shift), 1/(1 − cosine) below zero.
 """
 
 from __future__ import annotations
@@ -54,12 +55,12 @@ def _version(number: str) -> tuple[int, int]:
     return major, minor
 
 
-def _hits(response: dict, k: int | None = None) -> Hits:
+def _hits(response: dict, k: int | None = None, scale: float = 1.0) -> Hits:
     found = response["hits"]["hits"][:k]
     total = response["hits"]["total"]
     return Hits(
         [h["_id"] for h in found],
-        [float(h["_score"]) for h in found],
+        [float(h["_score"]) * scale for h in found],
         int(total["value"] if isinstance(total, dict) else total),
     )
 
@@ -262,7 +263,8 @@ class OpenSearchBackend:
         return {"search_type": "dfs_query_then_fetch"} if self.shard_count > 1 else {}
 
     def lexical(self, query: str, k: int, filters: Filters | None = None) -> Hits:
-        return _hits(self._search("search", bodies.lexical_body(query, k, filters), **self._scored_search()))
+        response = self._search("search", bodies.lexical_body(query, k, filters), **self._scored_search())
+        return _hits(response, scale=bodies.BM25_SCORE_SCALE)  # the local BM25's scale
 
     def _require_vectors(self) -> None:
         if self.dense_model is None:
@@ -297,7 +299,8 @@ class OpenSearchBackend:
         if self.shard_count > 1:
             return self._fused_here(text, vector, k, filters, fusion)
         body = bodies.hybrid_body(text, vector, k, filters)
-        return _hits(self._search("search", body, search_pipeline=self.pipelines[fusion]), k)
+        scale = bodies.RRF_SCORE_SCALE if fusion is FusionMode.RRF else 1.0  # the engine's fused scale
+        return _hits(self._search("search", body, search_pipeline=self.pipelines[fusion]), k, scale)
 
     def _fused_here(self, text: str, vector: np.ndarray, k: int, filters: Filters | None, fusion: FusionMode) -> Hits:
         """Hybrid search over several shards: the pipeline cannot run after dfs_query_then_fetch (the
@@ -309,6 +312,20 @@ class OpenSearchBackend:
         seen = set(lexical.ids)
         total = lexical.total + sum(1 for pid in dense.ids if pid not in seen)
         return Hits([pid for pid, _ in fused], [score for _, score in fused], total)
+
+    def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """The BM25 idf of each search term in this index, as LocalBackend.term_weights gives it (the answer
+        layer weighs a question's topic words by it): one request, counts over every shard."""
+        if not terms:
+            return {}
+        response = self._search("weigh the question's terms", bodies.term_weights_body(terms))
+        count = _hits(response).total
+        buckets = response["aggregations"]["df"]["buckets"]
+        out = {}
+        for term in terms:
+            df = int(buckets.get(term, {}).get("doc_count", 0))
+            out[term] = float(np.log1p((count - df + 0.5) / (df + 0.5))) if df else 0.0
+        return out
 
     def similarities(self, vector: np.ndarray, passage_ids: Sequence[str]) -> dict[str, float]:
         """Cosine of each passage's stored vector to `vector`, in float32 as the local backend computes it

@@ -138,6 +138,13 @@ def analysis_settings() -> dict:
     }
 
 
+# What OpenSearch's scores are multiplied by to read as the local engine's: Lucene's BM25 leaves out the
+# constant (k1 + 1) factor of the formula, and its RRF pipeline weighs each sub-query 1.0 where ours
+# weighs them HYBRID_WEIGHTS (equal, so one factor). Orders are untouched; the scores shown then agree.
+BM25_SCORE_SCALE = BM25Params().k1 + 1
+RRF_SCORE_SCALE = HYBRID_WEIGHTS[0]
+
+
 def similarity_settings() -> dict:
     """The local engine's BM25 parameters (search.bm25.BM25Params), for the `terms` field."""
     params = BM25Params()
@@ -436,6 +443,17 @@ def stale_passages_body(doc_ids: Sequence[str], keep: Sequence[str]) -> dict:
                 "must_not": [{"ids": {"values": list(keep)}}],
             }
         }
+    }
+
+
+def term_weights_body(terms: Sequence[str]) -> dict:
+    """How many passages hold each term (a named filter each) and how many hold any (the hits: the
+    `terms` field's docCount), for BM25's idf as the local engine computes it (search.bm25)."""
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"exists": {"field": TERMS_FIELD}},
+        "aggs": {"df": {"filters": {"filters": {t: {"term": {TERMS_FIELD: t}} for t in dict.fromkeys(terms)}}}},
     }
 
 
