@@ -442,24 +442,30 @@ class TestOpenSearchOnTheRecorder(BackendContract):
         return open_backend(recorder)
 
 
-def test_the_recorder_ranks_the_golden_lexical_body_as_the_local_bm25(recorder: Recorder, tmp_path) -> None:
+def _ranks_as_the_local_bm25(backend: OpenSearchBackend, tmp_path) -> None:
+    """Lexical hits, scores and term weights equal to the local backend's over the same documents."""
     from search.backends.local import LocalBackend, index_components
     from search.store import IndexWriter
 
     with IndexWriter(tmp_path / "ix", components=index_components(progress=False)):
         pass
-    backend, local = open_backend(recorder), LocalBackend(tmp_path / "ix")
+    local = LocalBackend(tmp_path / "ix")
     backend.add(DOCS)
     local.add(DOCS)
-    for query in (QUERY, "روسيا", "كوريا الشمالية روسيا روسيا", "سيول"):
+    for query in (QUERY, "روسيا", "كوريا الشمالية روسيا روسيا", "سيول", "في ما"):
         theirs, ours = backend.lexical(query, 10), local.lexical(query, 10)
         assert (theirs.ids, theirs.total) == (ours.ids, ours.total), query
         assert theirs.scores == pytest.approx(ours.scores, rel=1e-6), query  # float32 in Lucene
     terms = ["روسيا", "جندي", "سيول", "غائب"]
     assert backend.term_weights(terms) == pytest.approx(local.term_weights(terms))
     assert backend.term_weights([]) == {}
+    local.close()
+
+
+def test_the_recorder_ranks_the_golden_lexical_body_as_the_local_bm25(recorder: Recorder, tmp_path) -> None:
+    _ranks_as_the_local_bm25(open_backend(recorder), tmp_path)
     (weights,) = [r for r in recorder.searches() if "df" in r.body.get("aggs", {})]
-    assert weights.body == bodies.term_weights_body(terms)
+    assert weights.body == bodies.term_weights_body(["روسيا", "جندي", "سيول", "غائب"])
 
 
 # ---------------------------------------------------------------- a real cluster
@@ -476,6 +482,22 @@ def live_backend() -> Iterator[OpenSearchBackend]:
     backend = OpenSearchBackend(config, model="test/hash-384", dimension=384, embed=fake_embed, progress=False)
     try:
         yield backend
+    finally:
+        backend.drop()
+        backend.close()
+
+
+@live
+def test_live_lexical_ranks_as_the_local_bm25(live_backend: OpenSearchBackend, tmp_path) -> None:
+    _ranks_as_the_local_bm25(live_backend, tmp_path)
+
+
+@live
+def test_live_several_shards_rank_as_one(tmp_path) -> None:
+    config = dataclasses.replace(OpenSearchConfig.from_env(), index=f"mizan-test-{uuid.uuid4().hex[:12]}")
+    backend = OpenSearchBackend(config, model=None, shards=3, progress=False)
+    try:
+        _ranks_as_the_local_bm25(backend, tmp_path)  # dfs_query_then_fetch: the whole index's statistics
     finally:
         backend.drop()
         backend.close()

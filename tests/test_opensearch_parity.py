@@ -1,6 +1,7 @@
 """Answers alike on both backends: `mizan ask --json` over the sample corpus and the seeds gives the same
-answer from the local index and from OpenSearch (the recording stand-in, which ranks as one shard of
-OpenSearch 2.19 would: tests/opensearch_recorder.py), in bm25 mode and in hybrid mode with both fusions.
+answer from the local index and from OpenSearch, in bm25 mode and in hybrid mode with both fusions:
+the recording stand-in, which ranks as one shard of OpenSearch 2.19 would (tests/opensearch_recorder.py),
+or the real cluster MIZAN_OPENSEARCH_URL names (into a new index, deleted afterwards).
 
 Compared: status, what the question was understood as, total, every group (values, unit, label,
 claimants, outlets, figures and their sentences, in order) and the passages shown (ids, order, texts,
@@ -12,14 +13,19 @@ the local engine every word sharing a stem with them: OpenSearch's marks are a s
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
+from search.backends.opensearch import OpenSearchBackend
+from search.backends.opensearch_config import OpenSearchConfig
 from tests.conftest import SAMPLE, build_index, shared_path
 from tests.opensearch_recorder import Recorder
 from web.cli import main as mizan_main
@@ -58,12 +64,19 @@ def local_index(paths: list[Path], tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="module")
-def cluster(paths: list[Path]) -> Iterator[Recorder]:
-    with Recorder() as rec, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MIZAN_OPENSEARCH_URL", rec.url)
-        mp.setenv("MIZAN_OPENSEARCH_INDEX", "mizan-parity")
+def cluster(paths: list[Path]) -> Iterator[str]:
+    """The OpenSearch URL the answers come from, with the corpus indexed."""
+    live = os.environ.get("MIZAN_OPENSEARCH_URL")
+    with contextlib.ExitStack() as stack:
+        url = live or stack.enter_context(Recorder()).url
+        index = f"mizan-parity-{uuid.uuid4().hex[:12]}" if live else "mizan-parity"
+        mp = stack.enter_context(pytest.MonkeyPatch.context())
+        mp.setenv("MIZAN_OPENSEARCH_URL", url)
+        mp.setenv("MIZAN_OPENSEARCH_INDEX", index)
         _mizan("index", *map(str, paths), "--backend", "opensearch", "--quiet", "--json")
-        yield rec
+        if live:
+            stack.callback(lambda: OpenSearchBackend(OpenSearchConfig.from_env(), create=False).drop())
+        yield url
 
 
 def _without_doc_ids(value):
@@ -85,7 +98,7 @@ def _split_passages(answer: dict) -> tuple[dict, list[float], list[set[tuple[int
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_ask_gives_the_same_answer_on_both_backends(local_index: Path, cluster: Recorder, question, mode) -> None:
+def test_ask_gives_the_same_answer_on_both_backends(local_index: Path, cluster: str, question, mode) -> None:
     local = _mizan("ask", question, "--index", str(local_index), "--json", *MODES[mode])
     remote = _mizan("ask", question, "--backend", "opensearch", "--json", *MODES[mode])
     ours, our_scores, our_marks = _split_passages(local)
@@ -96,7 +109,7 @@ def test_ask_gives_the_same_answer_on_both_backends(local_index: Path, cluster: 
         assert cluster_marks <= mine
 
 
-def test_the_answers_compared_have_figures(local_index: Path, cluster: Recorder) -> None:
+def test_the_answers_compared_have_figures(local_index: Path, cluster: str) -> None:
     answered = [_mizan("ask", q, "--index", str(local_index), "--json", "--mode", "bm25") for q in QUESTIONS]
     assert sum(1 for a in answered if a["groups"]) >= 4  # parity is shown on real answers, not empty ones
     assert any(len(a["groups"]) >= 2 for a in answered) or any(a["conflict"] for a in answered)
