@@ -7,8 +7,9 @@ state, as a killed process does.
 
 `kill_point(name)` marks each step where a crash changes what is on disk. With
 MIZAN_KILL_AT=N in the environment the process kills itself (SIGKILL, as `kill -9` would) at
-the Nth point it reaches; with MIZAN_KILL_POINTS=FILE it appends each point's name there. The
-tests walk every write path through every point (tests/test_crashes.py); nothing else sets them.
+the Nth point it reaches (Ctrl-C instead with MIZAN_KILL_SIGNAL=INT); with MIZAN_KILL_POINTS=FILE
+it appends each point's name there. tests/test_crashes.py and bench/reliability.py walk every
+write path through every point; nothing else sets them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def kill_point(name: str) -> None:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"{_reached} {name}\n")
     if at and int(at) == _reached:
-        os.kill(os.getpid(), signal.SIGKILL)
+        # SIGINT stands for Ctrl-C at that step (a KeyboardInterrupt here); the default is kill -9
+        sig = signal.SIGINT if os.environ.get("MIZAN_KILL_SIGNAL") == "INT" else signal.SIGKILL
+        os.kill(os.getpid(), sig)
 
 
 def fsync_dir(path: Path) -> None:

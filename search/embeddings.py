@@ -17,6 +17,7 @@ import shutil
 import struct
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
@@ -322,8 +323,17 @@ def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Em
 _DEVICE = re.compile(r"cpu|cuda(?::\d+)?")
 
 
-@lru_cache(maxsize=2)
+_LOADING = threading.Lock()
+
+
 def _load_embedder(model: str, device: str | None) -> Embedder:
+    # One load at a time: a server's threads posting at once would otherwise each load a copy.
+    with _LOADING:
+        return _loaded_embedder(model, device)
+
+
+@lru_cache(maxsize=2)
+def _loaded_embedder(model: str, device: str | None) -> Embedder:
     return Embedder(model, device=device)
 
 

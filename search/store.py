@@ -27,7 +27,7 @@ from typing import Protocol
 from search import durable
 from search.arabic import NORMALISER_VERSION
 from search.durable import kill_point
-from search.errors import IndexBusy, IndexNotFound, IndexVersionMismatch, NotAnIndex
+from search.errors import IndexBusy, IndexDamaged, IndexNotFound, IndexVersionMismatch, NotAnIndex
 from search.figures import FIGURES_VERSION, Figure, extract_figures
 from search.models import Document, Passage
 
@@ -199,6 +199,11 @@ def read_manifest(index_dir: Path, *, any_figures: bool = False) -> Manifest:
     if not index_dir.exists():
         raise IndexNotFound(f"no index at {index_dir}: build one with `mizan index PATH --index {index_dir}`")
     if not manifest_path.is_file():
+        if (index_dir / DATABASE).is_file():  # ours, with its manifest lost
+            raise IndexDamaged(
+                f"{index_dir} has a {DATABASE} but no {MANIFEST}: damaged; index your files again: "
+                f"mizan index PATH... --rebuild --index {index_dir}"
+            )
         raise NotAnIndex(f"{index_dir} is not a Mizan index (no {MANIFEST}); pass another --index directory")
     try:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -233,7 +238,10 @@ def read_manifest(index_dir: Path, *, any_figures: bool = False) -> Manifest:
             f"this Mizan reads figures with version {FIGURES_VERSION}, so answers would miss them; {rebuild}"
         )
     if not (index_dir / DATABASE).is_file():
-        raise NotAnIndex(f"{index_dir} has a manifest but no {DATABASE}; delete it and index your files again")
+        raise IndexDamaged(
+            f"{index_dir} has a manifest but no {DATABASE}: damaged; index your files again: "
+            f"mizan index PATH... --rebuild --index {index_dir}"
+        )
     return manifest
 
 
@@ -723,7 +731,8 @@ class IndexWriter:
                     ) from exc
                 self.store = store
                 return store
-        if self.rebuild and target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
+        ours = (target / MANIFEST).is_file() or (target / DATABASE).is_file()  # whole or damaged
+        if self.rebuild and target.exists() and not ours and any(target.iterdir()):
             raise NotAnIndex(f"{target} is not a Mizan index; refusing to replace it. Pass another --index")
         # A new index is built beside its final place and renamed into it on success.
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,12 @@ def warm(app: Any) -> None:
     try:
         with app.extensions["mizan"].engine() as engine:
             engine.search(Query("ميزان", k=1))
+            model = getattr(engine.backend, "dense_model", None)
+        if model and app.config.get("API_TOKEN") and app.config["BACKEND"] == "local":
+            # writes embed their passages here: load the model now, not on a client's first post
+            from search.embeddings import shared_embedder
+
+            shared_embedder(model)
     except Exception:  # the request that needs the index will say what is wrong
         log.warning("worker warm-up failed", exc_info=True)
 

@@ -195,13 +195,14 @@ class DenseComponent:
             # vectors do not depend on the figure reader: a rebuild for a new one keeps them
             with Store.open(self.reuse_from, any_figures=True) as old:
                 generation = old.get_meta(DENSE_KEY)
-        except MizanError:
+            if generation is None or not (self.reuse_from / generation).is_dir():
+                return None
+            if DenseIndex.model_of(self.reuse_from / generation)[0] != self.model:
+                return None
+            return DenseIndex.load(self.reuse_from / generation)
+        except Exception:  # noqa: BLE001 - old vectors that cannot be read (damaged) are embedded again
+            log.info("the vectors of %s cannot be reused; embedding every passage", self.reuse_from, exc_info=True)
             return None
-        if generation is None or not (self.reuse_from / generation).is_dir():
-            return None
-        if DenseIndex.model_of(self.reuse_from / generation)[0] != self.model:
-            return None
-        return DenseIndex.load(self.reuse_from / generation)
 
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
         current = meta.get(DENSE_KEY)
@@ -302,6 +303,13 @@ class LocalBackend:
             self._dense = DenseIndex.load(self.index_dir / dense) if dense else None
             self._dense_generation = dense
             self._filter_cache.clear()
+            recorded = self.store.manifest.embedding_model
+            if self._dense is not None and recorded and recorded != self._dense.model_id:
+                # queries would be embedded by one model and compared with vectors of another
+                raise IndexDamaged(
+                    f"{self.index_dir}: the vectors are of {self._dense.model_id} but manifest.json says {recorded}; "
+                    f"`mizan check --index {self.index_dir}` names the command that repairs it"
+                )
 
     @property
     def dense_model(self) -> str | None:
