@@ -14,6 +14,7 @@ from search.errors import (
     BackendError,
     BackendUnavailable,
     IndexBusy,
+    IndexDamaged,
     IndexingFailed,
     IndexNotFound,
     IndexVersionMismatch,
@@ -77,6 +78,8 @@ def from_mizan_error(exc: MizanError) -> ApiError:
         return ApiError(503, "backend_unavailable", str(exc))
     if isinstance(exc, BackendError | IndexingFailed):
         return ApiError(502, "backend_error", str(exc))
+    if isinstance(exc, IndexDamaged):
+        return ApiError(503, "index_damaged", str(exc))
     if isinstance(exc, IndexNotFound | NotAnIndex | IndexVersionMismatch):
         return ApiError(503, "index_unavailable", str(exc))
     return ApiError(400, "bad_request", str(exc))
