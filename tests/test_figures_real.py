@@ -240,6 +240,17 @@ def test_as_he_put_it_is_not_a_source() -> None:
     assert _first(text, "لم يتجاوز").claimant != "تعبيره"
 
 
+def test_a_subordinating_conjunction_is_not_the_claimant() -> None:
+    # JA-internationalNews-1258-20170618: «…، إذ أعلنت خلالها برلين …»: «إذ» opens the clause, the subject follows
+    text = (
+        "وكانت الحكومة الألمانية قد رعت يومي 12 و13 يونيو الجاري في برلين قمة بين مجموعة العشرين وأفريقيا في "
+        "إطار مبادرة الشراكة الجديدة بين الطرفين، إذ أعلنت خلالها برلين عن تخصيص 300 مليون أورو إضافية لمساعدة "
+        "الدول الأفريقية التي ترغب في إدخال إصلاحات."
+    )
+    claimant = _first(text, "300").claimant
+    assert claimant is not None and claimant.endswith("برلين")
+
+
 # ---------------------------------------------------------------- questions
 
 

@@ -393,8 +393,14 @@ def _claimant(
     return None, False
 
 
+# Words that open a clause before its verb without being its subject: auxiliaries, and the
+# conjunctions that subordinate it («…، إذ أكد الوزير أن …», «حيث قالت الشرطة …»).
 _CLAUSE_OPENERS = frozenset(
-    normalize(w) for w in "و كان كانت وكان وكانت قد وقد كما وكما فيما بينما ثم فقد لكن ولكن".split()
+    normalize(w)
+    for w in (
+        "و كان كانت وكان وكانت قد وقد كما وكما فيما بينما ثم فقد لكن ولكن "
+        "إذ وإذ حيث وحيث حين وحين عندما وعندما بعدما لذا لذلك ولذلك إذا وإذا فإذا"
+    ).split()
 )
 
 
