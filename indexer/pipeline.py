@@ -28,7 +28,8 @@ from indexer.passages import make_passages
 from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file, record_to_incoming
 from search.backends.base import Backend
 from search.backends.local import DENSE_KEY, index_components, indexed_text
-from search.embeddings import DEFAULT_MODEL, shared_embedder
+from search.dense import DenseIndex
+from search.embeddings import DEFAULT_MODEL, precision_of, shared_embedder
 from search.errors import IndexBusy, IndexNotFound, MizanError
 from search.models import Document
 from search.store import IndexWriter, Store, posted_documents, recorded_files, recover_interrupted_swap
@@ -144,13 +145,16 @@ def index_paths(
     embed: bool = True,
     model: str = DEFAULT_MODEL,
     device: str | None = None,
+    precision: str | None = None,
 ) -> IngestReport:
     """Index files and folders into `index_dir`; all or nothing.
 
     With `rebuild`, a fresh index is built from `paths` (or, when none are given,
     from the files the existing index recorded) and replaces the old one.
     `progress=None` shows a progress bar only on a terminal. With `embed`, passages get
-    vectors from `model` (on `device`: cpu, cuda; default cuda when there is one).
+    vectors from `model` (on `device`: cpu, cuda; default cuda when there is one), computed at
+    `precision` for a new or rebuilt index (default: bf16 where the CPU has it natively, or what a
+    rebuild's old vectors were computed with); an existing index is always written with its own.
     """
     index_dir = Path(index_dir)
     recover_interrupted_swap(index_dir)  # before anything looks at what is there
@@ -170,6 +174,7 @@ def index_paths(
         model=model,
         device=device,
         reuse_from=index_dir if rebuild and existed_before(index_dir) else None,
+        precision=precision,
     )
     # Taken while the index exists: a server's API writes and this run take turns instead of clashing.
     turn = waiting_for_writers(index_dir, CLI_WRITE_WAIT_S) if existed_before(index_dir) else contextlib.nullcontext()
@@ -292,23 +297,25 @@ def waiting_for_writers(index_dir: Path, timeout: float = WRITE_WAIT_S) -> Itera
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _vector_model(index_dir: Path) -> str | None:
-    """The model of the index's passage vectors, or None when it has none."""
+def _vector_model(index_dir: Path) -> tuple[str, str] | None:
+    """The model and the encoder of the index's passage vectors, or None when it has none."""
     if not existed_before(index_dir):
         raise IndexNotFound(f"no index at {index_dir}; create it first with `mizan index PATH --index {index_dir}`")
     with Store.open(index_dir) as store:
-        if store.get_meta(DENSE_KEY) is None:
+        generation = store.get_meta(DENSE_KEY)
+        if generation is None:
             return None
-        return store.manifest.embedding_model or DEFAULT_MODEL
+        return store.manifest.embedding_model or DEFAULT_MODEL, DenseIndex.encoder_of(index_dir / generation)
 
 
-def _embed_ahead(items: Sequence[Incoming], model: str) -> dict[str, np.ndarray]:
+def _embed_ahead(items: Sequence[Incoming], model: str, encoder: str) -> dict[str, np.ndarray]:
     """The vectors of every passage the items could add, by indexed text, computed before the write
     lock is taken: embedding is most of a write's time, and writers would otherwise queue behind it."""
     texts = sorted({indexed_text(i.title, p.text) for i in items for p in make_passages("ahead", i.text)})
     if not texts:
         return {}
-    vectors = shared_embedder(model).encode_passages(texts, progress=False)  # in bounded batches
+    embedder = shared_embedder(model, precision=precision_of(encoder))
+    vectors = embedder.encode_passages(texts, progress=False)  # in bounded batches
     return dict(zip(texts, vectors, strict=True))
 
 
@@ -316,11 +323,14 @@ def _embed_ahead(items: Sequence[Incoming], model: str) -> dict[str, np.ndarray]
 def _api_write(index_dir: Path, items: Sequence[Incoming] = ()) -> Iterator[Store]:
     """An API write: the items' vectors first (if the index keeps vectors), then its turn at the write
     lock and one IndexWriter that keeps the index's parts in step."""
-    model = _vector_model(index_dir)
-    prepared = _embed_ahead(items, model) if model is not None else None
+    vectors = _vector_model(index_dir)
+    prepared = _embed_ahead(items, *vectors) if vectors is not None else None
     with waiting_for_writers(index_dir):
-        model = _vector_model(index_dir)  # a rebuild may have added or dropped vectors meanwhile
-        components = index_components(False, embed=model is not None, model=model or DEFAULT_MODEL, prepared=prepared)
+        now = _vector_model(index_dir)  # a rebuild may have added or dropped vectors meanwhile
+        if now != vectors:
+            prepared = None
+        model = now[0] if now is not None else DEFAULT_MODEL
+        components = index_components(False, embed=now is not None, model=model, prepared=prepared)
         with IndexWriter(index_dir, components=components) as store:
             yield store
 

@@ -25,6 +25,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from search.embeddings import REFERENCE_ENCODER
+
 log = logging.getLogger(__name__)
 
 FORMAT = 2
@@ -38,9 +40,10 @@ _GRAPH = "hnsw.faiss"
 class DenseIndex:
     """Passage vectors of one embedding model, searchable by inner product."""
 
-    def __init__(self, model_id: str, dimension: int):
+    def __init__(self, model_id: str, dimension: int, encoder: str = REFERENCE_ENCODER):
         self.model_id = model_id
         self.dimension = dimension
+        self.encoder = encoder  # the runtime and precision that computed the vectors (search/embeddings.py)
         self.ids: list[str] = []  # per row; a dead row keeps its old id
         self.index_of: dict[str, int] = {}  # live ids only
         self.vectors = np.zeros((0, dimension), dtype=np.float32)
@@ -148,7 +151,7 @@ class DenseIndex:
         np.save(directory / "vectors.npy", self.vectors)
         np.save(directory / "alive.npy", self.alive)
         (directory / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-        meta = {"format": FORMAT, "model_id": self.model_id, "dimension": self.dimension}
+        meta = {"format": FORMAT, "model_id": self.model_id, "dimension": self.dimension, "encoder": self.encoder}
         (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
         if self.approximate:  # the graph is costly to build: it is kept with the vectors
             faiss.write_index(self._index(), str(directory / _GRAPH))
@@ -158,7 +161,7 @@ class DenseIndex:
         meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"vectors in {directory} have another format; rebuild the index")
-        index = cls(meta["model_id"], int(meta["dimension"]))
+        index = cls(meta["model_id"], int(meta["dimension"]), meta.get("encoder", REFERENCE_ENCODER))
         index.ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
         index.vectors = np.load(directory / "vectors.npy")
         index.alive = np.load(directory / "alive.npy")
@@ -172,3 +175,9 @@ class DenseIndex:
     def model_of(directory: Path) -> tuple[str, int]:
         meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
         return meta["model_id"], int(meta["dimension"])
+
+    @staticmethod
+    def encoder_of(directory: Path) -> str:
+        """The encoder of saved vectors; those saved before it was recorded came from the reference."""
+        meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        return str(meta.get("encoder", REFERENCE_ENCODER))

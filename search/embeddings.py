@@ -227,8 +227,46 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+PRECISIONS = ("fp32", "bf16")
+REFERENCE_ENCODER = "torch-fp32"  # sentence-transformers on fp32 torch: what other encoders are measured against
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX512-BF16): there bf16 matrix products
+    run about twice as fast as fp32; elsewhere they are emulated and slower."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool({"amx_bf16", "avx512_bf16"} & flags)
+    except OSError:
+        pass
+    return False
+
+
+def default_precision(device: str | None = None) -> str:
+    """bf16 on a CPU that has it natively, else fp32. bf16 here is torch's autocast: matrix products in
+    bfloat16, normalisation, softmax and pooling in fp32, so vectors keep a cosine of 0.99999 to fp32
+    (bench/embedding.py measures it, and the retrieval quality)."""
+    return "bf16" if (device or "cpu") == "cpu" and native_bf16() else "fp32"
+
+
+def encoder_name(precision: str) -> str:
+    """The name an index records for vectors computed at `precision` ("torch-fp32" is the reference)."""
+    return f"torch-{precision}"
+
+
+def precision_of(encoder: str) -> str:
+    return encoder.rsplit("-", 1)[-1]
+
+
 class Embedder:
-    """Query and passage vectors (float32, unit rows) from a sentence-transformers model."""
+    """Query and passage vectors (float32, unit rows) from a sentence-transformers model.
+
+    `precision`: fp32, or bf16 (autocast; CPU with AMX/AVX512-BF16, or a GPU); None picks
+    `default_precision`. An index records the encoder (`encoder`) and is always written with its own.
+    """
 
     def __init__(
         self,
@@ -237,6 +275,7 @@ class Embedder:
         device: str | None = None,
         cache_dir: Path | None = None,
         batch_size: int = 32,
+        precision: str | None = None,
     ) -> None:
         if "torch" not in sys.modules:
             # OpenMP threads that spin while waiting make a query ~35x slower (1 s, not 28 ms) when another
@@ -256,6 +295,10 @@ class Embedder:
             )
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise MizanError(f"--device {device} asked for, but this machine has no CUDA GPU torch can use; use cpu")
+        precision = precision or default_precision(device)
+        if precision not in PRECISIONS:
+            raise MizanError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+        self._precision = precision
         if device == "cpu" and torch.get_num_threads() > _usable_cpus():
             torch.set_num_threads(_usable_cpus())  # more threads than cores makes single queries slower
         if model == DEFAULT_MODEL:
@@ -272,7 +315,8 @@ class Embedder:
                 self._st.prompts = {**E5_PROMPTS, **{k: v for k, v in self._st.prompts.items() if v}}
         self._model_id, self._batch_size = model, batch_size
         self._dimension = int(self._st.get_embedding_dimension() or 0)
-        logger.info("loaded %s on %s (%d dims)", model, device, self._dimension)
+        self._device = device
+        logger.info("loaded %s on %s (%d dims, %s)", model, device, self._dimension, precision)
 
     @property
     def model_id(self) -> str:
@@ -282,18 +326,28 @@ class Embedder:
     def dimension(self) -> int:
         return self._dimension
 
+    @property
+    def encoder(self) -> str:
+        return encoder_name(self._precision)
+
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
             return np.empty((0, self._dimension), dtype=np.float32)
-        vectors = self._st.encode(
-            texts,
-            prompt_name=prompt if prompt in self._st.prompts else None,
-            batch_size=self._batch_size,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        import torch
+
+        kind = "cuda" if self._device.startswith("cuda") else "cpu"
+        with torch.autocast(kind, dtype=torch.bfloat16, enabled=self._precision == "bf16"):
+            vectors = self._st.encode(
+                texts,
+                prompt_name=prompt if prompt in self._st.prompts else None,
+                batch_size=self._batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # bf16 outputs are normalised in bf16: renormalise so every row is a unit vector to fp32 precision
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "query")
@@ -315,9 +369,9 @@ class Embedder:
         return np.concatenate(parts)
 
 
-def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
+def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None, precision: str | None = None) -> Embedder:
     """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
-    return _load_embedder(model, device)
+    return _load_embedder(model, device, precision or default_precision(device))
 
 
 _DEVICE = re.compile(r"cpu|cuda(?::\d+)?")
@@ -326,15 +380,15 @@ _DEVICE = re.compile(r"cpu|cuda(?::\d+)?")
 _LOADING = threading.Lock()
 
 
-def _load_embedder(model: str, device: str | None) -> Embedder:
+def _load_embedder(model: str, device: str | None, precision: str) -> Embedder:
     # One load at a time: a server's threads posting at once would otherwise each load a copy.
     with _LOADING:
-        return _loaded_embedder(model, device)
+        return _loaded_embedder(model, device, precision)
 
 
 @lru_cache(maxsize=2)
-def _loaded_embedder(model: str, device: str | None) -> Embedder:
-    return Embedder(model, device=device)
+def _loaded_embedder(model: str, device: str | None, precision: str) -> Embedder:
+    return Embedder(model, device=device, precision=precision)
 
 
 @lru_cache(maxsize=2048)  # paging, exports and the answer card ask the same query again: ~25 ms each

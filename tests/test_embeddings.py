@@ -177,3 +177,50 @@ def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPat
     assert embeddings.default_cache_dir() == tmp_path
     monkeypatch.delenv("MIZAN_MODEL_CACHE")
     assert embeddings.default_cache_dir() == Path.home() / ".cache" / "mizan" / "models"
+
+
+# ---------------------------------------------------------------- precision (bf16 autocast) and the recorded encoder
+
+
+def test_bf16_vectors_keep_the_reference(cache_dir: Path) -> None:
+    reference = Embedder(cache_dir=cache_dir, precision="fp32")
+    fast = Embedder(cache_dir=cache_dir, precision="bf16")
+    assert (reference.encoder, fast.encoder) == (embeddings.REFERENCE_ENCODER, "torch-bf16")
+    a, b = reference.encode_passages(TEXTS), fast.encode_passages(TEXTS)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    assert cosines(a, b).min() > 0.999  # measured 0.99999 on news passages (bench/embedding.py)
+
+
+def test_an_unknown_precision_is_one_clear_error() -> None:
+    with pytest.raises(embeddings.MizanError, match="unknown precision 'fp8'"):
+        Embedder(precision="fp8")
+
+
+def test_an_index_is_written_with_its_own_encoder_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vectors of one index come from one encoder: later writes and a plain rebuild keep the index's own,
+    whatever this machine's default; only a rebuild asked for another precision changes it (re-embedding)."""
+    from search.backends.local import DENSE_KEY
+    from search.dense import DenseIndex
+    from search.store import Store
+    from tests.conftest import SAMPLE, build_index
+
+    def encoder(index: Path) -> tuple[str, np.ndarray]:
+        with Store.open(index) as store:
+            generation = index / str(store.get_meta(DENSE_KEY))
+        dense = DenseIndex.load(generation)
+        return dense.encoder, dense.vectors[[dense.index_of[p] for p in sorted(dense.index_of)]]
+
+    index = tmp_path / "index"
+    monkeypatch.setattr("search.backends.local.default_precision", lambda device=None: "bf16")  # as on AMX
+    build_index([SAMPLE / "feeds"], index, embed=True, precision="fp32")
+    assert encoder(index)[0] == "torch-fp32"
+    build_index([SAMPLE / "pages"], index, embed=True)
+    kept, before = encoder(index)
+    assert kept == "torch-fp32"
+    build_index([], index, embed=True, rebuild=True)
+    kept, after = encoder(index)
+    assert kept == "torch-fp32" and np.array_equal(before, after)  # reused, not embedded again
+    build_index([], index, embed=True, rebuild=True, precision="bf16")
+    changed, again = encoder(index)
+    assert changed == "torch-bf16" and again.shape == before.shape
+    assert cosines(before, again).min() > 0.999

@@ -31,7 +31,7 @@ from indexer.pipeline import IngestReport, NothingIndexed, index_paths, index_pa
 from search.backends import backend_name
 from search.backends.base import Filters
 from search.check import check_index
-from search.embeddings import DEFAULT_MODEL
+from search.embeddings import DEFAULT_MODEL, PRECISIONS
 from search.engine import Query, QueryError, SearchEngine, SearchMode
 from search.errors import MizanError
 from search.figures.answers import answer
@@ -85,6 +85,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 embed=not args.no_embed,
                 model=args.model,
                 device=args.device,
+                precision=args.precision,
             )
     except NothingIndexed as exc:
         _report_problems(exc.report)
@@ -333,6 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
         "offline; another id needs network access)",
     )
     p.add_argument("--device", default=None, help="where to embed: cpu or cuda (default: cuda when present)")
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="arithmetic for the passage vectors of a new or rebuilt index (default: bf16 where the CPU has it "
+        "natively, AMX or AVX512-BF16; a rebuild keeps its old vectors' precision); an existing index keeps its own",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser(

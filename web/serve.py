@@ -49,11 +49,12 @@ def warm(app: Any) -> None:
         with app.extensions["mizan"].engine() as engine:
             engine.search(Query("ميزان", k=1))
             model = getattr(engine.backend, "dense_model", None)
-        if model and app.config.get("API_TOKEN") and app.config["BACKEND"] == "local":
+            encoder = getattr(engine.backend, "dense_encoder", None)
+        if model and encoder and app.config.get("API_TOKEN") and app.config["BACKEND"] == "local":
             # writes embed their passages here: load the model now, not on a client's first post
-            from search.embeddings import shared_embedder
+            from search.embeddings import precision_of, shared_embedder
 
-            shared_embedder(model)
+            shared_embedder(model, precision=precision_of(encoder))
     except Exception:  # the request that needs the index will say what is wrong
         log.warning("worker warm-up failed", exc_info=True)
 

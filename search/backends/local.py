@@ -28,7 +28,14 @@ from search.arabic import search_terms
 from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
 from search.dense import DenseIndex
-from search.embeddings import DEFAULT_MODEL, shared_embedder
+from search.embeddings import (
+    DEFAULT_MODEL,
+    Embedder,
+    default_precision,
+    encoder_name,
+    precision_of,
+    shared_embedder,
+)
 from search.errors import IndexDamaged, IndexVersionMismatch, MizanError
 from search.figures import Figure
 from search.models import Document, Passage
@@ -139,9 +146,11 @@ class DenseComponent:
         progress: bool | None = None,
         reuse_from: Path | None = None,
         prepared: Mapping[str, np.ndarray] | None = None,
+        precision: str | None = None,
     ):
         self.model = model
         self.device = device
+        self.precision = precision  # for a new index; an existing one keeps its own
         self.progress = progress
         self.reuse_from = reuse_from  # an older index whose vectors a rebuild may take instead of re-embedding
         # Vectors embedded before the write lock was taken, by indexed text: a write then holds the
@@ -166,12 +175,18 @@ class DenseComponent:
         else:
             wanted = store.passage_ids()
         reuse = self._reusable()
+        # One encoder per index, never mixed: its own; for a new one the precision asked for, else the
+        # vectors a rebuild can keep, else this machine's default.
+        encoder = dense.encoder if dense is not None else self._encoder(reuse)
+        if reuse is not None and (
+            reuse.encoder != encoder or (dense is not None and reuse.dimension != dense.dimension)
+        ):
+            reuse = None
         missing = [pid for pid in wanted if reuse is None or pid not in reuse]
-        embedder = shared_embedder(self.model, self.device) if (missing or dense is None) else None
         if dense is None:
-            assert embedder is not None
-            dense = DenseIndex(embedder.model_id, embedder.dimension)
-        if reuse is not None and reuse.dimension == dense.dimension:
+            dimension = reuse.dimension if reuse is not None else self._embedder(encoder).dimension
+            dense = DenseIndex(self.model, dimension, encoder)
+        if reuse is not None:
             taken = [pid for pid in wanted if pid in reuse]
             if taken:
                 dense.add(taken, reuse.vectors[[reuse.index_of[pid] for pid in taken]])
@@ -182,11 +197,20 @@ class DenseComponent:
                 dense.add(ready, np.stack([self.prepared[texts[pid]] for pid in ready]))
             todo = [pid for pid in missing if texts[pid] not in self.prepared]
             if todo:
-                embedder = embedder or shared_embedder(self.model, self.device)
-                wanted_texts = [texts[pid] for pid in todo]
                 progress = _quiet(self.progress, len(todo)) is not True
-                dense.add(todo, embedder.encode_passages(wanted_texts, progress=progress))
+                vectors = self._embedder(encoder).encode_passages([texts[pid] for pid in todo], progress=progress)
+                dense.add(todo, vectors)
         _publish(store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save)
+
+    def _encoder(self, reuse: DenseIndex | None) -> str:
+        if self.precision is not None:
+            return encoder_name(self.precision)
+        if reuse is not None:
+            return reuse.encoder
+        return encoder_name(default_precision(self.device))
+
+    def _embedder(self, encoder: str) -> Embedder:
+        return shared_embedder(self.model, self.device, precision_of(encoder))
 
     def _reusable(self) -> DenseIndex | None:
         if self.reuse_from is None:
@@ -219,12 +243,15 @@ def index_components(
     device: str | None = None,
     reuse_from: Path | None = None,
     prepared: Mapping[str, np.ndarray] | None = None,
+    precision: str | None = None,
 ) -> list:
     """The structures a local index keeps beside its database."""
     components: list = [LexicalComponent(progress)]
     if embed:
         components.append(
-            DenseComponent(model, device=device, progress=progress, reuse_from=reuse_from, prepared=prepared)
+            DenseComponent(
+                model, device=device, progress=progress, reuse_from=reuse_from, prepared=prepared, precision=precision
+            )
         )
     return components
 
@@ -317,6 +344,11 @@ class LocalBackend:
         return self._dense.model_id if self._dense is not None else None
 
     @property
+    def dense_encoder(self) -> str | None:
+        """The runtime and precision that computed the passage vectors (search/embeddings.py)."""
+        return self._dense.encoder if self._dense is not None else None
+
+    @property
     def bm25(self) -> BM25Index:
         assert self._bm25 is not None
         return self._bm25
@@ -395,6 +427,7 @@ class LocalBackend:
         stats["backend"] = self.name
         stats["lexical_passages"] = len(self.bm25)
         stats["dense_passages"] = len(self._dense) if self._dense is not None else 0
+        stats["encoder"] = self._dense.encoder if self._dense is not None else None
         return stats
 
     # ------------------------------------------------------------ writes

@@ -428,7 +428,8 @@ class OpenSearchBackend:
         if self._embed is None:
             model = self.dense_model
             assert model is not None
-            self._embed = lambda texts: shared_embedder(model).encode_passages(texts, progress=False)
+            # the cluster records no encoder: vectors at the reference precision, the same from every machine
+            self._embed = lambda texts: shared_embedder(model, precision="fp32").encode_passages(texts, progress=False)
         return self._embed
 
     def _holders(self, docs: list[Document], passage_ids: list[str]) -> dict[str, str]:

