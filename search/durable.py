@@ -34,8 +34,12 @@ def kill_point(name: str) -> None:
             handle.write(f"{_reached} {name}\n")
     if at and int(at) == _reached:
         # SIGINT stands for Ctrl-C at that step (a KeyboardInterrupt here); the default is kill -9
-        sig = signal.SIGINT if os.environ.get("MIZAN_KILL_SIGNAL") == "INT" else signal.SIGKILL
-        os.kill(os.getpid(), sig)
+        if os.environ.get("MIZAN_KILL_SIGNAL") == "INT":
+            # Python's own Ctrl-C handler, even where a background shell started us with SIGINT ignored
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            os.kill(os.getpid(), signal.SIGINT)
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def fsync_dir(path: Path) -> None:

@@ -16,8 +16,10 @@ import contextlib
 import json
 import logging
 import shutil
+import signal
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime
@@ -768,17 +770,19 @@ class IndexWriter:
                 shutil.rmtree(self._tmp_dir, ignore_errors=True)
             raise
         kill_point("before the commit")
-        store.conn.execute("COMMIT")
+        with _interrupts_held():  # a Ctrl-C between the commit and its record would be reported wrongly
+            store.conn.execute("COMMIT")
+            if self._tmp_dir is None:
+                SAVED.append(self.index_dir)  # from here an interrupt leaves this run's changes in the index
         kill_point("committed")
-        if self._tmp_dir is None:
-            SAVED.append(self.index_dir)  # from here an interrupt leaves this run's changes in the index
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         meta = dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
         store.close()
         kill_point("checkpointed")
         if self._tmp_dir is not None:
-            self._swap_into_place(self._tmp_dir)
-            SAVED.append(self.index_dir)
+            with _interrupts_held():  # the swap is two renames: Ctrl-C lands after both, and is told so
+                self._swap_into_place(self._tmp_dir)
+                SAVED.append(self.index_dir)
         for component in self.components:
             component.after_commit(self.index_dir, meta)
             kill_point(f"tidied after {type(component).__name__}")
@@ -796,6 +800,19 @@ class IndexWriter:
         else:
             durable.replace(built, target)
         log.debug("index written to %s", target)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT waits until the block is done (main thread only; elsewhere signals never arrive anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _old_copy(target: Path) -> Path:

@@ -1,4 +1,4 @@
-"""kill -9 at every step of every write path: the index is always the one before or the one after.
+"""kill -9 and Ctrl-C at every step of every write path: the index is always the one before or the one after.
 
 Each write path is first run whole with MIZAN_KILL_POINTS set, which lists the steps where a
 crash changes what is on disk (search/durable.py: before and after each rename, each flushed
@@ -63,8 +63,8 @@ def _points(argv: list[str], before: Callable[[Path], None], work: Path) -> list
     return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
 
 
-def _walk(argv: list[str], before: Callable[[Path], None], work: Path) -> list[str]:
-    """Kill `argv + [index]` at each of its points; returns the points walked."""
+def _walk(argv: list[str], before: Callable[[Path], None], work: Path, sig: str = "KILL") -> list[str]:
+    """Kill `argv + [index]` at each of its points (SIGKILL, or SIGINT as Ctrl-C); returns the points walked."""
     points = _points(argv, before, work)
     assert len(points) >= 4, points
     reference = work / "reference" / "index"
@@ -78,10 +78,15 @@ def _walk(argv: list[str], before: Callable[[Path], None], work: Path) -> list[s
         index = work / f"kill-{n}" / "index"
         index.parent.mkdir()
         before(index)
-        killed = _run([*argv, str(index)], {"MIZAN_KILL_AT": str(n)})
-        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        killed = _run([*argv, str(index)], {"MIZAN_KILL_AT": str(n), "MIZAN_KILL_SIGNAL": sig})
         seen = _state(index)
         assert seen in (state_before, state_after), f"killed at {point!r}: neither the before nor the after state"
+        if sig == "KILL":
+            assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        else:  # one line that says which state the run left
+            said = killed.stderr.strip()
+            assert killed.returncode == 130 and len(said.splitlines()) == 1, (point, said)
+            assert ("was saved" in said) == (seen == state_after), (point, said)
         if seen is not None:
             check = _run([MIZAN, "check", "--index", str(index)], {})
             assert check.returncode == 0, (point, check.stdout, check.stderr)
@@ -120,20 +125,24 @@ def extra(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_new_index(tmp_path: Path) -> None:
-    points = _walk([MIZAN, "index", str(SAMPLE / "feeds"), "--no-embed", "--quiet", "--index"], _nothing, tmp_path)
+@pytest.mark.parametrize("sig", ["KILL", "INT"])
+def test_a_new_index(tmp_path: Path, sig: str) -> None:
+    argv = [MIZAN, "index", str(SAMPLE / "feeds"), "--no-embed", "--quiet", "--index"]
+    points = _walk(argv, _nothing, tmp_path, sig)
     assert any("renamed" in p for p in points) and "committed" in points
 
 
-def test_adding_to_an_index(tmp_path: Path, extra: Path) -> None:
+@pytest.mark.parametrize("sig", ["KILL", "INT"])
+def test_adding_to_an_index(tmp_path: Path, extra: Path, sig: str) -> None:
     argv = [MIZAN, "index", str(extra), "--no-embed", "--quiet", "--index"]
-    points = _walk(argv, _index(SAMPLE / "feeds"), tmp_path)
+    points = _walk(argv, _index(SAMPLE / "feeds"), tmp_path, sig)
     assert "committed" in points and any(p.startswith("flushed") for p in points)
 
 
-def test_a_rebuild(tmp_path: Path, extra: Path) -> None:
+@pytest.mark.parametrize("sig", ["KILL", "INT"])
+def test_a_rebuild(tmp_path: Path, extra: Path, sig: str) -> None:
     argv = [MIZAN, "index", str(SAMPLE / "feeds"), str(extra), "--rebuild", "--no-embed", "--quiet", "--index"]
-    points = _walk(argv, _index(SAMPLE / "feeds"), tmp_path)
+    points = _walk(argv, _index(SAMPLE / "feeds"), tmp_path, sig)
     assert sum("renamed" in p for p in points) >= 2  # the live index aside, the new one in
 
 

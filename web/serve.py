@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # Threads per worker. Queries take the worker's engine in turn (one core's work each), so threads
-# are not for speed: they keep a worker answering while clients are slow to send or to read.
-THREADS = 16
+# are not for speed: they keep a worker answering while clients are slow to send or to read (each
+# such client holds one for at most web/worker.py's READ_TIMEOUT_S). Idle threads cost no CPU.
+THREADS = 64
 
 
 def default_workers() -> int:

@@ -63,6 +63,22 @@ def json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> 
     head += [f"{name}: {value}" for name, value in SECURITY_HEADERS]
     head.append(f"Content-Length: {len(body)}")
     util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+    _linger(sock)
+
+
+def _linger(sock: socket.socket, most: int = 1 << 20) -> None:
+    """Read what the client is still sending (the rest of a too-long request line) before the close:
+    closing with unread bytes resets the connection, and the client would never see the answer."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(0.5)
+        while most > 0:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            most -= len(chunk)
+    except OSError:
+        pass
 
 
 class MizanWorker(ThreadWorker):  # type: ignore[misc]
