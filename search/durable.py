@@ -35,8 +35,8 @@ def kill_point(name: str) -> None:
     if at and int(at) == _reached:
         # SIGINT stands for Ctrl-C at that step (a KeyboardInterrupt here); the default is kill -9
         if os.environ.get("MIZAN_KILL_SIGNAL") == "INT":
-            # Python's own Ctrl-C handler, even where a background shell started us with SIGINT ignored
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:  # a background shell's: as at a terminal
+                signal.signal(signal.SIGINT, signal.default_int_handler)
             os.kill(os.getpid(), signal.SIGINT)
         else:
             os.kill(os.getpid(), signal.SIGKILL)

@@ -804,15 +804,20 @@ class IndexWriter:
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """SIGINT waits until the block is done (main thread only; elsewhere signals never arrive anyway)."""
+    """A Ctrl-C during the block is raised when it is done. A handler, not a signal mask: the OS may
+    hand the signal to any thread (torch's, tqdm's), and Python raises it in the main thread at once.
+    Only the main thread sets handlers, and only there does Python raise KeyboardInterrupt anyway."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def _old_copy(target: Path) -> Path:
