@@ -59,7 +59,7 @@ def paths() -> list[Path]:
 @pytest.fixture(scope="module")
 def local_index(paths: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     index = tmp_path_factory.mktemp("parity") / "index"
-    build_index(paths, index, embed=True)
+    build_index(paths, index, embed=True, precision="fp32")  # the OpenSearch backend embeds at fp32
     return index
 
 
