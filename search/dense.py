@@ -158,7 +158,7 @@ class DenseIndex:
 
     @classmethod
     def load(cls, directory: Path) -> DenseIndex:
-        meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        meta = _meta(directory)
         if meta.get("format") != FORMAT:
             raise ValueError(f"vectors in {directory} have another format; rebuild the index")
         index = cls(meta["model_id"], int(meta["dimension"]), meta.get("encoder", REFERENCE_ENCODER))
@@ -173,11 +173,14 @@ class DenseIndex:
 
     @staticmethod
     def model_of(directory: Path) -> tuple[str, int]:
-        meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        meta = _meta(directory)
         return meta["model_id"], int(meta["dimension"])
 
     @staticmethod
     def encoder_of(directory: Path) -> str:
         """The encoder of saved vectors; those saved before it was recorded came from the reference."""
-        meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-        return str(meta.get("encoder", REFERENCE_ENCODER))
+        return str(_meta(directory).get("encoder", REFERENCE_ENCODER))
+
+
+def _meta(directory: Path) -> dict:
+    return json.loads((directory / "model.json").read_text(encoding="utf-8"))

@@ -11,46 +11,19 @@ passes, and running the same command again ends in the after state.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from search.engine import SearchEngine
-from search.query import Query, SearchMode
+from bench.reliability import EXTRA, MIZAN, run, state
 from search.store import Store
-from tests.conftest import REPO, SAMPLE
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.slow
-
-MIZAN = str(Path(sys.executable).with_name("mizan"))
-EXTRA = {"title": "خبر جديد عن الأمطار", "text": "قتل 5 أشخاص في سيول ضربت القرية أمس، وفق الدفاع المدني."}
-
-
-def _state(index: Path) -> tuple | None:
-    """What a reader sees: the documents, the passages and a search over both the lexical and the
-    stored parts (None when there is no index)."""
-    if not index.exists() and not any(p.name.endswith(index.name + "-old") for p in index.parent.iterdir()):
-        return None
-    with Store.open(index) as store:
-        docs = sorted(d.doc_id for d in store.iter_documents())
-        passages = sorted(p.passage_id for p in store.iter_passages())
-        dense = store.stats().get("dense_passages")
-    engine = SearchEngine.open(index)
-    try:
-        hits = [r["passage_id"] for r in engine.search(Query("الأمطار", k=5, mode=SearchMode.BM25))["results"]]
-    finally:
-        engine.close()
-    return docs, passages, dense, hits
-
-
-def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
 
 
 def _points(argv: list[str], before: Callable[[Path], None], work: Path) -> list[str]:
@@ -58,7 +31,7 @@ def _points(argv: list[str], before: Callable[[Path], None], work: Path) -> list
     index.parent.mkdir(parents=True)
     before(index)
     log = work / "points.txt"
-    done = _run([*argv, str(index)], {"MIZAN_KILL_POINTS": str(log)})
+    done = run([*argv, str(index)], {"MIZAN_KILL_POINTS": str(log)})
     assert done.returncode == 0, done.stderr
     return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
 
@@ -70,16 +43,16 @@ def _walk(argv: list[str], before: Callable[[Path], None], work: Path, sig: str 
     reference = work / "reference" / "index"
     reference.parent.mkdir()
     before(reference)
-    state_before = _state(reference)
-    assert _run([*argv, str(reference)], {}).returncode == 0
-    state_after = _state(reference)
+    state_before = state(reference)
+    assert run([*argv, str(reference)], {}).returncode == 0
+    state_after = state(reference)
     assert state_after != state_before
     for n, point in enumerate(points, start=1):
         index = work / f"kill-{n}" / "index"
         index.parent.mkdir()
         before(index)
-        killed = _run([*argv, str(index)], {"MIZAN_KILL_AT": str(n), "MIZAN_KILL_SIGNAL": sig})
-        seen = _state(index)
+        killed = run([*argv, str(index)], {"MIZAN_KILL_AT": str(n), "MIZAN_KILL_SIGNAL": sig})
+        seen = state(index)
         assert seen in (state_before, state_after), f"killed at {point!r}: neither the before nor the after state"
         if sig == "KILL":
             assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
@@ -88,11 +61,11 @@ def _walk(argv: list[str], before: Callable[[Path], None], work: Path, sig: str 
             assert killed.returncode == 130 and len(said.splitlines()) == 1, (point, said)
             assert ("was saved" in said) == (seen == state_after), (point, said)
         if seen is not None:
-            check = _run([MIZAN, "check", "--index", str(index)], {})
+            check = run([MIZAN, "check", "--index", str(index)], {})
             assert check.returncode == 0, (point, check.stdout, check.stderr)
-        again = _run([*argv, str(index)], {})
+        again = run([*argv, str(index)], {})
         assert again.returncode == 0, (point, again.stderr)
-        assert _state(index) == state_after, f"killed at {point!r}: the next run did not reach the after state"
+        assert state(index) == state_after, f"killed at {point!r}: the next run did not reach the after state"
         shutil.rmtree(index.parent)
     return points
 
@@ -104,7 +77,7 @@ def _index(*paths: Path, embed: bool = False) -> Callable[[Path], None]:
     def build(index: Path) -> None:
         if not built:
             argv = [MIZAN, "index", *map(str, paths), "--index", str(index), "--quiet"]
-            done = _run(argv + ([] if embed else ["--no-embed"]), {})
+            done = run(argv + ([] if embed else ["--no-embed"]), {})
             assert done.returncode == 0, done.stderr
             built.append(index.parent.parent / "template")
             shutil.copytree(index, built[0])

@@ -38,6 +38,12 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# On every response, the app's and the ones gunicorn writes itself (web/worker.py).
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
 
 
 def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -82,9 +88,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _headers(response: Response) -> Response:
     h = response.headers
     h.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    h["X-Content-Type-Options"] = "nosniff"
-    h["X-Frame-Options"] = "DENY"
-    h["Referrer-Policy"] = "same-origin"
+    for name, value in SECURITY_HEADERS:
+        h[name] = value
     if request.path.startswith("/api/"):
         h.setdefault("Cache-Control", "no-store")
         _cors(response)

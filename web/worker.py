@@ -18,14 +18,14 @@ from typing import Any
 from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from web.app import SECURITY_HEADERS
+
 READ_TIMEOUT_S = 10.0  # silence tolerated inside one request; a live client sends far sooner
 
-# Headers the app sets on every response (web/app.py); gunicorn's own errors carry them too.
-SECURITY_HEADERS = (
+# The app's security headers (web/app.py), and a policy for a body that is JSON, never a page.
+_HEADERS = (
+    *SECURITY_HEADERS,
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "same-origin"),
     ("Cache-Control", "no-store"),
 )
 
@@ -60,7 +60,7 @@ def json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> 
         code, message = "internal_error", "something went wrong on the server; it has been logged, try again"
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", "Content-Type: application/json"]
-    head += [f"{name}: {value}" for name, value in SECURITY_HEADERS]
+    head += [f"{name}: {value}" for name, value in _HEADERS]
     head.append(f"Content-Length: {len(body)}")
     util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
     _linger(sock)
