@@ -107,15 +107,22 @@ class AheadEmbedder:
         self._error: BaseException | None = None
         self._done = threading.Event()
         self.embedded = 0  # read by the progress bar
-        root = str(Path(__file__).resolve().parent.parent)
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "search.ahead", model, device or "", precision],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")},
-        )
-        self._collector = threading.Thread(target=self._collect, name="mizan-embed-results", daemon=True)
-        self._collector.start()
+        self._command = [sys.executable, "-m", "search.ahead", model, device or "", precision]
+        self._child: subprocess.Popen[bytes] | None = None  # started by the first passage: a run that
+        self._collector: threading.Thread | None = None  # stores none (nothing changed) loads no model
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._child is None:
+            root = str(Path(__file__).resolve().parent.parent)
+            self._child = subprocess.Popen(
+                self._command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")},
+            )
+            self._collector = threading.Thread(target=self._collect, name="mizan-embed-results", daemon=True)
+            self._collector.start()
+        return self._child
 
     def submit(self, passages: Sequence[tuple[str, str]]) -> None:
         """Queue (passage id, indexed text) pairs; the same text twice is encoded once. An error of the
@@ -131,11 +138,12 @@ class AheadEmbedder:
             self._pending = self._pending[CHUNK:]
 
     def _send(self, texts: list[str]) -> None:
+        child = self._start()
         self._chunks[self._sent] = texts
         self._texts_sent += len(texts)
-        assert self._child.stdin is not None
+        assert child.stdin is not None and self._collector is not None
         try:
-            _send(self._child.stdin, (self._sent, texts))
+            _send(child.stdin, (self._sent, texts))
         except BrokenPipeError:  # the child is gone; the collector has its reason
             self._collector.join()
             raise self._error or MizanError("the embedding process ended before its work was done") from None
@@ -147,6 +155,8 @@ class AheadEmbedder:
         if self._pending:
             self._send(self._pending)
             self._pending = []
+        if self._child is None:
+            return self._vectors  # nothing was stored
         assert self._child.stdin is not None
         self._child.stdin.close()  # the end of its input: the child leaves once it has answered
         total = self._texts_sent
@@ -170,18 +180,20 @@ class AheadEmbedder:
 
     def cancel(self) -> None:
         """Stop the child now (the run failed or was interrupted); its vectors are dropped."""
-        if self._child.poll() is None:
-            self._child.kill()
-        self._child.wait()
+        if self._child is not None:
+            if self._child.poll() is None:
+                self._child.kill()
+            self._child.wait()
         self._done.set()
 
     def _collect(self) -> None:
         """Receive the child's vectors as they come, so that its output pipe never fills."""
-        assert self._child.stdout is not None
+        assert self._child is not None and self._child.stdout is not None
+        output = self._child.stdout
         try:
             while True:
                 try:
-                    number, payload = pickle.load(self._child.stdout)
+                    number, payload = pickle.load(output)
                 except (EOFError, pickle.UnpicklingError, OSError, ValueError):
                     return  # the child has left (done, failed or killed)
                 if number == "error":

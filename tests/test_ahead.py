@@ -42,19 +42,26 @@ def test_vectors_are_the_model_s_each_text_once_and_kept_ones_skipped() -> None:
 
 def test_a_model_that_will_not_load_stops_the_run_at_its_next_passages() -> None:
     ahead = AheadEmbedder(DEFAULT_MODEL, device="tpu", precision="fp32")
+    ahead.submit([(f"p{i}", f"{TEXTS[0]} {i}") for i in range(300)])  # a chunk: the child starts
     deadline = time.monotonic() + 120
     with pytest.raises(MizanError, match="unknown device 'tpu'"):  # noqa: PT012 - the error arrives once loaded
         while time.monotonic() < deadline:
-            ahead.submit([("p1", TEXTS[0])])
+            ahead.submit([])
             time.sleep(0.2)
     ahead.cancel()
+
+
+def test_a_run_that_stores_nothing_starts_no_child() -> None:
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32")
+    ahead.submit([])
+    assert ahead.finish() == {} and ahead._child is None
 
 
 def test_cancel_stops_the_child() -> None:
     ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32")
     ahead.submit([(f"p{i}", f"{TEXTS[i % 3]} {i}") for i in range(600)])
     ahead.cancel()
-    assert ahead._child.poll() is not None
+    assert ahead._child is not None and ahead._child.poll() is not None
 
 
 def test_the_child_leaves_with_a_killed_run(tmp_path: Path) -> None:
@@ -62,6 +69,7 @@ def test_the_child_leaves_with_a_killed_run(tmp_path: Path) -> None:
         "import sys, time\n"
         "from search.ahead import AheadEmbedder\n"
         "a = AheadEmbedder('intfloat/multilingual-e5-small', device='cpu', precision='fp32')\n"
+        "a.submit([(str(i), f'نص {i}') for i in range(300)])\n"
         "print(a._child.pid, flush=True)\n"
         "time.sleep(600)\n"
     )
