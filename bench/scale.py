@@ -228,7 +228,7 @@ def pss_gib(pid: int) -> float:
     return 0.0
 
 
-def server_memory(index: Path, port: int = 8765) -> dict:
+def server_memory(index: Path, port: int = 18765) -> dict:
     """`mizan serve` with 2 workers, each warmed: RSS and PSS summed over the server's processes."""
     proc = subprocess.Popen(
         [MIZAN, "serve", "--index", str(index), "--port", str(port), "--workers", "2"],
