@@ -40,7 +40,10 @@ def engine(embedded_index: Path):
 
 
 def count_embedded(monkeypatch) -> list[int]:
-    """Record how many passages each call embeds."""
+    """Record how many passages each call embeds: in this process, or sent to an indexing run's
+    embedding child (search/ahead.py)."""
+    from search.ahead import AheadEmbedder
+
     calls: list[int] = []
     embedder = local.shared_embedder()
     real = embedder.encode_passages
@@ -49,7 +52,14 @@ def count_embedded(monkeypatch) -> list[int]:
         calls.append(len(texts))
         return real(texts, **kwargs)
 
+    real_send = AheadEmbedder._send
+
+    def sending(self, texts):
+        calls.append(len(texts))
+        real_send(self, texts)
+
     monkeypatch.setattr(embedder, "encode_passages", counting)
+    monkeypatch.setattr(AheadEmbedder, "_send", sending)
     return calls
 
 

@@ -158,6 +158,7 @@ class DenseComponent:
         # lock for its file work only, not for seconds of embedding (indexer/pipeline.py).
         self.prepared = prepared or {}
         self._ahead: AheadEmbedder | None = None
+        self._loaded: DenseIndex | None = None  # the index's current vectors, read by embed_ahead
         self._reuse: DenseIndex | None = None
         self._reuse_read = False  # loaded once: embed_ahead and the commit both ask
 
@@ -167,15 +168,21 @@ class DenseComponent:
         current, _ = _current(store, index_dir, DENSE_KEY)
         if current is not None and DenseIndex.model_of(index_dir / current)[0] != self.model:
             return None
-        reuse = self._reusable()
-        encoder = DenseIndex.encoder_of(index_dir / current) if current is not None else self._encoder(reuse)
-        keep = reuse if current is None and reuse is not None and reuse.encoder == encoder else None
-
+        # The vectors this write keeps are not sent: the index's own (a passage stored again with the
+        # same content has the same id), or for a rebuild the old index's of the same encoder.
+        have: DenseIndex | None
+        if current is not None:
+            have = self._loaded = DenseIndex.load(index_dir / current)
+            encoder = have.encoder
+        else:
+            reuse = self._reusable()
+            encoder = self._encoder(reuse)
+            have = reuse if reuse is not None and reuse.encoder == encoder else None
         self._ahead = AheadEmbedder(
             self.model,
             device=self.device,
             precision=precision_of(encoder),
-            skip=(lambda pid: pid in keep) if keep is not None else None,  # a rebuild keeps these vectors
+            skip=(lambda pid: pid in have) if have is not None else None,
             progress=self.progress,
         )
         return self._ahead
@@ -205,7 +212,8 @@ class DenseComponent:
                     f"{index_dir} holds vectors of {model_id}, not {self.model}; index with --model {model_id}, "
                     f"or rebuild it for the new model with `mizan index --rebuild --model {self.model} --index DIR`"
                 )
-            dense = DenseIndex.load(index_dir / current)
+            loaded, self._loaded = self._loaded, None
+            dense = loaded if loaded is not None else DenseIndex.load(index_dir / current)
             dense.delete(store.removed_passages)
             wanted = [pid for pid in store.added_passages if pid not in dense]
         else:
