@@ -65,6 +65,7 @@ from bench.retrieval import (  # noqa: E402
     bm25_ranker,
     evaluate_ranker,
     fused_ranker,
+    latencies_ms,
     load_eval,
     passage_text,
     sample_distractors,
@@ -161,13 +162,7 @@ def timed_encode(encode: Encode, texts: list[str], warm: list[str]) -> tuple[np.
 
 
 def query_ms(query: Callable[[str], np.ndarray], questions: list[str]) -> tuple[float, float]:
-    query(questions[0])
-    took = []
-    for q in questions:
-        started = time.perf_counter()
-        query(q)
-        took.append((time.perf_counter() - started) * 1000)
-    took.sort()
+    took = sorted(latencies_ms(query, questions, warmup=1))
     return statistics.median(took), took[int(0.95 * (len(took) - 1))]
 
 

