@@ -18,7 +18,9 @@ Postings are term-major CSR segments in numpy (passage index and term frequency
 per posting). Adding passages appends a segment; deleting marks them dead and
 adjusts the statistics; `compact()` merges segments and drops the dead. Scores are
 computed at query time from tf and lengths, so N, avgdl and idf are always those
-of the live passages (what a rebuild would give).
+of the live passages (what a rebuild would give). `absorb` replays a small index
+saved as a delta (search/generations.py) onto a large one, and `copy` lets a reader
+do so without touching the index other requests are searching.
 """
 
 from __future__ import annotations
@@ -132,23 +134,63 @@ class BM25Index:
             term_col.extend(map(term_id, tokens))
         if len(lengths) != len(ids):
             raise ValueError(f"{len(ids)} ids but {len(lengths)} token lists")
+        per_doc = np.frombuffer(lengths, dtype=np.int64)
+        segment = None
+        if term_col:
+            doc_col = np.repeat(np.arange(start, start + len(per_doc), dtype=np.int64), per_doc)
+            segment = _build_segment(np.frombuffer(term_col, dtype=np.int64), doc_col, len(terms))
+        self._append(ids, per_doc, segment)
+
+    def _append(self, ids: Sequence[str], lengths: np.ndarray, segment: _Segment | None) -> None:
+        """Take passages numbered from len(self.ids) on, with their postings (term ids of this vocabulary)."""
+        start = len(self.ids)
         for n, pid in enumerate(ids):
             self.index_of[pid] = start + n
         self.ids.extend(ids)
-        self.doc_len = np.concatenate([self.doc_len, np.frombuffer(lengths, dtype=np.int64)])
-        self.alive = np.concatenate([self.alive, np.ones(len(lengths), dtype=bool)])
-        vocab_size = len(terms)
+        self.doc_len = np.concatenate([self.doc_len, lengths.astype(np.int64)])
+        self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
+        vocab_size = len(self.terms)
         if len(self.df) < vocab_size:
             self.df = np.concatenate([self.df, np.zeros(vocab_size - len(self.df), dtype=np.int64)])
-        if term_col:
-            per_doc = np.frombuffer(lengths, dtype=np.int64)
-            doc_col = np.repeat(np.arange(start, start + len(per_doc), dtype=np.int64), per_doc)
-            segment = _build_segment(np.frombuffer(term_col, dtype=np.int64), doc_col, vocab_size)
-            self.df += np.diff(segment.indptr)  # one posting per (term, passage): its document frequency
+        if segment is not None:
+            self.df[: len(segment.indptr) - 1] += np.diff(segment.indptr)  # one posting per (term, passage)
             self.segments.append(segment)
         self._cache = None
         if len(self.segments) > 8:
             self.compact()
+
+    def absorb(self, delta: BM25Index, removed: Iterable[str]) -> None:
+        """Apply a delta: take `removed` out, then add the delta's live passages (replacing present ids)."""
+        self.delete(removed)
+        delta.compact()  # one segment of live passages only
+        present = [pid for pid in delta.ids if pid in self]
+        if present:
+            self.delete(present)
+        if not delta.ids:
+            return
+        vocab, terms = self.vocab, self.terms
+        to_global = np.empty(len(delta.terms), dtype=np.int64)
+        for n, term in enumerate(delta.terms):
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(terms)
+                terms.append(term)
+            to_global[n] = tid
+        segment = None
+        if delta.segments:
+            local = delta.segments[0]
+            term_col = to_global[np.repeat(np.arange(len(local.indptr) - 1), np.diff(local.indptr))]
+            segment = _csr(term_col, local.docs.astype(np.int64) + len(self.ids), local.tfs, len(terms))
+        self._append(delta.ids, delta.doc_len, segment)
+
+    def copy(self) -> BM25Index:
+        """An index that can take writes while this one keeps serving searches (segments are shared)."""
+        other = BM25Index(self.params)
+        other.vocab, other.terms = dict(self.vocab), list(self.terms)
+        other.ids, other.index_of = list(self.ids), dict(self.index_of)
+        other.df, other.doc_len, other.alive = self.df.copy(), self.doc_len, self.alive.copy()
+        other.segments = list(self.segments)
+        return other
 
     def delete(self, ids: Iterable[str]) -> int:
         """Mark passages dead and take them out of N, avgdl and df; returns how many were live."""
@@ -170,6 +212,8 @@ class BM25Index:
 
     def compact(self) -> None:
         """Merge all segments into one and drop dead passages (renumbering the live ones)."""
+        if len(self.segments) <= 1 and self.alive.all():
+            return
         keep = np.flatnonzero(self.alive)
         renumber = np.full(len(self.alive), -1, dtype=np.int64)
         renumber[keep] = np.arange(len(keep))
@@ -188,11 +232,7 @@ class BM25Index:
             t = np.concatenate(terms_parts)
             d = np.concatenate(docs_parts)
             f = np.concatenate(tfs_parts)
-            order = np.lexsort((d, t))
-            counts = np.bincount(t, minlength=len(self.terms))
-            indptr = np.zeros(len(self.terms) + 1, dtype=np.int64)
-            np.cumsum(counts, out=indptr[1:])
-            self.segments = [_Segment(indptr, d[order].astype(np.int32), f[order])]
+            self.segments = [_csr(t, d, f, len(self.terms))]
         else:
             self.segments = []
         self._cache = None
@@ -313,8 +353,17 @@ def _build_segment(term_col: np.ndarray, doc_col: np.ndarray, vocab_size: int) -
     """CSR postings (term-major, passages ascending) with term frequencies from (term, passage) pairs."""
     width = int(doc_col.max()) + 1
     keys, tf = np.unique(term_col * width + doc_col, return_counts=True)
-    terms, docs = np.divmod(keys, width)
-    counts = np.bincount(terms, minlength=vocab_size)
+    terms, docs = np.divmod(keys, width)  # sorted by term, then passage
+    return _Segment(_indptr(terms, vocab_size), docs.astype(np.int32), tf.astype(np.float32))
+
+
+def _csr(term_col: np.ndarray, doc_col: np.ndarray, tfs: np.ndarray, vocab_size: int) -> _Segment:
+    """CSR postings from one (term, passage, tf) triple per posting, in any order."""
+    order = np.lexsort((doc_col, term_col))
+    return _Segment(_indptr(term_col, vocab_size), doc_col[order].astype(np.int32), tfs[order].astype(np.float32))
+
+
+def _indptr(term_col: np.ndarray, vocab_size: int) -> np.ndarray:
     indptr = np.zeros(vocab_size + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return _Segment(indptr, docs.astype(np.int32), tf.astype(np.float32))
+    np.cumsum(np.bincount(term_col, minlength=vocab_size), out=indptr[1:])
+    return indptr

@@ -3,8 +3,9 @@
 Checks, in order, each only when the one before it passed (a later part cannot be read
 without the earlier one): the manifest (readable, of this Mizan's versions); the SQLite
 database (`PRAGMA integrity_check`, its tables readable); the current lexical generation
-(loads, one row per stored passage); the current vector generation when the manifest names
-a model (loads, of the manifest's model and dimension, one vector per stored passage).
+(loads with the parts it stands on, one row per stored passage); the current vector
+generation when the manifest names a model (loads likewise, of the manifest's model and
+dimension, one vector per stored passage).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search import generations
 from search.backends.local import DENSE_KEY, LEXICAL_KEY
 from search.bm25 import BM25Index
 from search.dense import DenseIndex
@@ -104,7 +106,7 @@ def _check_lexical(index_dir: Path, generation: str | None, passages: int | None
     if generation is None or not (index_dir / generation).is_dir():
         return [f"lexical index: missing ({generation or 'not recorded'}); rebuild it: {rebuild}"]
     try:
-        bm25 = BM25Index.load(index_dir / generation)
+        bm25 = generations.load_stack(index_dir, generation, BM25Index.load)
     except Exception as exc:  # any damage to its files: numpy, JSON or shape errors alike
         return [f"lexical index {generation}: damaged ({type(exc).__name__}); rebuild it: {rebuild}"]
     if passages is not None and len(bm25) != passages:
@@ -119,7 +121,7 @@ def _check_dense(
     if generation is None or not (index_dir / generation).is_dir():
         return [f"vectors: missing ({generation or 'not recorded'}) though {MANIFEST} names {model}; {rebuild}"]
     try:
-        dense = DenseIndex.load(index_dir / generation)
+        dense = generations.load_stack(index_dir, generation, DenseIndex.load)
     except Exception as exc:  # any damage to its files
         return [f"vectors {generation}: damaged ({type(exc).__name__}); {rebuild}"]
     problems = []

@@ -1,10 +1,13 @@
 """Passage vectors and inner-product search over them with FAISS.
 
 Vectors are L2-normalised e5 embeddings, so inner product is cosine similarity.
-Rows are append-only: adding appends rows (and adds them to the FAISS structure
-in place), deleting marks rows dead and searches skip them through an ID
-selector; `compact()` drops dead rows and rebuilds, which `save` does once a
-fifth of the rows are dead.
+Rows are append-only: adding appends rows, deleting marks rows dead and searches
+skip them through an ID selector; `compact()` drops dead rows and rebuilds, which
+`save` does once a fifth of the rows are dead. The FAISS structure is never changed
+once built: rows added after it (a delta a reader replays, search/generations.py)
+form a tail searched exactly beside it, and `save` folds the tail into the structure
+of the copy it writes. So `copy` is cheap and a reader can replay a write on a copy
+while other requests search the original.
 
 Search is exact (IndexFlatIP) below APPROXIMATE_FROM rows and an HNSW graph
 above. The threshold is measured by bench/retrieval.py on this 2-core machine:
@@ -48,7 +51,8 @@ class DenseIndex:
         self.index_of: dict[str, int] = {}  # live ids only
         self.vectors = np.zeros((0, dimension), dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
-        self._faiss: faiss.Index | None = None
+        self._faiss: faiss.Index | None = None  # over the first _faiss.ntotal rows; the rest is the tail
+        self._shared = False  # the FAISS structure is another index's too (`copy`)
 
     def __len__(self) -> int:
         return len(self.index_of)
@@ -71,16 +75,29 @@ class DenseIndex:
         self.index_of.update({pid: start + n for n, pid in enumerate(ids)})
         self.vectors = np.concatenate([self.vectors, vectors]) if len(self.vectors) else vectors
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
-        if self._faiss is not None:
-            if isinstance(self._faiss, faiss.IndexHNSWFlat) == self.approximate:
-                self._faiss.add(vectors)  # grows in place: no rebuild
-            else:
-                self._faiss = None  # crossed the threshold: the next search builds the other kind
+        if self._faiss is not None and isinstance(self._faiss, faiss.IndexHNSWFlat) != self.approximate:
+            self._faiss = None  # crossed the threshold: the next search builds the other kind
 
     def delete(self, ids: Iterable[str]) -> int:
         rows = [self.index_of.pop(i) for i in set(ids) if i in self.index_of]
         self.alive[rows] = False
         return len(rows)
+
+    def absorb(self, delta: DenseIndex, removed: Iterable[str]) -> None:
+        """Apply a delta: take `removed` out, then add the delta's live rows (replacing present ids)."""
+        self.delete(removed)
+        live = np.flatnonzero(delta.alive)
+        if len(live):
+            self.add([delta.ids[i] for i in live.tolist()], delta.vectors[live])
+
+    def copy(self) -> DenseIndex:
+        """An index that can take writes while this one keeps serving searches (vectors and the FAISS
+        structure are shared: neither is changed in place)."""
+        other = DenseIndex(self.model_id, self.dimension, self.encoder)
+        other.ids, other.index_of = list(self.ids), dict(self.index_of)
+        other.vectors, other.alive, other._faiss = self.vectors, self.alive.copy(), self._faiss
+        other._shared = self._shared = self._faiss is not None
+        return other
 
     def vector(self, passage_id: str) -> np.ndarray | None:
         i = self.index_of.get(passage_id)
@@ -96,7 +113,11 @@ class DenseIndex:
         self._faiss = None
 
     def _index(self) -> faiss.Index:
-        if self._faiss is None:
+        """The FAISS structure: built over every row when there is none; an exact one is built again once
+        its tail outgrows a quarter of it (cheap), a graph never (its tail is folded in by `save`)."""
+        covered = self._faiss.ntotal if self._faiss is not None else 0
+        exact = self._faiss is not None and not isinstance(self._faiss, faiss.IndexHNSWFlat)
+        if self._faiss is None or (exact and len(self.ids) - covered > covered // 4):
             index: faiss.Index
             if self.approximate:
                 log.info("building an HNSW graph over %d vectors", len(self.ids))
@@ -106,8 +127,19 @@ class DenseIndex:
                 index = faiss.IndexFlatIP(self.dimension)
             if len(self.vectors):
                 index.add(np.ascontiguousarray(self.vectors))
-            self._faiss = index
+            self._faiss, self._shared = index, False
         return self._faiss
+
+    def _fold_tail(self) -> faiss.Index:
+        """The structure over every row, for saving: a graph takes the tail in place (this index is the
+        writer's own copy), which is far cheaper than building the graph again."""
+        index = self._index()
+        if index.ntotal < len(self.ids):
+            if self._shared:
+                index = self._faiss = faiss.clone_index(index)
+                self._shared = False
+            index.add(np.ascontiguousarray(self.vectors[index.ntotal :]))
+        return index
 
     def search(
         self, query: np.ndarray, k: int, *, allowed: np.ndarray | None = None
@@ -124,10 +156,24 @@ class DenseIndex:
         k = min(k, eligible)
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dimension)
         index = self._index()
+        covered = index.ntotal
+        found = self._search_structure(index, query, k, mask[:covered]) if mask[:covered].any() else []
+        if covered < len(self.ids):  # the tail, exactly
+            tail = np.flatnonzero(mask[covered:]) + covered
+            if len(tail):
+                sims = self.vectors[tail] @ query[0]
+                best = np.argsort(-sims, kind="stable")[:k]
+                found = sorted(found + [(int(tail[b]), float(sims[b])) for b in best], key=lambda f: -f[1])[:k]
+        return [self.ids[r] for r, _ in found], [s for _, s in found], eligible
+
+    def _search_structure(
+        self, index: faiss.Index, query: np.ndarray, k: int, mask: np.ndarray
+    ) -> list[tuple[int, float]]:
+        k = min(k, int(mask.sum()))
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            if eligible == len(self.alive):
+            if mask.all():
                 scores, rows = index.search(query, k)
             else:
                 bits = np.packbits(mask.astype(np.uint8), bitorder="little")
@@ -141,8 +187,7 @@ class DenseIndex:
                 scores, rows = index.search(query, k, params=params)
         finally:
             faiss.omp_set_num_threads(threads)
-        found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-        return [self.ids[r] for r, _ in found], [s for _, s in found], eligible
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def save(self, directory: Path) -> None:
         if len(self.alive) and (~self.alive).sum() > COMPACT_DEAD_SHARE * len(self.alive):
@@ -154,7 +199,7 @@ class DenseIndex:
         meta = {"format": FORMAT, "model_id": self.model_id, "dimension": self.dimension, "encoder": self.encoder}
         (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
         if self.approximate:  # the graph is costly to build: it is kept with the vectors
-            faiss.write_index(self._index(), str(directory / _GRAPH))
+            faiss.write_index(self._fold_tail(), str(directory / _GRAPH))
 
     @classmethod
     def load(cls, directory: Path) -> DenseIndex:
@@ -170,6 +215,13 @@ class DenseIndex:
         if graph.is_file() and index.approximate:
             index._faiss = faiss.read_index(str(graph))
         return index
+
+    @staticmethod
+    def live_ids(directory: Path) -> list[str]:
+        """The ids of the live rows saved in `directory`, without reading the vectors."""
+        ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+        alive = np.load(directory / "alive.npy")
+        return [pid for pid, live in zip(ids, alive.tolist(), strict=True) if live]
 
     @staticmethod
     def model_of(directory: Path) -> tuple[str, int]:

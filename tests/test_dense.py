@@ -93,12 +93,17 @@ def test_the_graph_is_saved_and_grows_in_place(tmp_path: Path, monkeypatch) -> N
     graph = loaded._faiss
     assert graph is not None and graph.ntotal == 200  # read from disk, not rebuilt
     loaded.delete(["p5"])
+    reader = loaded.copy()  # what other requests search while a write is replayed on `loaded`
     loaded.add([f"p{i}" for i in range(200, 300)], vecs[200:])
-    assert loaded._faiss is graph and graph.ntotal == 300  # grew in place
-    assert loaded.search(vecs[250], 1)[0] == ["p250"]
+    assert loaded._faiss is graph and graph.ntotal == 200  # never changed in place: the new rows are a tail
+    assert loaded.search(vecs[250], 1)[0] == ["p250"]  # found in the tail
+    assert loaded.search(vecs[7], 1)[0] == ["p7"]  # and in the graph
     assert "p5" not in loaded.search(vecs[5], 10)[0]
+    assert reader.search(vecs[250], 1)[0] != ["p250"] and len(reader) == 199
     loaded.save(tmp_path / "g2")
+    assert graph.ntotal == 200 and reader.search(vecs[7], 1)[0] == ["p7"]  # the shared graph is untouched
     again = DenseIndex.load(tmp_path / "g2")
+    assert again._faiss is not None and again._faiss.ntotal == 300  # the tail was folded into the saved graph
     assert len(again) == 299 and again.search(vecs[250], 1)[0] == ["p250"]
 
 

@@ -4,11 +4,11 @@ Index directory additions:
     lexical/gNNNNNN/   BM25 arrays (search/bm25.py); `meta.lexical` in SQLite names the current one
     dense/gNNNNNN/     passage vectors and their model (search/dense.py); `meta.dense`
 
-Every write goes through `IndexWriter` with these components, which update their
-structure from the passages the write added and removed, save it as a new
-generation and record its name in the same transaction; readers notice the new
-generation and load it (`LocalBackend.refresh`). A passage whose vector is
-already there (same content, same id) is never embedded again.
+Every write goes through `IndexWriter` with these components, which save the passages the
+write added and removed as a new generation (a small delta on the ones before it, or now
+and then a new base: search/generations.py) and record its name in the same transaction;
+readers notice the new generation and replay it (`LocalBackend.refresh`). A passage whose
+vector is already there (same content, same id) is never embedded again.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from search import durable
+from search import durable, generations
 from search.ahead import AheadEmbedder
 from search.arabic import search_terms
 from search.backends.base import Filters, Hits
@@ -62,11 +63,12 @@ def _next_generation(folder: str, current: str | None) -> str:
 
 
 def _keep_only(index_dir: Path, folder: str, keep: str | None) -> None:
-    """Remove generations other than the current one (old ones, or ones a dead run left)."""
+    """Remove generations the current one does not stand on (old ones, or ones a dead run left)."""
     path = index_dir / folder
+    needed = generations.kept(index_dir, keep)
     if path.is_dir():
         for generation in path.iterdir():
-            if f"{folder}/{generation.name}" != keep:
+            if f"{folder}/{generation.name}" not in needed:
                 shutil.rmtree(generation, ignore_errors=True)
 
 
@@ -79,17 +81,79 @@ def _current(store: Store, index_dir: Path, key: str) -> tuple[str | None, bool]
 
 
 def _publish(
-    store: Store, index_dir: Path, folder: str, key: str, current: str | None, save: Callable[[Path], None]
+    store: Store,
+    index_dir: Path,
+    folder: str,
+    key: str,
+    current: str | None,
+    save: Callable[[Path], None],
+    stack: Callable[[str], list[generations.Part]] | None = None,
+    removed: Sequence[str] = (),
 ) -> None:
-    """Save a new generation beside the database and name it in this write's transaction."""
+    """Save a new generation beside the database and name it in this write's transaction: a base
+    alone, or (`stack` given) the newest part of the stack `stack(its name)` lists."""
     generation = _next_generation(folder, current)
     target = index_dir / generation
     if target.exists():  # left by a run that died before its commit
         shutil.rmtree(target)
     save(target)
+    if stack is not None:
+        generations.write_parts(target, stack(generation), removed)
     durable.fsync_tree(target)  # on disk before the commit that names it
     durable.fsync_dir(target.parent)
     store.set_meta(key, generation)
+
+
+@dataclass(frozen=True)
+class _Stack:
+    """Where a write goes: a new base of everything, or a delta on `stays` that takes the place of
+    the newest deltas, `merged` (search/generations.py)."""
+
+    base: bool
+    stays: list[generations.Part] = field(default_factory=list)
+    merged: list[generations.Part] = field(default_factory=list)
+
+
+def _stack_plan(index_dir: Path, current: str | None, rows: int, removed: int) -> _Stack:
+    if current is None:
+        return _Stack(base=True)
+    parts = generations.parts_of(index_dir, current)
+    plan = generations.plan_write(parts, rows, removed)
+    if plan.base:
+        return _Stack(base=True)
+    cut = len(parts) - plan.merge
+    return _Stack(False, parts[:cut], parts[cut:])
+
+
+def _replay(
+    index_dir: Path, parts: list[generations.Part], into: generations.S, read: Callable[[Path], generations.S]
+) -> set[str]:
+    """Replay deltas onto `into` (a new, empty delta): the ids they removed from the parts before them."""
+    removed: set[str] = set()
+    for part in parts:
+        gone = generations.removed_by(index_dir, part)
+        into.absorb(read(index_dir / part.name), gone)
+        removed.update(gone)
+    return removed
+
+
+def _publish_stack(
+    store: Store,
+    index_dir: Path,
+    folder: str,
+    key: str,
+    current: str | None,
+    save: Callable[[Path], None],
+    rows: int,
+    where: _Stack,
+    removed: set[str],
+) -> None:
+    """Publish a base (`where.base`) or a delta of `rows` rows that removes `removed` from `where.stays`."""
+    if where.base:
+        _publish(store, index_dir, folder, key, current, save, lambda name: [generations.Part(name, rows)])
+    else:
+        stack = lambda name: [*where.stays, generations.Part(name, rows, len(removed))]  # noqa: E731
+        _publish(store, index_dir, folder, key, current, save, stack, sorted(removed))
 
 
 def _quiet(progress: bool | None, count: int) -> bool | None:
@@ -109,16 +173,20 @@ class LexicalComponent:
         current, unchanged = _current(store, index_dir, LEXICAL_KEY)
         if unchanged:
             return
-        if current is not None:
-            bm25 = BM25Index.load(index_dir / current)
-            bm25.delete(store.removed_passages)
-            added = list(store.added_passages)
-            todo: list[str] | None = added
-            count = len(added)
-        else:  # a new index, or one written before it had a lexical index: build from every passage
+        added = list(store.added_passages)
+        removed = sorted(store.removed_passages)
+        where = _stack_plan(index_dir, current, len(added), len(removed))
+        todo: list[str] | None = added
+        count = len(added)
+        gone: set[str] = set()
+        if current is None:  # a new index, or one written before it had a lexical index: every passage
+            bm25, todo, count = BM25Index(), None, store.passage_count()
+        elif where.base:
+            bm25 = generations.load_stack(index_dir, current, BM25Index.load)
+        else:  # a delta: this write's passages, and the small deltas it takes the place of
             bm25 = BM25Index()
-            todo = None
-            count = store.passage_count()
+            gone = _replay(index_dir, where.merged, bm25, BM25Index.load)
+        bm25.delete(removed)
         ids: list[str] = []
         tokens: list[list[str]] = []
         with tqdm(total=count, unit="passage", desc="lexical index", disable=_quiet(self.progress, count)) as bar:
@@ -130,7 +198,10 @@ class LexicalComponent:
                     bm25.add(ids, tokens)
                     ids, tokens = [], []
         bm25.add(ids, tokens)
-        _publish(store, index_dir, LEXICAL_DIR, LEXICAL_KEY, current, bm25.save)
+        bm25.compact()  # as saved: its rows are its live passages
+        _publish_stack(
+            store, index_dir, LEXICAL_DIR, LEXICAL_KEY, current, bm25.save, len(bm25), where, gone | set(removed)
+        )
 
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
         _keep_only(index_dir, LEXICAL_DIR, meta.get(LEXICAL_KEY))
@@ -158,7 +229,7 @@ class DenseComponent:
         # lock for its file work only, not for seconds of embedding (indexer/pipeline.py).
         self.prepared = prepared or {}
         self._ahead: AheadEmbedder | None = None
-        self._loaded: DenseIndex | None = None  # the index's current vectors, read by embed_ahead
+        self._live: tuple[str, set[str]] | None = None  # (generation, the passage ids its vectors hold)
         self._reuse: DenseIndex | None = None
         self._reuse_read = False  # loaded once: embed_ahead and the commit both ask
 
@@ -170,22 +241,26 @@ class DenseComponent:
             return None
         # The vectors this write keeps are not sent: the index's own (a passage stored again with the
         # same content has the same id), or for a rebuild the old index's of the same encoder.
-        have: DenseIndex | None
+        skip: Callable[[str], bool] | None = None
         if current is not None:
-            have = self._loaded = DenseIndex.load(index_dir / current)
-            encoder = have.encoder
+            have = self._have(index_dir, current)
+            encoder = DenseIndex.encoder_of(index_dir / current)
+            skip = have.__contains__
         else:
             reuse = self._reusable()
             encoder = self._encoder(reuse)
-            have = reuse if reuse is not None and reuse.encoder == encoder else None
+            if reuse is not None and reuse.encoder == encoder:
+                skip = reuse.__contains__
         self._ahead = AheadEmbedder(
-            self.model,
-            device=self.device,
-            precision=precision_of(encoder),
-            skip=(lambda pid: pid in have) if have is not None else None,
-            progress=self.progress,
+            self.model, device=self.device, precision=precision_of(encoder), skip=skip, progress=self.progress
         )
         return self._ahead
+
+    def _have(self, index_dir: Path, current: str) -> set[str]:
+        """The passage ids the current vectors hold (read once per write: embed_ahead and the commit)."""
+        if self._live is None or self._live[0] != current:
+            self._live = (current, generations.live_ids(index_dir, current, DenseIndex.live_ids))
+        return self._live[1]
 
     def cancel_ahead(self) -> None:
         if self._ahead is not None:
@@ -204,42 +279,31 @@ class DenseComponent:
         current, unchanged = _current(store, index_dir, DENSE_KEY)
         if unchanged:
             return
-        dense: DenseIndex | None = None
+        removed = sorted(store.removed_passages)
         if current is not None:
-            model_id, _ = DenseIndex.model_of(index_dir / current)
+            model_id, dimension = DenseIndex.model_of(index_dir / current)
             if model_id != self.model:
                 raise IndexVersionMismatch(
                     f"{index_dir} holds vectors of {model_id}, not {self.model}; index with --model {model_id}, "
                     f"or rebuild it for the new model with `mizan index --rebuild --model {self.model} --index DIR`"
                 )
-            loaded, self._loaded = self._loaded, None
-            dense = loaded if loaded is not None else DenseIndex.load(index_dir / current)
-            dense.delete(store.removed_passages)
-            wanted = [pid for pid in store.added_passages if pid not in dense]
+            have = self._have(index_dir, current)
+            wanted = [pid for pid in store.added_passages if pid not in have]
+            encoder = DenseIndex.encoder_of(index_dir / current)  # one encoder per index, never mixed
         else:
             wanted = store.passage_ids()
         reuse = self._reusable()
-        # One encoder per index, never mixed: its own; for a new one the precision asked for, else the
-        # vectors a rebuild can keep, else this machine's default.
-        encoder = dense.encoder if dense is not None else self._encoder(reuse)
-        if reuse is not None and (
-            reuse.encoder != encoder or (dense is not None and reuse.dimension != dense.dimension)
-        ):
+        if current is None:
+            # a new index: the precision asked for, else the vectors a rebuild can keep, else this machine's
+            encoder = self._encoder(reuse)
+        if reuse is not None and (reuse.encoder != encoder or (current is not None and reuse.dimension != dimension)):
             reuse = None
         missing = [pid for pid in wanted if reuse is None or pid not in reuse]
-        vectors: dict[str, np.ndarray] = {}  # of the missing passages
-        if missing:
-            texts = {pid: indexed_text(title, text) for pid, title, text in store.passages_for_indexing(missing)}
-            if ahead is not None:  # what the run stored is there or on its way; the rest goes the same way
-                ahead.submit([(pid, texts[pid]) for pid in missing if texts[pid] not in self.prepared])
-                self.prepared = {**self.prepared, **ahead.finish()}
-            vectors = {pid: self.prepared[texts[pid]] for pid in missing if texts[pid] in self.prepared}
-            todo = [pid for pid in missing if pid not in vectors]
-            if todo:
-                progress = _quiet(self.progress, len(todo)) is not True
-                encoded = self._embedder(encoder).encode_passages([texts[pid] for pid in todo], progress=progress)
-                vectors.update(zip(todo, encoded, strict=True))
-        if dense is None:
+        vectors = self._vectors_of(store, missing, encoder, ahead)
+        where = _stack_plan(index_dir, current, len(wanted), len(removed))
+        gone: set[str] = set()
+        dense: DenseIndex
+        if current is None:
             if reuse is not None:
                 dimension = reuse.dimension
             elif vectors:
@@ -247,13 +311,42 @@ class DenseComponent:
             else:  # nothing to embed: the model says how wide its vectors are
                 dimension = self._embedder(encoder).dimension
             dense = DenseIndex(self.model, dimension, encoder)
+        elif where.base:
+            dense = generations.load_stack(index_dir, current, DenseIndex.load)
+        else:  # a delta: this write's vectors, and the small deltas it takes the place of
+            dense = DenseIndex(self.model, dimension, encoder)
+            gone = _replay(index_dir, where.merged, dense, DenseIndex.load)
+        dense.delete(removed)
         if reuse is not None:
             taken = [pid for pid in wanted if pid in reuse]
             if taken:
                 dense.add(taken, reuse.vectors[[reuse.index_of[pid] for pid in taken]])
         if vectors:
             dense.add(list(vectors), np.stack(list(vectors.values())))
-        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save)
+        if not where.base:
+            dense.compact()  # a delta holds live rows only
+        _publish_stack(
+            store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save, len(dense), where, gone | set(removed)
+        )
+
+    def _vectors_of(
+        self, store: Store, missing: list[str], encoder: str, ahead: AheadEmbedder | None
+    ) -> dict[str, np.ndarray]:
+        """Vectors of the passages no index has: prepared before the write, from the run's embedding
+        child, or encoded here."""
+        if not missing:
+            return {}
+        texts = {pid: indexed_text(title, text) for pid, title, text in store.passages_for_indexing(missing)}
+        if ahead is not None:  # what the run stored is there or on its way; the rest goes the same way
+            ahead.submit([(pid, texts[pid]) for pid in missing if texts[pid] not in self.prepared])
+            self.prepared = {**self.prepared, **ahead.finish()}
+        vectors = {pid: self.prepared[texts[pid]] for pid in missing if texts[pid] in self.prepared}
+        todo = [pid for pid in missing if pid not in vectors]
+        if todo:
+            progress = _quiet(self.progress, len(todo)) is not True
+            encoded = self._embedder(encoder).encode_passages([texts[pid] for pid in todo], progress=progress)
+            vectors.update(zip(todo, encoded, strict=True))
+        return vectors
 
     def _encoder(self, reuse: DenseIndex | None) -> str:
         if self.precision is not None:
@@ -281,7 +374,7 @@ class DenseComponent:
                 return None
             if DenseIndex.model_of(self.reuse_from / generation)[0] != self.model:
                 return None
-            return DenseIndex.load(self.reuse_from / generation)
+            return generations.load_stack(self.reuse_from, generation, DenseIndex.load)
         except Exception:  # noqa: BLE001 - old vectors that cannot be read (damaged) are embedded again
             log.info("the vectors of %s cannot be reused; embedding every passage", self.reuse_from, exc_info=True)
             return None
@@ -330,6 +423,9 @@ class LocalBackend:
         self._bm25: BM25Index | None = None
         self._dense_generation: str | None = None
         self._dense: DenseIndex | None = None
+        # the bases last read: a new generation that stands on them costs only its deltas
+        self._lexical_stacks = generations.Stacks(BM25Index.load)
+        self._dense_stacks = generations.Stacks(DenseIndex.load)
         self._filter_cache: dict[tuple[str, Filters], np.ndarray] = {}
         try:
             self.refresh()
@@ -362,6 +458,8 @@ class LocalBackend:
             self.store.close()
             self.store, self._database = fresh, database
             self._generation = self._dense_generation = None
+            self._lexical_stacks.forget()
+            self._dense_stacks.forget()
         for attempt in range(3):
             try:
                 self._load_generations()
@@ -380,12 +478,12 @@ class LocalBackend:
         if generation is None or not (self.index_dir / generation).is_dir():
             raise FileNotFoundError(generation)
         if generation != self._generation:
-            self._bm25 = BM25Index.load(self.index_dir / generation)
+            self._bm25 = self._lexical_stacks.load(self.index_dir, generation)
             self._generation = generation
             self._filter_cache.clear()
         dense = self.store.get_meta(DENSE_KEY)
         if dense != self._dense_generation:
-            self._dense = DenseIndex.load(self.index_dir / dense) if dense else None
+            self._dense = self._dense_stacks.load(self.index_dir, dense) if dense else None
             self._dense_generation = dense
             self._filter_cache.clear()
             recorded = self.store.manifest.embedding_model
