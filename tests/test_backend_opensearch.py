@@ -380,6 +380,8 @@ def test_the_engine_answers_from_opensearch_alone(recorder: Recorder) -> None:
     backend = open_backend(recorder)
     backend.add(DOCS)
     recorder.answer_search([(TROOPS, 0.0325), (MISSILES, 0.0318), (FLOODS, 0.0161)])  # the pipeline's fused list
+    recorder.answer_search([(TROOPS, 6.0)], total=1)  # the honest total: the passages that hold the words,
+    recorder.answer_search([(TROOPS, 1.9), (MISSILES, 1.5), (FLOODS, 1.2)])  # then the dense candidates
     pre, post = bodies.HIGHLIGHT_TAGS
     marked = f"قالت وزارة الدفاع الأميركية إن نحو 10 آلاف {pre}جندي{post} كوري شمالي يتدربون في شرق {pre}روسيا{post}."
     recorder.answer_search([(TROOPS, 3.0)], highlight={TROOPS: {"text": [marked]}})
@@ -391,6 +393,7 @@ def test_the_engine_answers_from_opensearch_alone(recorder: Recorder) -> None:
     highlight = next(r for r in recorder.searches() if "highlight" in r.body)
     # one round trip, fused by our RRF pipeline (2.19's default here), then OpenSearch's highlights
     assert "hybrid" in hybrid.body["query"] and hybrid.query["search_pipeline"] == "mizan-hybrid-rrf"
+    assert out["total"] == 1 + out["total_near"]  # the words' one match, plus candidates above the floor
     assert highlight.body == bodies.highlight_body(
         "كم عدد الجنود الكوريين الشماليين في روسيا؟", [TROOPS, MISSILES, FLOODS]
     )

@@ -33,7 +33,7 @@ def test_json_shape_and_story_passages_first(sample_index: Path) -> None:
     out = mizan("search", QUESTION, "--index", str(sample_index), "--json", "--k", "5", "--mode", "bm25")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert set(result) == {"query", "mode", "total", "page", "k", "results"}
+    assert set(result) == {"query", "mode", "total", "total_near", "page", "k", "results"}
     assert (result["query"], result["mode"], result["k"]) == (QUESTION, "bm25", 5)
     assert result["total"] >= len(result["results"]) == 5
     first = result["results"][0]
@@ -47,6 +47,7 @@ def test_json_shape_and_story_passages_first(sample_index: Path) -> None:
         "url",
         "score",
         "text",
+        "near",
         "highlights",
     }
     assert all(("جندي" in r["text"] or "الجنود" in r["text"]) for r in result["results"][:3])

@@ -481,25 +481,30 @@ def test_the_document_page_names_claimants_and_leads_back(client: FlaskClient) -
 
 
 def test_the_count_is_honest_about_words_and_meaning(seeds_index) -> None:
-    """The engine's total counts every dense candidate (on the seeds: the whole index); the page
-    counts the passages that hold the words, then those near in meaning above a floor."""
+    """Every passage is a dense candidate, so counting them would report the whole index: the page and
+    the API count the passages that hold the words, then those near in meaning above a floor."""
+    from search.engine import SEMANTIC_FLOOR
     from web.app import create_app
     from web.counting import PASSAGE, count
-    from web.views import SEMANTIC_FLOOR
 
     client = create_app({"INDEX": str(seeds_index)}).test_client()
     passages = client.get("/api/health").get_json()["index"]["passages"]
     far = "وصفة كعكة الشوكولاتة بالبندق"
     api = client.get("/api/search", query_string={"q": far}).get_json()
-    assert api["total"] == passages  # what the count must not say
     lexical = client.get("/api/search", query_string={"q": far, "mode": "bm25"}).get_json()["total"]
+    assert api["total"] == lexical < passages and api["total_near"] == 0  # the whole index is not a match
+    assert not any(r["near"] for r in api["results"])
     html = _get(client, "/search", q=far)
     heading = _text(re.search(r'<h2 id="passages-title".*?</h2>', html, re.S).group(0))
     assert heading.startswith(f"كلمات البحث في {count(lexical, PASSAGE, genitive=True)} ·") and lexical < passages
     assert "قريب بالمعنى" not in html and "بلا كلمات البحث" in html  # far candidates are not called near
     assert 'rel="next"' not in html  # no pages of far candidates
-    near = _text(_get(client, "/search", q="الاتحاد الأوروبي يفرض عقوبات على روسيا"))
+    question = "الاتحاد الأوروبي يفرض عقوبات على روسيا"
+    near = _text(_get(client, "/search", q=question))
     assert re.search(r"ومعها (مقطع قريب|مقطعان قريبان|\d+ مقاطع قريبة|\d+ مقطعاً قريباً) بالمعنى", near)
+    found = client.get("/api/search", query_string={"q": question, "k": 50}).get_json()
+    assert found["total_near"] == sum(r["near"] for r in found["results"]) > 0
+    assert all(not r["highlights"] for r in found["results"] if r["near"])  # near: none of the words
     assert 0.7 < SEMANTIC_FLOOR < 0.9
 
 

@@ -57,6 +57,7 @@ SCHEMAS: dict[str, dict] = {
             "url": _TEXT,
             "score": {"type": "number"},
             "text": {"type": "string"},
+            "near": {"type": "boolean", "description": "found by its meaning alone: none of the query's words"},
             "highlights": {"type": "array", "items": _SPAN, "description": "[start, end) offsets into text"},
         }
     ),
@@ -64,7 +65,14 @@ SCHEMAS: dict[str, dict] = {
         {
             "query": {"type": "string"},
             "mode": {"enum": ["hybrid", "bm25", "dense"], "description": "the mode that ran"},
-            "total": {"type": "integer"},
+            "total": {
+                "type": "integer",
+                "description": "passages that hold the query's words, plus total_near (dense: passages searched)",
+            },
+            "total_near": {
+                "type": "integer",
+                "description": "passages without the words found by meaning (e5 cosine >= 0.81 among the candidates)",
+            },
             "page": {"type": "integer"},
             "k": {"type": "integer"},
             "results": {"type": "array", "items": _ref("SearchResult")},
@@ -107,7 +115,14 @@ SCHEMAS: dict[str, dict] = {
             "conflict": {"type": "boolean"},
             "understood": {"type": ["object", "null"], "description": "what the question asks to count"},
             "groups": {"type": "array", "items": _ref("FigureGroup")},
-            "total": {"type": "integer"},
+            "total": {
+                "type": "integer",
+                "description": "passages that hold the query's words, plus total_near (dense: passages searched)",
+            },
+            "total_near": {
+                "type": "integer",
+                "description": "passages without the words found by meaning (e5 cosine >= 0.81 among the candidates)",
+            },
             "page": {"type": "integer"},
             "k": {"type": "integer"},
             "passages": {"type": "array", "items": _ref("SearchResult")},

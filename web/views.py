@@ -13,21 +13,16 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from search.embeddings import DEFAULT_MODEL
-from search.engine import HYBRID_DEPTH, SearchEngine, SearchMode, highlight_spans
+from search.engine import SearchEngine
 from search.figures import Figure
 from search.figures.answers import answer as answer_question
 from search.figures.answers import claimant_key, figure_json, label
 from search.figures.questions import NotACountQuestion, parse_question
-from search.query import Query
-from search.query_encoder import query_vector
 from web import params
 from web.card import card
 from web.errors import ApiError
 from web.holder import holder
 
-# bench/semantic_floor.py: 95% of gold passages reach it (fit on ARCD-train, 95.4% on XQuAD-ar)
-# while about 1% of the other passages do.
-SEMANTIC_FLOOR = 0.81
 OUTLETS_TTL_S = 60.0  # the outlet list of the filter menu is read again after this long
 
 EXAMPLE_QUESTIONS = (
@@ -126,7 +121,6 @@ def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
             result = {**found, "status": "passages_only", "groups": [], "passages": found["results"]}
             result["asks_count"] = _asks_count(query.text)
         choices = outlets(engine)
-        words, near = result_counts(engine, query)
         agencies = _agencies(engine, [f["doc_id"] for g in result["groups"] for f in g["figures"]])
     return {
         "result": result,
@@ -134,28 +128,10 @@ def results_page(args: MultiDict[str, str]) -> dict[str, Any]:
         "outlets": choices,
         "card": card(result),
         "documents": by_document(result["passages"]),
-        "words": words,
-        "near": len(near),
-        "near_ids": near,
+        "words": result["total"] - result["total_near"],
+        "near": result["total_near"],
         "agencies": agencies,
     }
-
-
-def result_counts(engine: SearchEngine, query: Query) -> tuple[int, set[str]]:
-    """The honest count of a query's results: (how many passages hold its words, the passages without them
-    whose meaning is near: e5 cosine at or above SEMANTIC_FLOOR among the dense candidates).
-    The engine's own total counts every dense candidate, however far: on a small index, all of it."""
-    lexical = engine.backend.lexical(query.text, HYBRID_DEPTH, query.filters)
-    model = getattr(engine.backend, "dense_model", None)
-    if query.mode is SearchMode.BM25 or model is None:
-        return lexical.total, set()
-    dense = engine.backend.dense(query_vector(model, query.text), HYBRID_DEPTH, query.filters)
-    matched = set(lexical.ids)
-    others = [pid for pid in dense.ids if pid not in matched]
-    near = [pid for pid, sim in engine.similarities(query.text, others).items() if sim >= SEMANTIC_FLOOR]
-    if near and lexical.total > len(lexical.ids):  # past the lexical depth a candidate may still hold the words
-        near = [p.passage_id for p in engine.backend.get_passages(near) if not highlight_spans(p.text, query.text)]
-    return lexical.total, set(near)
 
 
 def _agencies(engine: SearchEngine, doc_ids: list[str]) -> dict[str, str]:

@@ -309,9 +309,8 @@ class OpenSearchBackend:
         wide = max(k, HYBRID_DEPTH)
         lexical, dense = self.lexical(text, wide, filters), self.dense(vector, wide, filters)
         fused = fuse([Ranked(lexical.ids, lexical.scores), Ranked(dense.ids, dense.scores)], fusion, HYBRID_WEIGHTS)[:k]
-        seen = set(lexical.ids)
-        total = lexical.total + sum(1 for pid in dense.ids if pid not in seen)
-        return Hits([pid for pid, _ in fused], [score for _, score in fused], total)
+        # the passages that hold the words; the engine adds those near in meaning (search/engine.py)
+        return Hits([pid for pid, _ in fused], [score for _, score in fused], lexical.total)
 
     def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
         """The BM25 idf of each search term in this index, as LocalBackend.term_weights gives it (the answer

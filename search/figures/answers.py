@@ -529,6 +529,7 @@ def answer(engine: Searcher, query: Query) -> dict:
         "conflict": False,
         "groups": [],
         "total": shown["total"],
+        "total_near": shown["total_near"],
         "page": query.page,
         "k": query.k,
         "passages": shown["results"],
