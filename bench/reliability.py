@@ -192,6 +192,13 @@ def _meta(index: Path, key: str, value: str) -> None:
         conn.commit()
 
 
+def _stand_on_missing(folder: Path) -> None:
+    """The newest part's listing names a base that is not there (a delta whose base was lost)."""
+    listing = json.loads((folder / "parts.json").read_text(encoding="utf-8"))
+    first = listing[0]["name"].rsplit("/", 1)[0] + "/g000000"
+    (folder / "parts.json").write_text(json.dumps([{"name": first, "rows": 5}, *listing]), encoding="utf-8")
+
+
 def _lex(index: Path, name: str) -> Path:
     return _generation(index, "lexical") / name
 
@@ -219,6 +226,8 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "lexical indptr.npy garbage": lambda ix: _lex(ix, "indptr.npy").write_bytes(b"\x93NUMPY garbage"),
     "lexical doc_len.npy truncated": lambda ix: _truncate(_lex(ix, "doc_len.npy"), 90),
     "lexical folder deleted": lambda ix: shutil.rmtree(ix / "lexical"),
+    "lexical parts.json garbage": lambda ix: _lex(ix, "parts.json").write_text("{"),
+    "lexical parts.json names a missing base": lambda ix: _stand_on_missing(_generation(ix, "lexical")),
     "meta names a missing lexical generation": lambda ix: _meta(ix, "lexical", "lexical/g999999"),
     "dense vectors.npy garbage": lambda ix: _dense(ix, "vectors.npy").write_bytes(b"garbage" * 100),
     "dense vectors.npy truncated": lambda ix: _truncate(_dense(ix, "vectors.npy")),
@@ -228,6 +237,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "dense model.json garbage": lambda ix: _dense(ix, "model.json").write_text("nope"),
     "dense alive.npy deleted": lambda ix: _dense(ix, "alive.npy").unlink(),
     "dense folder deleted": lambda ix: shutil.rmtree(ix / "dense"),
+    "dense parts.json names a missing base": lambda ix: _stand_on_missing(_generation(ix, "dense")),
     "meta names a missing dense generation": lambda ix: _meta(ix, "dense", "dense/g999999"),
 }
 

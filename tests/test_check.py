@@ -66,6 +66,51 @@ def test_each_damage_is_named_with_its_repair_and_no_command_tracebacks(whole: P
         assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) <= 1, (command, out.stderr)
 
 
+@pytest.fixture(scope="module")
+def stacked(whole: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample index and one more file: the write saved a delta on the base (search/generations.py)."""
+    index = tmp_path_factory.mktemp("stacked") / "index"
+    shutil.copytree(whole, index)
+    extra = tmp_path_factory.mktemp("extra") / "rain.txt"
+    extra.write_text("سيول في القرية\n\nقتل 5 أشخاص في سيول ضربت القرية أمس، وفق الدفاع المدني.\n", encoding="utf-8")
+    build_index([extra], index)
+    assert len(list((index / "lexical").iterdir())) == 2
+    return index
+
+
+def _newest(index: Path) -> Path:
+    return sorted((index / "lexical").iterdir())[-1]
+
+
+STACK_DAMAGE: dict[str, Callable[[Path], None]] = {
+    "the delta's listing garbage": lambda ix: (_newest(ix) / "parts.json").write_text("{"),
+    "the delta's removals missing": lambda ix: (_newest(ix) / "parts.json").write_text(
+        (_newest(ix) / "parts.json").read_text().replace('"removed": 0}]', '"removed": 1}]')
+    ),
+    "the base under the delta deleted": lambda ix: shutil.rmtree(sorted((ix / "lexical").iterdir())[0]),
+}
+
+
+@pytest.mark.parametrize("name", list(STACK_DAMAGE))
+def test_a_damaged_stack_is_named_and_rebuilt(stacked: Path, tmp_path: Path, name: str) -> None:
+    assert check_index(stacked).ok and check_index(stacked).passages == 37
+    index = tmp_path / "index"
+    shutil.copytree(stacked, index)
+    STACK_DAMAGE[name](index)
+    report = check_index(index)
+    assert not report.ok and report.problems[0].startswith("lexical index"), report.problems
+    for command in (["search", "سيول القرية"], ["ask", "كم عدد القتلى؟"]):
+        out = (
+            mizan(*command, "--index", str(index), "--mode", "bm25")
+            if command[0] == "search"
+            else mizan(*command, "--index", str(index))
+        )
+        assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    build_index([], index, rebuild=True)
+    assert check_index(index).ok and check_index(index).passages == 37
+
+
 def test_an_index_on_a_read_only_volume_can_be_searched_and_checked(whole: Path, tmp_path: Path) -> None:
     """Another user's index or a read-only volume: no WAL files can be created beside the database."""
     import subprocess
