@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from array import array
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+_MAX_IMPACTS = 40_000_000  # postings whose impacts are kept (320 MB): the terms queried, not every term
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,46 @@ def lucene_length(lengths: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class _State:
+    """What scoring needs of one state of the index, with each term's impacts as it is first asked for."""
+
+    n: int
+    norms: np.ndarray
+    mean_idf: float
+    all_alive: bool
+    _impacts: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    _held: int = 0
+
+    def impacts(self, segment: int, tid: int, docs: np.ndarray, tfs32: np.ndarray, k1: float) -> np.ndarray:
+        """tf·(k1 + 1) / (tf + norm) of each posting: an idf-free score, the same for every query."""
+        key = (segment, tid)
+        found = self._impacts.get(key)
+        if found is None:
+            tfs = tfs32.astype(np.float64)  # stored compact, scored in double like the reference
+            found = (tfs * (k1 + 1)) / (tfs + self.norms[docs])
+            if self._held + len(found) > _MAX_IMPACTS:  # bounded memory: start again
+                self._impacts.clear()
+                self._held = 0
+            self._impacts[key] = found
+            self._held += len(found)
+        return found
+
+
+@dataclass
+class _Buffers:
+    out: np.ndarray
+    seen: np.ndarray
+
+
+def _mask(allowed: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """allowed[rows], rows past the end of `allowed` not allowed."""
+    inside = rows < len(allowed)
+    result = np.zeros(len(rows), dtype=bool)
+    result[inside] = allowed[rows[inside]]
+    return result
+
+
+@dataclass
 class _Segment:
     """Postings of one batch: for term id t, positions indptr[t]:indptr[t+1] (terms past the end: none)."""
 
@@ -95,7 +137,8 @@ class BM25Index:
         self.doc_len = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
         self.segments: list[_Segment] = []
-        self._cache: tuple[np.ndarray, float] | None = None  # (length norms, mean idf) for the current state
+        self._cache: _State | None = None  # statistics of the current state
+        self._local = threading.local()  # per-thread search buffers
 
     # ------------------------------------------------------------ size
 
@@ -241,16 +284,16 @@ class BM25Index:
 
     def _doc_count(self) -> int:
         """N: the live passages (with Lucene lengths, those with at least one term, as Lucene's docCount)."""
-        if self.params.lucene_lengths:
-            return int((self.doc_len[self.alive] > 0).sum())
-        return len(self)
+        return self._state().n
 
-    def _norms(self) -> tuple[np.ndarray, float]:
-        """Per-passage k1·(1 − b + b·|d|/avgdl) and the vocabulary's mean idf, for the live passages."""
+    def _state(self) -> _State:
+        """N, per-passage k1·(1 − b + b·|d|/avgdl) and the vocabulary's mean idf, for the live passages;
+        computed once per state of the index (a write starts a new one)."""
         if self._cache is None:
             k1, b = self.params.k1, self.params.b
-            n = self._doc_count()
-            avgdl = self.total_len / n if n else 1.0
+            live = self.doc_len[self.alive]
+            n = int((live > 0).sum()) if self.params.lucene_lengths else len(live)
+            avgdl = int(live.sum()) / n if n else 1.0
             lengths = lucene_length(self.doc_len) if self.params.lucene_lengths else self.doc_len
             norms = k1 * (1 - b + b * lengths / (avgdl or 1.0))
             mean_idf = 0.0
@@ -258,7 +301,7 @@ class BM25Index:
                 present = self.df[self.df > 0].astype(np.float64)
                 idf = np.log(n - present + 0.5) - np.log(present + 0.5)
                 mean_idf = float(idf.mean()) if len(idf) else 0.0
-            self._cache = (norms, mean_idf)
+            self._cache = _State(n, norms, mean_idf, bool(self.alive.all()))
         return self._cache
 
     def idf(self, term: str) -> float:
@@ -269,13 +312,11 @@ class BM25Index:
         if self.params.idf == "lucene":
             return float(np.log1p((n - df + 0.5) / (df + 0.5)))
         value = float(np.log(n - df + 0.5) - np.log(df + 0.5))
-        return value if value >= 0 else self.params.epsilon * self._norms()[1]
+        return value if value >= 0 else self.params.epsilon * self._state().mean_idf
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        """BM25 score of every passage index (dead ones 0) for a tokenised query."""
-        norms, _ = self._norms()
-        k1 = self.params.k1
-        out = np.zeros(len(self.alive), dtype=np.float64)
+    def _weighted(self, query: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(passage indices, their score contributions) of each query term in each segment."""
+        state = self._state()
         for term in query:
             tid = self.vocab.get(term)
             if tid is None:
@@ -283,32 +324,65 @@ class BM25Index:
             weight = self.idf(term)
             if weight == 0.0:
                 continue
-            for seg in self.segments:
+            for n, seg in enumerate(self.segments):
                 docs, tfs32 = seg.postings(tid)
                 if len(docs):
-                    tfs = tfs32.astype(np.float64)  # stored compact, scored in double like the reference
-                    out[docs] += weight * (tfs * (k1 + 1)) / (tfs + norms[docs])
-        if not self.alive.all():
+                    yield docs, weight * state.impacts(n, tid, docs, tfs32, self.params.k1)
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage index (dead ones 0) for a tokenised query."""
+        out = np.zeros(len(self.alive), dtype=np.float64)
+        for docs, contribution in self._weighted(query):
+            out[docs] += contribution
+        if not self._state().all_alive:
             out[~self.alive] = 0.0
         return out
 
     def search(
         self, query: Sequence[str], k: int = 10, *, allowed: np.ndarray | None = None
     ) -> tuple[list[str], list[float], int]:
-        """The k best (ids, scores) and how many passages match at all; `allowed` masks passage indices."""
-        scores = self.scores(query)
+        """The k best (ids, scores) and how many passages match at all; `allowed` masks passage indices.
+
+        Work is in the postings of the query's terms, not the whole index: scores accumulate in a
+        buffer kept per thread, and only the passages touched are read back and cleared."""
+        buffers = self._buffers()
+        out, seen = buffers.out, buffers.seen
+        touched: list[np.ndarray] = []
+        try:
+            for docs, contribution in self._weighted(query):
+                out[docs] += contribution
+                fresh = docs[~seen[docs]]
+                seen[fresh] = True
+                touched.append(fresh)
+        finally:
+            candidates = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
+            scores = out[candidates]
+            out[candidates] = 0.0
+            seen[candidates] = False
+        keep = scores > 0
+        if not self._state().all_alive:
+            keep &= self.alive[candidates]
         if allowed is not None:
-            scores[~allowed[: len(scores)]] = 0.0
-        matched = np.flatnonzero(scores > 0)
+            keep &= allowed[candidates] if len(allowed) >= len(self.alive) else _mask(allowed, candidates)
+        matched, scores = candidates[keep], scores[keep]
         total = len(matched)
         if not total or k <= 0:
             return [], [], total
         if total > k:
-            top = matched[np.argpartition(-scores[matched], k - 1)[:k]]
-        else:
-            top = matched
-        top = top[np.lexsort((top, -scores[top]))]  # score, then insertion order: stable ties
-        return [self.ids[i] for i in top.tolist()], scores[top].tolist(), total
+            best = np.argpartition(-scores, k - 1)[:k]
+            matched, scores = matched[best], scores[best]
+        order = np.lexsort((matched, -scores))  # score, then insertion order: stable ties
+        return [self.ids[i] for i in matched[order].tolist()], scores[order].tolist(), total
+
+    def _buffers(self) -> _Buffers:
+        """This thread's score and seen buffers, as long as the index (a server searches from threads)."""
+        local = self._local.__dict__
+        buffers: _Buffers | None = local.get("buffers")
+        if buffers is None or len(buffers.seen) < len(self.alive):
+            buffers = local["buffers"] = _Buffers(
+                np.zeros(len(self.alive), dtype=np.float64), np.zeros(len(self.alive), dtype=bool)
+            )
+        return buffers
 
     # ------------------------------------------------------------ files
 
