@@ -1,6 +1,6 @@
 """One million passages on one machine: build time, size, memory and speed of a local index at scale.
 
-    .venv/bin/python bench/scale.py [--passages 1000000] [--work DIR] [--keep]
+    .venv/bin/python bench/scale.py [--passages 1000000] [--work DIR] [--keep] [--reuse]
 
 1. base: `mizan index --no-embed` of SaudiNewsNet and ANT Jawhara FM (the real pipeline: reading,
    cleaning, dedup, figures, BM25): wall time, passages, peak RSS. Kept in --work and reused.
@@ -13,11 +13,14 @@
    and embedding a million passages on 2 CPU cores would take a week of this machine), saved by
    the index's own DenseIndex with its HNSW graph.
 5. `mizan check` on the result: the tiled index is a whole index.
-6. speed in one process, as a server worker runs it: lexical (bm25) and hybrid search p50/p95 over
-   real questions, with the engine's real query vectors; answers to count questions p50/p95; RSS
+6. speed in one process, as a server worker runs it: the BM25 sub-query alone, then lexical (bm25)
+   and hybrid search end to end, p50/p95 over real questions, with the engine's real query vectors
+   (hybrid with them remembered, then with each computed); answers to count questions p50/p95; RSS
    after loading. Then `mizan serve` (2 workers) on it: the server's RSS at rest, summed over its
    processes, after a warm-up request to each worker.
 7. size on disk of each part.
+8. with --keep only (they change the index): documents added one write at a time, as the API adds
+   them. --reuse measures a kept index again without building it.
 
 Each step runs in a child process, so each one's peak RSS is its own. Prints a table and writes
 bench/results/scale.json.
@@ -128,6 +131,7 @@ def step_lexical(index: str) -> dict:
 def step_dense(index: str) -> dict:
     import numpy as np
 
+    from search import generations
     from search.backends.local import DENSE_DIR, DENSE_KEY, _publish
     from search.dense import DenseIndex
     from search.embeddings import DEFAULT_MODEL, encoder_name
@@ -144,7 +148,8 @@ def step_dense(index: str) -> dict:
         started = time.perf_counter()
         dense.search(dense.vectors[0], 10)  # builds the HNSW graph
         graph_s = time.perf_counter() - started
-        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, None, dense.save)
+        base = lambda name: [generations.Part(name, len(dense))]  # noqa: E731
+        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, None, dense.save, base)
     record_embedding_model(index_dir, DEFAULT_MODEL, DIMENSION)
     return {"graph_s": round(graph_s, 1), "structure": type(dense._index()).__name__}
 
@@ -168,14 +173,18 @@ def step_speed(index: str, questions: int) -> dict:
         return list(latencies_ms(fn, items, warmup=1))
 
     from search.embeddings import DEFAULT_MODEL
-    from search.query_encoder import _onnx_query_vector, query_vector
+    from search.query_encoder import _cached_query_vector, _onnx_query_vector, query_vector
 
     for q in searches + counts:  # the query vector is its own cost (bench/embedding.py); measured apart
         query_vector(DEFAULT_MODEL, q)
+    bm25 = timed(lambda q: engine.backend.lexical(q, 10), searches)  # the BM25 sub-query alone
+    bm25_100 = timed(lambda q: engine.backend.lexical(q, 100), searches)  # at the depth hybrid fuses
     lexical = timed(lambda q: engine.search(Query(q, k=10, mode=SearchMode.BM25)), searches)
     hybrid = timed(lambda q: engine.search(Query(q, k=10)), searches)
     answers = timed(lambda q: answer(engine, Query(q)), counts)
     vector = timed(_onnx_query_vector, searches[:50])
+    _cached_query_vector.cache_clear()  # hybrid again, each query's vector computed as a new query's is
+    hybrid_cold = timed(lambda q: engine.search(Query(q, k=10)), searches)
     engine.close()
 
     def pct(values: list[float], p: int) -> float:
@@ -184,6 +193,11 @@ def step_speed(index: str, questions: int) -> dict:
     return {
         "load_s": round(load_s, 1),
         "rss_loaded_gib": round(rss_loaded, 2),
+        "bm25_p50_ms": pct(bm25, 50),
+        "bm25_p95_ms": pct(bm25, 95),
+        "bm25_depth100_p50_ms": pct(bm25_100, 50),
+        "hybrid_with_vector_p50_ms": pct(hybrid_cold, 50),
+        "hybrid_with_vector_p95_ms": pct(hybrid_cold, 95),
         "lexical_p50_ms": pct(lexical, 50),
         "lexical_p95_ms": pct(lexical, 95),
         "hybrid_p50_ms": pct(hybrid, 50),
@@ -193,6 +207,39 @@ def step_speed(index: str, questions: int) -> dict:
         "query_vector_p50_ms": pct(vector, 50),
         "searches": len(searches),
         "answers": len(counts),
+    }
+
+
+def step_writes(index: str) -> dict:
+    """Documents added one write at a time to the whole index, as the API adds them: each saves a delta
+    (search/generations.py) and the reader replays it. The first write also loads the model."""
+    import statistics
+
+    from indexer.passages import make_passages
+    from search.backends.local import LocalBackend
+    from search.models import Document
+
+    backend = LocalBackend(Path(index))
+    took = []
+    for n in range(8):
+        text = f"أعلنت السلطات أن {n + 7} أشخاص أصيبوا في حادث سير وقع صباح اليوم على الطريق الدولي رقم {n}."
+        doc = Document(
+            doc_id=f"scale-write-{n}",
+            source_key=f"api:scale-write-{n}",
+            title=f"حادث سير {n}",
+            text=text,
+            outlet="ميزان",
+        )
+        doc.passages = make_passages(doc.doc_id, text)
+        started = time.perf_counter()
+        backend.add([doc])  # the write, then the reader's refresh
+        took.append(time.perf_counter() - started)
+    backend.close()
+    return {
+        "writes": len(took) - 1,
+        "first_write_s": round(took[0], 2),
+        "write_p50_s": round(statistics.median(took[1:]), 3),
+        "write_max_s": round(max(took[1:]), 3),
     }
 
 
@@ -274,7 +321,13 @@ def disk(index: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    steps = {"tile": step_tile, "lexical": step_lexical, "dense": step_dense, "speed": step_speed}
+    steps = {
+        "tile": step_tile,
+        "lexical": step_lexical,
+        "dense": step_dense,
+        "speed": step_speed,
+        "writes": step_writes,
+    }
     if argv and argv[0] in steps:
         args = [int(a) if a.isdigit() and argv[0] == "speed" else a for a in argv[1:]]
         print(json.dumps(steps[argv[0]](*args)))
@@ -285,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=int, default=200)
     ap.add_argument("--base-articles", type=int, default=0, help="first N articles of each corpus (0: all)")
     ap.add_argument("--keep", action="store_true", help="keep the tiled index (several GB) after the run")
+    ap.add_argument("--reuse", action="store_true", help="measure a kept index again instead of building one")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = ap.parse_args(argv)
     for path in (*CORPORA, *QUESTIONS):
@@ -330,16 +384,21 @@ def main(argv: list[str] | None = None) -> int:
         )
     result["base"] = json.loads((args.work / f"{base.name}.json").read_text(encoding="utf-8"))
     index = args.work / "index"
-    shutil.rmtree(index, ignore_errors=True)
-    shutil.copytree(base, index)
-    for name, step, extra in (
-        ("tile", "tile", [str(args.passages)]),
-        ("lexical", "lexical", []),
-        ("dense", "dense", []),
-    ):
-        print(f"{name}…", file=sys.stderr)
-        out, wall, peak = child(step, str(index), *extra)
-        result[name] = {**out, "wall_s": round(wall, 1), "peak_rss_gib": round(peak, 2)}
+    built = args.work / "index.json"  # the build steps' figures, kept with a kept index
+    if args.reuse and built.is_file() and (index / "manifest.json").is_file():
+        result.update(json.loads(built.read_text(encoding="utf-8")))
+    else:
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.copytree(base, index)
+        for name, step, extra in (
+            ("tile", "tile", [str(args.passages)]),
+            ("lexical", "lexical", []),
+            ("dense", "dense", []),
+        ):
+            print(f"{name}…", file=sys.stderr)
+            out, wall, peak = child(step, str(index), *extra)
+            result[name] = {**out, "wall_s": round(wall, 1), "peak_rss_gib": round(peak, 2)}
+        built.write_text(json.dumps({k: result[k] for k in ("tile", "lexical", "dense")}), encoding="utf-8")
     done = subprocess.run([MIZAN, "check", "--index", str(index)], capture_output=True, text=True, check=False)
     result["check"] = {"code": done.returncode, "says": (done.stdout + done.stderr).strip().splitlines()[-1:]}
     result["disk"] = disk(index)
@@ -348,9 +407,14 @@ def main(argv: list[str] | None = None) -> int:
     result["speed"] = {**out, "peak_rss_gib": round(peak, 2)}
     print("server…", file=sys.stderr)
     result["server"] = server_memory(index)
+    if args.keep:  # the writes change the index: only on one that is kept (and so rebuilt on purpose)
+        print("writes…", file=sys.stderr)
+        out, wall, peak = child("writes", str(index))
+        result["writes"] = {**out, "peak_rss_gib": round(peak, 2)}
     result["build_s"] = round(sum(result[k]["wall_s"] for k in ("tile", "lexical", "dense")), 1)
     if not args.keep:
         shutil.rmtree(index, ignore_errors=True)
+        built.unlink(missing_ok=True)
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -382,6 +446,17 @@ def print_table(r: dict) -> None:
         f"{s['answer_p50_ms']} / {s['answer_p95_ms']} | {s['query_vector_p50_ms']} | {s['rss_loaded_gib']} | "
         f"{r['server']['rss_gib']} / {r['server']['pss_gib']} | {r['disk']['total_gib']} |"
     )
+    print(
+        f"\nBM25 sub-query p50 / p95 ms: {s['bm25_p50_ms']} / {s['bm25_p95_ms']} (k = 10), "
+        f"{s['bm25_depth100_p50_ms']} p50 at the hybrid depth of 100; hybrid with its query vector "
+        f"p50 / p95 ms: {s['hybrid_with_vector_p50_ms']} / {s['hybrid_with_vector_p95_ms']}"
+    )
+    if "writes" in r:
+        w = r["writes"]
+        print(
+            f"one-document writes: p50 {w['write_p50_s']} s, max {w['write_max_s']} s over {w['writes']} "
+            f"(the first, loading the model: {w['first_write_s']} s)"
+        )
     print(f"\nmizan check: code {r['check']['code']}: {' '.join(r['check']['says'])}")
 
 

@@ -77,36 +77,58 @@ class _State:
     norms: np.ndarray
     mean_idf: float
     all_alive: bool
-    _impacts: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    _impacts: dict[tuple[int, int], tuple[np.ndarray, float]] = field(default_factory=dict)
+    _bitsets: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     _held: int = 0
 
-    def impacts(self, segment: int, tid: int, docs: np.ndarray, tfs32: np.ndarray, k1: float) -> np.ndarray:
-        """tf·(k1 + 1) / (tf + norm) of each posting: an idf-free score, the same for every query."""
+    def impacts(
+        self, segment: int, tid: int, docs: np.ndarray, tfs32: np.ndarray, k1: float
+    ) -> tuple[np.ndarray, float]:
+        """tf·(k1 + 1) / (tf + norm) of each posting (an idf-free score, the same for every query), and
+        the largest of them."""
         key = (segment, tid)
         found = self._impacts.get(key)
         if found is None:
             tfs = tfs32.astype(np.float64)  # stored compact, scored in double like the reference
-            found = (tfs * (k1 + 1)) / (tfs + self.norms[docs])
-            if self._held + len(found) > _MAX_IMPACTS:  # bounded memory: start again
-                self._impacts.clear()
-                self._held = 0
+            values = (tfs * (k1 + 1)) / (tfs + self.norms[docs])
+            found = (values, float(values.max()))
+            self._hold(len(values))
             self._impacts[key] = found
-            self._held += len(found)
         return found
+
+    def bitset(self, key: tuple[int, int], docs: np.ndarray, rows: int) -> np.ndarray:
+        """The passages of a posting list as packed bits over `rows` passages (for counting unions)."""
+        found = self._bitsets.get(key)
+        if found is None:
+            marks = np.zeros(rows, dtype=bool)
+            marks[docs] = True
+            found = np.packbits(marks)
+            self._hold(len(found) // 8)
+            self._bitsets[key] = found
+        return found
+
+    def _hold(self, size: int) -> None:
+        if self._held + size > _MAX_IMPACTS:  # bounded memory: start again
+            self._impacts.clear()
+            self._bitsets.clear()
+            self._held = 0
+        self._held += size
+
+
+@dataclass
+class _List:
+    """One query term's postings in one segment, with their score contributions."""
+
+    key: tuple[int, int]
+    docs: np.ndarray  # passage indices, ascending
+    contributions: np.ndarray
+    bound: float  # the largest contribution
 
 
 @dataclass
 class _Buffers:
     out: np.ndarray
     seen: np.ndarray
-
-
-def _mask(allowed: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """allowed[rows], rows past the end of `allowed` not allowed."""
-    inside = rows < len(allowed)
-    result = np.zeros(len(rows), dtype=bool)
-    result[inside] = allowed[rows[inside]]
-    return result
 
 
 @dataclass
@@ -314,8 +336,8 @@ class BM25Index:
         value = float(np.log(n - df + 0.5) - np.log(df + 0.5))
         return value if value >= 0 else self.params.epsilon * self._state().mean_idf
 
-    def _weighted(self, query: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(passage indices, their score contributions) of each query term in each segment."""
+    def _lists(self, query: Sequence[str]) -> Iterator[_List]:
+        """Each query term's postings in each segment, weighted (a repeated term counts each time)."""
         state = self._state()
         for term in query:
             tid = self.vocab.get(term)
@@ -327,13 +349,14 @@ class BM25Index:
             for n, seg in enumerate(self.segments):
                 docs, tfs32 = seg.postings(tid)
                 if len(docs):
-                    yield docs, weight * state.impacts(n, tid, docs, tfs32, self.params.k1)
+                    impacts, most = state.impacts(n, tid, docs, tfs32, self.params.k1)
+                    yield _List((n, tid), docs, weight * impacts, weight * most)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage index (dead ones 0) for a tokenised query."""
         out = np.zeros(len(self.alive), dtype=np.float64)
-        for docs, contribution in self._weighted(query):
-            out[docs] += contribution
+        for posting in self._lists(query):
+            out[posting.docs] += posting.contributions
         if not self._state().all_alive:
             out[~self.alive] = 0.0
         return out
@@ -343,36 +366,84 @@ class BM25Index:
     ) -> tuple[list[str], list[float], int]:
         """The k best (ids, scores) and how many passages match at all; `allowed` masks passage indices.
 
-        Work is in the postings of the query's terms, not the whole index: scores accumulate in a
-        buffer kept per thread, and only the passages touched are read back and cleared."""
+        MaxScore over whole posting lists, rarest first: once the lists left could not lift a passage
+        that none of the lists so far holds above the k-th best score so far, those lists only add to
+        the passages already found (binary search), not to every passage they hold. The top k is exact;
+        the count of matches then comes from packed bitsets. Scores accumulate in a buffer kept per
+        thread; only the passages touched are read back and cleared."""
+        rows = len(self.alive)
+        lists = sorted(self._lists(query), key=lambda p: len(p.docs))
+        keep = self._keep(allowed)
+        prunable = k > 0 and all(p.bound > 0 for p in lists)  # bounds need contributions of one sign
+        left = np.cumsum([p.bound for p in lists][::-1])[::-1].tolist() + [0.0]  # bound of lists[i:]
         buffers = self._buffers()
         out, seen = buffers.out, buffers.seen
         touched: list[np.ndarray] = []
+        done = 0
         try:
-            for docs, contribution in self._weighted(query):
-                out[docs] += contribution
-                fresh = docs[~seen[docs]]
+            while done < len(lists):
+                if prunable and touched and left[done] < self._kth(out, touched, keep, k):
+                    break
+                posting = lists[done]
+                out[posting.docs] += posting.contributions
+                fresh = posting.docs[~seen[posting.docs]]
                 seen[fresh] = True
                 touched.append(fresh)
+                done += 1
+            candidates = np.sort(np.concatenate(touched)) if touched else np.zeros(0, dtype=np.int64)
+            for posting in lists[done:]:  # only the passages already found can still gain
+                at = np.minimum(np.searchsorted(posting.docs, candidates), len(posting.docs) - 1)
+                hit = posting.docs[at] == candidates
+                out[candidates[hit]] += posting.contributions[at[hit]]
         finally:
             candidates = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
-            scores = out[candidates]
+            # to 1e-9: sums of the same terms in another order differ in their last bits, and must tie
+            scores = np.round(out[candidates], 9)
             out[candidates] = 0.0
             seen[candidates] = False
-        keep = scores > 0
-        if not self._state().all_alive:
-            keep &= self.alive[candidates]
-        if allowed is not None:
-            keep &= allowed[candidates] if len(allowed) >= len(self.alive) else _mask(allowed, candidates)
-        matched, scores = candidates[keep], scores[keep]
+        chosen = scores > 0
+        if keep is not None:
+            chosen &= keep[candidates]
+        matched, scores = candidates[chosen], scores[chosen]
         total = len(matched)
-        if not total or k <= 0:
+        if done < len(lists):  # the lists not walked hold passages not counted yet
+            union = np.zeros(rows, dtype=bool)
+            union[candidates] = True
+            bits = np.packbits(union)
+            state = self._state()
+            for posting in lists[done:]:
+                bits |= state.bitset(posting.key, posting.docs, rows)
+            if keep is not None:
+                bits &= np.packbits(keep)
+            total = int(np.bitwise_count(bits).sum())
+        if not total or k <= 0 or not len(matched):
             return [], [], total
-        if total > k:
-            best = np.argpartition(-scores, k - 1)[:k]
+        if len(matched) > k:  # the k best and every passage tied with the k-th, then cut by insertion order
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            best = scores >= kth
             matched, scores = matched[best], scores[best]
-        order = np.lexsort((matched, -scores))  # score, then insertion order: stable ties
+        order = np.lexsort((matched, -scores))[:k]  # score, then insertion order: stable ties
         return [self.ids[i] for i in matched[order].tolist()], scores[order].tolist(), total
+
+    def _keep(self, allowed: np.ndarray | None) -> np.ndarray | None:
+        """Which passages may be returned (live and allowed); None for all of them."""
+        keep = None if self._state().all_alive else self.alive
+        if allowed is not None:
+            mask = np.zeros(len(self.alive), dtype=bool)
+            mask[: min(len(allowed), len(mask))] = allowed[: len(mask)]
+            keep = mask if keep is None else keep & mask
+        return keep
+
+    @staticmethod
+    def _kth(out: np.ndarray, touched: list[np.ndarray], keep: np.ndarray | None, k: int) -> float:
+        """The k-th best score so far among the passages that may be returned (0 with fewer than k)."""
+        found = np.concatenate(touched)
+        if keep is not None:
+            found = found[keep[found]]
+        if len(found) < k:
+            return 0.0
+        scores = out[found]
+        return float(np.partition(scores, len(scores) - k)[len(scores) - k])
 
     def _buffers(self) -> _Buffers:
         """This thread's score and seen buffers, as long as the index (a server searches from threads)."""

@@ -55,10 +55,12 @@ class Part:
 
 
 def parts_of(index_dir: Path, generation: str) -> list[Part]:
-    """The stack a generation names, oldest first (a folder without parts.json is a base alone)."""
+    """The stack a generation names, oldest first (a folder without parts.json, saved before stacks or
+    by a tool that saves whole structures, is a base alone)."""
     listing = index_dir / generation / PARTS
     if not listing.is_file():
-        return [Part(generation, -1)]
+        rows = len(json.loads((index_dir / generation / "ids.json").read_text(encoding="utf-8")))
+        return [Part(generation, rows)]
     data = json.loads(listing.read_text(encoding="utf-8"))
     return [Part(p["name"], int(p["rows"]), int(p.get("removed", 0))) for p in data]
 
@@ -117,7 +119,7 @@ class Plan:
 
 def plan_write(parts: list[Part] | None, rows: int, removed: int) -> Plan:
     """Where a write of `rows` added and `removed` removed passages goes, given the current stack."""
-    if parts is None or parts[0].rows < 0:  # no index yet, or one saved before stacks: start a base
+    if parts is None:  # no index yet
         return Plan(base=True)
     deltas = parts[1:]
     pending = sum(p.weight for p in deltas) + rows + removed

@@ -151,3 +151,32 @@ def test_lucene_idf_matches_a_term_in_half_the_passages() -> None:
     texts = ["روسيا اليوم", "روسيا أمس", "الصين اليوم", "الهند أمس"]
     assert build(texts, params=BM25Params()).search(terms("روسيا"), 5)[2] == 2
     assert build(texts, params=OKAPI).search(terms("روسيا"), 5)[2] == 0  # rank-bm25 weighs it 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pruned_search_is_exhaustive_search(seed: int) -> None:
+    """MaxScore skips walking the frequent terms' postings: its top k and its count of matches must be
+    those of scoring every passage, with deletions, several segments and filters."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"t{n}" for n in range(300)]
+    weights = 1.0 / np.arange(1, 301) ** 1.1  # Zipf: a few terms in most passages, most in few
+    weights /= weights.sum()
+    index = BM25Index()
+    for batch in range(3):  # three segments
+        ids = [f"p{batch}-{n}" for n in range(700)]
+        index.add(ids, [list(rng.choice(vocabulary, size=rng.integers(1, 40), p=weights)) for _ in ids])
+    index.delete([f"p1-{n}" for n in range(0, 700, 7)])
+    allowed = rng.random(len(index.alive)) < 0.6
+    for _ in range(60):
+        query = list(rng.choice(vocabulary, size=rng.integers(1, 7), p=weights))
+        query += list(rng.choice(vocabulary[150:], size=rng.integers(0, 3)))  # a rare term or two
+        for k in (1, 10, 100):
+            for mask in (None, allowed):
+                ids, scores, total = index.search(query, k, allowed=mask)
+                full = np.round(index.scores(query), 9)
+                if mask is not None:
+                    full[~mask] = 0.0
+                assert total == int((full > 0).sum())
+                expected = sorted(np.flatnonzero(full > 0).tolist(), key=lambda i: (-full[i], i))[:k]
+                assert [index.index_of[i] for i in ids] == expected
+                assert scores == pytest.approx(full[expected].tolist())
