@@ -12,8 +12,9 @@ document, and every reader loaded it whole again. Now a generation is a stack of
 add); a reader that has the base keeps it and replays deltas on a copy (`Stacks`). A writer
 saves only its own delta, then merges deltas of similar size (a binary counter, so a stack
 holds O(log n) deltas and a passage is rewritten O(log n) times) and folds them into a new
-base once they reach a quarter of it (so a base is rewritten after its size in new rows,
-and a write's cost is amortised O(its passages)). Parts are never changed once written:
+base once they reach a quarter of it or MAX_PENDING_ROWS (so a base is rewritten after a
+quarter of its size in new rows, and a write's cost is amortised O(its passages), but for the
+largest indexes, where it is a few milliseconds a row). Parts are never changed once written:
 a run that dies before its commit leaves the named stack whole.
 """
 
@@ -29,6 +30,7 @@ PARTS = "parts.json"
 REMOVED = "removed.json"
 BASE_SHARE = 0.25  # deltas are folded into a new base once their rows reach this share of the base's
 MIN_BASE_ROWS = 2_000  # below this a base is cheap to rewrite: deltas up to a quarter of this first
+MAX_PENDING_ROWS = 50_000  # and at most this many: readers search a vector delta exactly, row by row
 MAX_DELTAS = 16
 
 
@@ -123,7 +125,8 @@ def plan_write(parts: list[Part] | None, rows: int, removed: int) -> Plan:
         return Plan(base=True)
     deltas = parts[1:]
     pending = sum(p.weight for p in deltas) + rows + removed
-    if pending > BASE_SHARE * max(parts[0].rows, MIN_BASE_ROWS) or len(deltas) >= MAX_DELTAS:
+    limit = min(BASE_SHARE * max(parts[0].rows, MIN_BASE_ROWS), MAX_PENDING_ROWS)
+    if pending > limit or len(deltas) >= MAX_DELTAS:
         return Plan(base=True)
     run, merge = rows + removed, 0
     while merge < len(deltas) and 2 * run >= deltas[-1 - merge].weight:
