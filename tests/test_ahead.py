@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed (dense embeddings)")
 
-from search.ahead import AheadEmbedder  # noqa: E402
+from search.ahead import AheadEmbedder, _plan_children  # noqa: E402
 from search.embeddings import DEFAULT_MODEL, shared_embedder  # noqa: E402
 from search.errors import MizanError  # noqa: E402
 
@@ -54,14 +54,14 @@ def test_a_model_that_will_not_load_stops_the_run_at_its_next_passages() -> None
 def test_a_run_that_stores_nothing_starts_no_child() -> None:
     ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32")
     ahead.submit([])
-    assert ahead.finish() == {} and ahead._child is None
+    assert ahead.finish() == {} and ahead._children == []
 
 
 def test_cancel_stops_the_child() -> None:
     ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32")
     ahead.submit([(f"p{i}", f"{TEXTS[i % 3]} {i}") for i in range(600)])
     ahead.cancel()
-    assert ahead._child is not None and ahead._child.poll() is not None
+    assert ahead._children and all(child.proc.poll() is not None for child in ahead._children)
 
 
 def test_the_child_leaves_with_a_killed_run(tmp_path: Path) -> None:
@@ -70,19 +70,20 @@ def test_the_child_leaves_with_a_killed_run(tmp_path: Path) -> None:
         "from search.ahead import AheadEmbedder\n"
         "a = AheadEmbedder('intfloat/multilingual-e5-small', device='cpu', precision='fp32')\n"
         "a.submit([(str(i), f'نص {i}') for i in range(300)])\n"
-        "print(a._child.pid, flush=True)\n"
+        "print(' '.join(str(c.proc.pid) for c in a._children), flush=True)\n"
         "time.sleep(600)\n"
     )
     run = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert run.stdout is not None
-    child = int(run.stdout.readline())
+    children = [int(pid) for pid in run.stdout.readline().split()]
+    assert len(children) == _plan_children("cpu")[0]
     time.sleep(1)
     run.send_signal(signal.SIGKILL)
     run.wait(10)
     deadline = time.monotonic() + 60  # the child notices within a second of its next idle wait
-    while time.monotonic() < deadline and _alive(child):
+    while time.monotonic() < deadline and any(_alive(child) for child in children):
         time.sleep(0.5)
-    assert not _alive(child)
+    assert not any(_alive(child) for child in children)
 
 
 def _alive(pid: int) -> bool:
