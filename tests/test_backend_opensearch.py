@@ -429,7 +429,8 @@ def test_several_shards_search_with_the_whole_index_statistics(recorder: Recorde
     assert lexical.query == {"search_type": "dfs_query_then_fetch"} and "knn" in dense.body["query"]
     assert "search_pipeline" not in lexical.query and "search_pipeline" not in dense.query
     expected = fuse([Ranked([TROOPS, MISSILES], [7.5, 2.5]), Ranked([MISSILES, FLOODS], [1.9, 1.8])], FusionMode.RRF)
-    assert list(zip(hits.ids, hits.scores, strict=True)) == expected and hits.total == 3
+    # the passages that hold the words: the engine adds the ones near in meaning (search/engine.py)
+    assert list(zip(hits.ids, hits.scores, strict=True)) == expected and hits.total == 2
 
 
 def test_similarities_are_the_stored_vectors_cosines(recorder: Recorder) -> None:
