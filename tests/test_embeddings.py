@@ -199,6 +199,7 @@ def test_an_unknown_precision_is_one_clear_error() -> None:
 def test_an_index_is_written_with_its_own_encoder_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Vectors of one index come from one encoder: later writes and a plain rebuild keep the index's own,
     whatever this machine's default; only a rebuild asked for another precision changes it (re-embedding)."""
+    from search import generations
     from search.backends.local import DENSE_KEY
     from search.dense import DenseIndex
     from search.store import Store
@@ -206,8 +207,8 @@ def test_an_index_is_written_with_its_own_encoder_only(tmp_path: Path, monkeypat
 
     def encoder(index: Path) -> tuple[str, np.ndarray]:
         with Store.open(index) as store:
-            generation = index / str(store.get_meta(DENSE_KEY))
-        dense = DenseIndex.load(generation)
+            generation = str(store.get_meta(DENSE_KEY))
+        dense = generations.load_stack(index, generation, DenseIndex.load)  # the base and its deltas
         return dense.encoder, dense.vectors[[dense.index_of[p] for p in sorted(dense.index_of)]]
 
     index = tmp_path / "index"
