@@ -49,13 +49,43 @@ class DenseIndex:
         self.encoder = encoder  # the runtime and precision that computed the vectors (search/embeddings.py)
         self.ids: list[str] = []  # per row; a dead row keeps its old id
         self.index_of: dict[str, int] = {}  # live ids only
-        self.vectors = np.zeros((0, dimension), dtype=np.float32)
+        # Rows in blocks: the loaded base, then the blocks added after it. Joining them on every add
+        # copied the whole matrix (1.5 GB at a million passages) for each write a reader replayed.
+        self._blocks: list[np.ndarray] = [np.zeros((0, dimension), dtype=np.float32)]
+        self._tail_rows: tuple[tuple[int, int], np.ndarray] | None = None
         self.alive = np.zeros(0, dtype=bool)
         self._faiss: faiss.Index | None = None  # over the first _faiss.ntotal rows; the rest is the tail
         self._shared = False  # the FAISS structure is another index's too (`copy`)
 
     def __len__(self) -> int:
         return len(self.index_of)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every row as one matrix (joined once, when a writer or a check asks; searches do not)."""
+        if len(self._blocks) > 1:
+            self._blocks = [np.concatenate(self._blocks)]  # a new array: a copy sharing the old keeps it
+        return self._blocks[0]
+
+    @vectors.setter
+    def vectors(self, matrix: np.ndarray) -> None:
+        self._blocks, self._tail_rows = [matrix], None
+
+    def _tail(self, start: int) -> np.ndarray:
+        """Rows from `start` on, joined once per state (searches read them on every query)."""
+        key = (start, len(self._blocks))
+        if self._tail_rows is None or self._tail_rows[0] != key:
+            self._tail_rows = (key, self._rows(start))
+        return self._tail_rows[1]
+
+    def _rows(self, start: int) -> np.ndarray:
+        """Rows from `start` on, joining only the blocks they lie in."""
+        parts, offset = [], 0
+        for block in self._blocks:
+            if offset + len(block) > start:
+                parts.append(block[max(0, start - offset) :])
+            offset += len(block)
+        return np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else self._blocks[0][:0]
 
     def __contains__(self, passage_id: str) -> bool:
         return passage_id in self.index_of
@@ -73,7 +103,7 @@ class DenseIndex:
         start = len(self.ids)
         self.ids.extend(ids)
         self.index_of.update({pid: start + n for n, pid in enumerate(ids)})
-        self.vectors = np.concatenate([self.vectors, vectors]) if len(self.vectors) else vectors
+        self._blocks.append(vectors)
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
         if self._faiss is not None and isinstance(self._faiss, faiss.IndexHNSWFlat) != self.approximate:
             self._faiss = None  # crossed the threshold: the next search builds the other kind
@@ -95,13 +125,19 @@ class DenseIndex:
         structure are shared: neither is changed in place)."""
         other = DenseIndex(self.model_id, self.dimension, self.encoder)
         other.ids, other.index_of = list(self.ids), dict(self.index_of)
-        other.vectors, other.alive, other._faiss = self.vectors, self.alive.copy(), self._faiss
+        other._blocks, other.alive, other._faiss = list(self._blocks), self.alive.copy(), self._faiss
         other._shared = self._shared = self._faiss is not None
         return other
 
     def vector(self, passage_id: str) -> np.ndarray | None:
         i = self.index_of.get(passage_id)
-        return None if i is None else self.vectors[i]
+        if i is None:
+            return None
+        for block in self._blocks:
+            if i < len(block):
+                return block[i]
+            i -= len(block)
+        return None
 
     def compact(self) -> None:
         """Drop dead rows (renumbering the rest) and rebuild the FAISS structure."""
@@ -138,7 +174,7 @@ class DenseIndex:
             if self._shared:
                 index = self._faiss = faiss.clone_index(index)
                 self._shared = False
-            index.add(np.ascontiguousarray(self.vectors[index.ntotal :]))
+            index.add(np.ascontiguousarray(self._rows(index.ntotal)))
         return index
 
     def search(
@@ -159,9 +195,10 @@ class DenseIndex:
         covered = index.ntotal
         found = self._search_structure(index, query, k, mask[:covered]) if mask[:covered].any() else []
         if covered < len(self.ids):  # the tail, exactly
-            tail = np.flatnonzero(mask[covered:]) + covered
+            tail = np.flatnonzero(mask[covered:])
             if len(tail):
-                sims = self.vectors[tail] @ query[0]
+                sims = self._tail(covered)[tail] @ query[0]
+                tail += covered
                 best = np.argsort(-sims, kind="stable")[:k]
                 found = sorted(found + [(int(tail[b]), float(sims[b])) for b in best], key=lambda f: -f[1])[:k]
         return [self.ids[r] for r, _ in found], [s for _, s in found], eligible
