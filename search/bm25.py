@@ -160,6 +160,7 @@ class BM25Index:
         self.alive = np.zeros(0, dtype=bool)
         self.segments: list[_Segment] = []
         self._cache: _State | None = None  # statistics of the current state
+        self._unsettled: list[np.ndarray] = []  # rows deleted and still counted in df (see _settle)
         self._local = threading.local()  # per-thread search buffers
 
     # ------------------------------------------------------------ size
@@ -253,6 +254,7 @@ class BM25Index:
         other = BM25Index(self.params)
         other.vocab, other.terms = dict(self.vocab), list(self.terms)
         other.ids, other.index_of = list(self.ids), dict(self.index_of)
+        self._settle()
         other.df, other.doc_len, other.alive = self.df.copy(), self.doc_len, self.alive.copy()
         other.segments = list(self.segments)
         return other
@@ -262,21 +264,30 @@ class BM25Index:
         idx = np.asarray([self.index_of[i] for i in ids if i in self], dtype=np.int64)
         if not len(idx):
             return 0
-        dead = np.zeros(len(self.alive), dtype=bool)
-        dead[idx] = True
-        for seg in self.segments:
-            hit = dead[seg.docs]
-            if hit.any():
-                term_of_posting = np.searchsorted(seg.indptr, np.flatnonzero(hit), side="right") - 1
-                self.df -= np.bincount(term_of_posting, minlength=len(self.df))[: len(self.df)]
         self.alive[idx] = False
+        self._unsettled.append(idx)  # df is corrected once for all of them, at the next read of it
         for i in idx.tolist():
             del self.index_of[self.ids[i]]
         self._cache = None
         return len(idx)
 
+    def _settle(self) -> None:
+        """Take passages deleted since the last read of df out of it: one pass over the postings for
+        all of them (a reader replaying several deltas at a million passages made one pass each)."""
+        if not self._unsettled:
+            return
+        dead = np.zeros(len(self.alive), dtype=bool)
+        dead[np.concatenate(self._unsettled)] = True
+        self._unsettled = []
+        for seg in self.segments:
+            hit = dead[seg.docs]
+            if hit.any():
+                term_of_posting = np.searchsorted(seg.indptr, np.flatnonzero(hit), side="right") - 1
+                self.df -= np.bincount(term_of_posting, minlength=len(self.df))[: len(self.df)]
+
     def compact(self) -> None:
         """Merge all segments into one and drop dead passages (renumbering the live ones)."""
+        self._settle()
         if len(self.segments) <= 1 and self.alive.all():
             return
         keep = np.flatnonzero(self.alive)
@@ -312,6 +323,7 @@ class BM25Index:
         """N, per-passage k1·(1 − b + b·|d|/avgdl) and the vocabulary's mean idf, for the live passages;
         computed once per state of the index (a write starts a new one)."""
         if self._cache is None:
+            self._settle()
             k1, b = self.params.k1, self.params.b
             live = self.doc_len[self.alive]
             n = int((live > 0).sum()) if self.params.lucene_lengths else len(live)
@@ -328,9 +340,10 @@ class BM25Index:
 
     def idf(self, term: str) -> float:
         tid = self.vocab.get(term)
+        n = self._doc_count()  # settles df
         if tid is None or self.df[tid] <= 0:
             return 0.0
-        n, df = self._doc_count(), float(self.df[tid])
+        df = float(self.df[tid])
         if self.params.idf == "lucene":
             return float(np.log1p((n - df + 0.5) / (df + 0.5)))
         value = float(np.log(n - df + 0.5) - np.log(df + 0.5))

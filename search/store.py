@@ -298,6 +298,7 @@ class Store:
         # What this write session changed, for the search structures built beside the database.
         self.added_passages: dict[str, None] = {}  # insertion-ordered set
         self.removed_passages: set[str] = set()
+        self.restored_passages: set[str] = set()  # added ones the index had before this write
 
     @classmethod
     def open(cls, index_dir: Path | str, *, any_figures: bool = False) -> Store:
@@ -568,6 +569,8 @@ class Store:
             (passage.passage_id, passage.doc_id, passage.ordinal, passage.start, passage.end, passage.text, signature),
         )
         self.added_passages[passage.passage_id] = None
+        if passage.passage_id in self.removed_passages:  # removed and stored again within this write:
+            self.restored_passages.add(passage.passage_id)  # the index still has it (same content)
         self.removed_passages.discard(passage.passage_id)
         try:
             figures = extract_figures(passage.text)
@@ -638,9 +641,11 @@ class Store:
                 (source_key,),
             )
         ]
-        self.removed_passages.update(gone)
         for pid in gone:
-            self.added_passages.pop(pid, None)
+            if self.added_passages.pop(pid, "absent") == "absent" or pid in self.restored_passages:
+                self.removed_passages.add(pid)  # the index has it: take it out
+                self.restored_passages.discard(pid)
+            # else stored by this write and removed again: the index never had it
         self.conn.execute("DELETE FROM documents WHERE source_key = ?", (source_key,))
         self.conn.execute("DELETE FROM duplicates WHERE source_key = ?", (source_key,))
         return orphaned

@@ -229,7 +229,6 @@ class DenseComponent:
         # lock for its file work only, not for seconds of embedding (indexer/pipeline.py).
         self.prepared = prepared or {}
         self._ahead: AheadEmbedder | None = None
-        self._live: tuple[str, set[str]] | None = None  # (generation, the passage ids its vectors hold)
         self._reuse: DenseIndex | None = None
         self._reuse_read = False  # loaded once: embed_ahead and the commit both ask
 
@@ -243,9 +242,8 @@ class DenseComponent:
         # same content has the same id), or for a rebuild the old index's of the same encoder.
         skip: Callable[[str], bool] | None = None
         if current is not None:
-            have = self._have(index_dir, current)
             encoder = DenseIndex.encoder_of(index_dir / current)
-            skip = have.__contains__
+            skip = store.restored_passages.__contains__  # read as the run stores them
         else:
             reuse = self._reusable()
             encoder = self._encoder(reuse)
@@ -255,12 +253,6 @@ class DenseComponent:
             self.model, device=self.device, precision=precision_of(encoder), skip=skip, progress=self.progress
         )
         return self._ahead
-
-    def _have(self, index_dir: Path, current: str) -> set[str]:
-        """The passage ids the current vectors hold (read once per write: embed_ahead and the commit)."""
-        if self._live is None or self._live[0] != current:
-            self._live = (current, generations.live_ids(index_dir, current, DenseIndex.live_ids))
-        return self._live[1]
 
     def cancel_ahead(self) -> None:
         if self._ahead is not None:
@@ -287,8 +279,9 @@ class DenseComponent:
                     f"{index_dir} holds vectors of {model_id}, not {self.model}; index with --model {model_id}, "
                     f"or rebuild it for the new model with `mizan index --rebuild --model {self.model} --index DIR`"
                 )
-            have = self._have(index_dir, current)
-            wanted = [pid for pid in store.added_passages if pid not in have]
+            # the index has a vector for every stored passage, so only the added ones stored before
+            # (removed and stored again, the same content) have one: no need to read its id lists
+            wanted = [pid for pid in store.added_passages if pid not in store.restored_passages]
             encoder = DenseIndex.encoder_of(index_dir / current)  # one encoder per index, never mixed
         else:
             wanted = store.passage_ids()
