@@ -221,11 +221,12 @@ def step_writes(index: str) -> dict:
 
     backend = LocalBackend(Path(index))
     took = []
+    run = int(time.time())  # new documents every run (one stored before would only be replaced)
     for n in range(8):
-        text = f"أعلنت السلطات أن {n + 7} أشخاص أصيبوا في حادث سير وقع صباح اليوم على الطريق الدولي رقم {n}."
+        text = f"أعلنت السلطات أن {n + 7} أشخاص أصيبوا في حادث سير وقع صباح اليوم على الطريق رقم {run}-{n}."
         doc = Document(
-            doc_id=f"scale-write-{n}",
-            source_key=f"api:scale-write-{n}",
+            doc_id=f"scale-write-{run}-{n}",
+            source_key=f"api:scale-write-{run}-{n}",
             title=f"حادث سير {n}",
             text=text,
             outlet="ميزان",
