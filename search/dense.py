@@ -254,13 +254,6 @@ class DenseIndex:
         return index
 
     @staticmethod
-    def live_ids(directory: Path) -> list[str]:
-        """The ids of the live rows saved in `directory`, without reading the vectors."""
-        ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
-        alive = np.load(directory / "alive.npy")
-        return [pid for pid, live in zip(ids, alive.tolist(), strict=True) if live]
-
-    @staticmethod
     def model_of(directory: Path) -> tuple[str, int]:
         meta = _meta(directory)
         return meta["model_id"], int(meta["dimension"])

@@ -91,16 +91,6 @@ def load_stack(index_dir: Path, generation: str, read: Callable[[Path], S], base
     return index
 
 
-def live_ids(index_dir: Path, generation: str, read_ids: Callable[[Path], Iterable[str]]) -> set[str]:
-    """The live passage ids of a stack, read from its id lists alone (no postings, no vectors)."""
-    parts = parts_of(index_dir, generation)
-    live = set(read_ids(index_dir / parts[0].name))
-    for part in parts[1:]:
-        live.difference_update(removed_by(index_dir, part))
-        live.update(read_ids(index_dir / part.name))
-    return live
-
-
 def kept(index_dir: Path, generation: str | None) -> set[str]:
     """The part folders a generation needs (none other may be removed while it is current)."""
     if generation is None:
@@ -108,7 +98,8 @@ def kept(index_dir: Path, generation: str | None) -> set[str]:
     try:
         return {p.name for p in parts_of(index_dir, generation)}
     except (OSError, ValueError, KeyError, TypeError):  # a damaged listing: keep everything, `check` will say
-        return {p.as_posix() for p in index_dir.glob(f"{generation.split('/')[0]}/*")}
+        kind = generation.split("/")[0]
+        return {f"{kind}/{p.name}" for p in (index_dir / kind).glob("*")}
 
 
 @dataclass(frozen=True)

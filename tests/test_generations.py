@@ -190,3 +190,14 @@ def test_a_reader_replays_only_new_deltas(tmp_path: Path, small_thresholds, monk
         == make_passages("new", "الجيش الكوري الشمالي أرسل جنودا")[0].passage_id
     )
     reader.close()
+
+
+def test_a_damaged_listing_keeps_every_part(tmp_path: Path, small_thresholds) -> None:
+    index = tmp_path / "ix"
+    write(index, [document(f"d{n}", [" ".join(WORDS[n : n + 10])]) for n in range(30)])
+    write(index, [document("new", ["الجيش الكوري الشمالي أرسل جنودا"])])
+    with Store.open(index) as store:
+        current = store.get_meta(LEXICAL_KEY)
+    (index / current / generations.PARTS).write_text("{")
+    before = sorted(p.name for p in (index / "lexical").iterdir())
+    assert generations.kept(index, current) == {f"lexical/{name}" for name in before}
