@@ -365,6 +365,21 @@ class BM25Index:
                     impacts, most = state.impacts(n, tid, docs, tfs32, self.params.k1)
                     yield _List((n, tid), docs, weight * impacts, weight * most)
 
+    def holding(self, query: Sequence[str], ids: Sequence[str]) -> set[str]:
+        """Which of `ids` hold a query term (binary search in each term's postings: no scoring)."""
+        rows = np.array(sorted(self.index_of[i] for i in ids if i in self), dtype=np.int64)
+        found = np.zeros(len(rows), dtype=bool)
+        for term in dict.fromkeys(query):
+            tid = self.vocab.get(term)
+            if tid is None or not len(rows):
+                continue
+            for seg in self.segments:
+                docs, _ = seg.postings(tid)
+                if len(docs):
+                    at = np.minimum(np.searchsorted(docs, rows), len(docs) - 1)
+                    found |= docs[at] == rows
+        return {self.ids[r] for r in rows[found].tolist()}
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage index (dead ones 0) for a tokenised query."""
         out = np.zeros(len(self.alive), dtype=np.float64)

@@ -180,3 +180,15 @@ def test_pruned_search_is_exhaustive_search(seed: int) -> None:
                 expected = sorted(np.flatnonzero(full > 0).tolist(), key=lambda i: (-full[i], i))[:k]
                 assert [index.index_of[i] for i in ids] == expected
                 assert scores == pytest.approx(full[expected].tolist())
+
+
+def test_holding_says_which_passages_hold_a_query_term() -> None:
+    index = BM25Index()
+    index.add([f"p{n}" for n in range(len(TEXTS))], [terms(t) for t in TEXTS])
+    index.add(["extra"], [terms("روسيا والصين")])  # a second segment
+    index.delete(["p0"])
+    query = terms("روسيا الصواريخ")
+    full = index.scores(query)
+    expected = {index.ids[i] for i in np.flatnonzero(full > 0)}
+    assert index.holding(query, [*index.ids, "absent"]) == expected and "p0" not in expected
+    assert index.holding(terms("كلمة غائبة"), index.ids) == set()

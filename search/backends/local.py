@@ -531,6 +531,10 @@ class LocalBackend:
         ids, scores, total = self.bm25.search(search_terms(query), k, allowed=self._allowed(filters, LEXICAL_KEY))
         return Hits(ids, scores, total)
 
+    def holding_words(self, query: str, passage_ids: Sequence[str]) -> set[str]:
+        """The passages among `passage_ids` that hold a word of `query` (title or text, as BM25 reads them)."""
+        return self.bm25.holding(search_terms(query), passage_ids)
+
     def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
         """The BM25 idf of each search term (search.arabic.search_terms) in this index."""
         return {t: self.bm25.idf(t) for t in terms}
