@@ -131,7 +131,6 @@ def step_lexical(index: str) -> dict:
 def step_dense(index: str) -> dict:
     import numpy as np
 
-    from search import generations
     from search.backends.local import DENSE_DIR, DENSE_KEY, _publish
     from search.dense import DenseIndex
     from search.embeddings import DEFAULT_MODEL, encoder_name
@@ -148,8 +147,7 @@ def step_dense(index: str) -> dict:
         started = time.perf_counter()
         dense.search(dense.vectors[0], 10)  # builds the HNSW graph
         graph_s = time.perf_counter() - started
-        base = lambda name: [generations.Part(name, len(dense))]  # noqa: E731
-        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, None, dense.save, base)
+        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, None, dense.save, len(dense))
     record_embedding_model(index_dir, DEFAULT_MODEL, DIMENSION)
     return {"graph_s": round(graph_s, 1), "structure": type(dense._index()).__name__}
 

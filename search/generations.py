@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, Self, TypeVar
 
@@ -104,15 +104,18 @@ def kept(index_dir: Path, generation: str | None) -> set[str]:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a write saves: a new base of everything, or a delta that replaces the newest `merge` deltas."""
+    """Where a write goes: a new base of everything, or a delta on `stays` that takes the place of
+    the newest deltas, `merged`."""
 
     base: bool
-    merge: int = 0
+    stays: list[Part] = field(default_factory=list)
+    merged: list[Part] = field(default_factory=list)
 
 
 def plan_write(parts: list[Part] | None, rows: int, removed: int) -> Plan:
-    """Where a write of `rows` added and `removed` removed passages goes, given the current stack."""
-    if parts is None:  # no index yet
+    """Where a write of `rows` added and `removed` removed passages goes, given the current stack
+    (None: no index yet)."""
+    if parts is None:
         return Plan(base=True)
     deltas = parts[1:]
     pending = sum(p.weight for p in deltas) + rows + removed
@@ -123,7 +126,8 @@ def plan_write(parts: list[Part] | None, rows: int, removed: int) -> Plan:
     while merge < len(deltas) and 2 * run >= deltas[-1 - merge].weight:
         run += deltas[-1 - merge].weight
         merge += 1
-    return Plan(base=False, merge=merge)
+    cut = len(parts) - merge
+    return Plan(False, parts[:cut], parts[cut:])
 
 
 class Stacks(Generic[S]):

@@ -21,6 +21,17 @@ _NUMBER = {"type": ["number", "null"]}
 _TEXT = {"type": ["string", "null"]}
 _SPAN = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
 _QUALIFIERS = ["exact", "approx", "at_least", "at_most", "range", "vague"]
+# the honest count of a search or an answer (search/engine.py)
+_TOTALS = {
+    "total": {
+        "type": "integer",
+        "description": "passages that hold the query's words, plus total_near (dense: passages searched)",
+    },
+    "total_near": {
+        "type": "integer",
+        "description": "passages without the words found by meaning (e5 cosine >= 0.81 among the candidates)",
+    },
+}
 
 
 def _object(properties: dict, required: list[str] | None = None) -> dict:
@@ -65,14 +76,7 @@ SCHEMAS: dict[str, dict] = {
         {
             "query": {"type": "string"},
             "mode": {"enum": ["hybrid", "bm25", "dense"], "description": "the mode that ran"},
-            "total": {
-                "type": "integer",
-                "description": "passages that hold the query's words, plus total_near (dense: passages searched)",
-            },
-            "total_near": {
-                "type": "integer",
-                "description": "passages without the words found by meaning (e5 cosine >= 0.81 among the candidates)",
-            },
+            **_TOTALS,
             "page": {"type": "integer"},
             "k": {"type": "integer"},
             "results": {"type": "array", "items": _ref("SearchResult")},
@@ -115,14 +119,7 @@ SCHEMAS: dict[str, dict] = {
             "conflict": {"type": "boolean"},
             "understood": {"type": ["object", "null"], "description": "what the question asks to count"},
             "groups": {"type": "array", "items": _ref("FigureGroup")},
-            "total": {
-                "type": "integer",
-                "description": "passages that hold the query's words, plus total_near (dense: passages searched)",
-            },
-            "total_near": {
-                "type": "integer",
-                "description": "passages without the words found by meaning (e5 cosine >= 0.81 among the candidates)",
-            },
+            **_TOTALS,
             "page": {"type": "integer"},
             "k": {"type": "integer"},
             "passages": {"type": "array", "items": _ref("SearchResult")},

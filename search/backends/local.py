@@ -18,7 +18,6 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -80,49 +79,9 @@ def _current(store: Store, index_dir: Path, key: str) -> tuple[str | None, bool]
     return current, not store.added_passages and not store.removed_passages
 
 
-def _publish(
-    store: Store,
-    index_dir: Path,
-    folder: str,
-    key: str,
-    current: str | None,
-    save: Callable[[Path], None],
-    stack: Callable[[str], list[generations.Part]] | None = None,
-    removed: Sequence[str] = (),
-) -> None:
-    """Save a new generation beside the database and name it in this write's transaction: a base
-    alone, or (`stack` given) the newest part of the stack `stack(its name)` lists."""
-    generation = _next_generation(folder, current)
-    target = index_dir / generation
-    if target.exists():  # left by a run that died before its commit
-        shutil.rmtree(target)
-    save(target)
-    if stack is not None:
-        generations.write_parts(target, stack(generation), removed)
-    durable.fsync_tree(target)  # on disk before the commit that names it
-    durable.fsync_dir(target.parent)
-    store.set_meta(key, generation)
-
-
-@dataclass(frozen=True)
-class _Stack:
-    """Where a write goes: a new base of everything, or a delta on `stays` that takes the place of
-    the newest deltas, `merged` (search/generations.py)."""
-
-    base: bool
-    stays: list[generations.Part] = field(default_factory=list)
-    merged: list[generations.Part] = field(default_factory=list)
-
-
-def _stack_plan(index_dir: Path, current: str | None, rows: int, removed: int) -> _Stack:
-    if current is None:
-        return _Stack(base=True)
-    parts = generations.parts_of(index_dir, current)
-    plan = generations.plan_write(parts, rows, removed)
-    if plan.base:
-        return _Stack(base=True)
-    cut = len(parts) - plan.merge
-    return _Stack(False, parts[:cut], parts[cut:])
+def _stack_plan(index_dir: Path, current: str | None, rows: int, removed: int) -> generations.Plan:
+    parts = generations.parts_of(index_dir, current) if current is not None else None
+    return generations.plan_write(parts, rows, removed)
 
 
 def _replay(
@@ -137,7 +96,7 @@ def _replay(
     return removed
 
 
-def _publish_stack(
+def _publish(
     store: Store,
     index_dir: Path,
     folder: str,
@@ -145,15 +104,24 @@ def _publish_stack(
     current: str | None,
     save: Callable[[Path], None],
     rows: int,
-    where: _Stack,
-    removed: set[str],
+    where: generations.Plan | None = None,
+    removed: set[str] | None = None,
 ) -> None:
-    """Publish a base (`where.base`) or a delta of `rows` rows that removes `removed` from `where.stays`."""
-    if where.base:
-        _publish(store, index_dir, folder, key, current, save, lambda name: [generations.Part(name, rows)])
+    """Save a new generation beside the database and name it in this write's transaction: a base of
+    `rows` rows, or (`where` a delta) a delta of `rows` rows that removes `removed` from `where.stays`."""
+    generation = _next_generation(folder, current)
+    target = index_dir / generation
+    if target.exists():  # left by a run that died before its commit
+        shutil.rmtree(target)
+    save(target)
+    if where is None or where.base:
+        generations.write_parts(target, [generations.Part(generation, rows)])
     else:
-        stack = lambda name: [*where.stays, generations.Part(name, rows, len(removed))]  # noqa: E731
-        _publish(store, index_dir, folder, key, current, save, stack, sorted(removed))
+        gone = removed or set()
+        generations.write_parts(target, [*where.stays, generations.Part(generation, rows, len(gone))], gone)
+    durable.fsync_tree(target)  # on disk before the commit that names it
+    durable.fsync_dir(target.parent)
+    store.set_meta(key, generation)
 
 
 def _quiet(progress: bool | None, count: int) -> bool | None:
@@ -199,9 +167,7 @@ class LexicalComponent:
                     ids, tokens = [], []
         bm25.add(ids, tokens)
         bm25.compact()  # as saved: its rows are its live passages
-        _publish_stack(
-            store, index_dir, LEXICAL_DIR, LEXICAL_KEY, current, bm25.save, len(bm25), where, gone | set(removed)
-        )
+        _publish(store, index_dir, LEXICAL_DIR, LEXICAL_KEY, current, bm25.save, len(bm25), where, gone | set(removed))
 
     def after_commit(self, index_dir: Path, meta: dict[str, str]) -> None:
         _keep_only(index_dir, LEXICAL_DIR, meta.get(LEXICAL_KEY))
@@ -318,9 +284,7 @@ class DenseComponent:
             dense.add(list(vectors), np.stack(list(vectors.values())))
         if not where.base:
             dense.compact()  # a delta holds live rows only
-        _publish_stack(
-            store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save, len(dense), where, gone | set(removed)
-        )
+        _publish(store, index_dir, DENSE_DIR, DENSE_KEY, current, dense.save, len(dense), where, gone | set(removed))
 
     def _vectors_of(
         self, store: Store, missing: list[str], encoder: str, ahead: AheadEmbedder | None
