@@ -18,7 +18,7 @@ Postings are term-major CSR segments in numpy (passage index and term frequency
 per posting). Adding passages appends a segment; deleting marks them dead and
 adjusts the statistics; `compact()` merges segments and drops the dead. Scores are
 computed at query time from tf and lengths, so N, avgdl and idf are always those
-of the live passages (what a rebuild would give). `absorb` replays a small index
+of the live passages (what a rebuild would give); `search` runs compiled (search/maxscore.py). `absorb` replays a small index
 saved as a delta (search/generations.py) onto a large one, and `copy` lets a reader
 do so without touching the index other requests are searching.
 """
@@ -29,16 +29,18 @@ import json
 import logging
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from search import maxscore
+
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-_MAX_IMPACTS = 40_000_000  # postings whose impacts are kept (320 MB): the terms queried, not every term
+_NO_KEEP = np.zeros(0, dtype=bool)  # the compiled search takes an array either way
 
 
 @dataclass(frozen=True)
@@ -71,58 +73,13 @@ def lucene_length(lengths: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _State:
-    """What scoring needs of one state of the index, with each term's impacts as it is first asked for."""
+    """What scoring needs of one state of the index (a write starts a new one)."""
 
     n: int
-    norms: np.ndarray
+    norms: np.ndarray  # k1·(1 − b + b·|d|/avgdl) of each passage
+    norm_min: float  # the smallest of them: a bound on every contribution without reading the others
     mean_idf: float
     all_alive: bool
-    _impacts: dict[tuple[int, int], tuple[np.ndarray, float]] = field(default_factory=dict)
-    _bitsets: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
-    _held: int = 0
-
-    def impacts(
-        self, segment: int, tid: int, docs: np.ndarray, tfs32: np.ndarray, k1: float
-    ) -> tuple[np.ndarray, float]:
-        """tf·(k1 + 1) / (tf + norm) of each posting (an idf-free score, the same for every query), and
-        the largest of them."""
-        key = (segment, tid)
-        found = self._impacts.get(key)
-        if found is None:
-            tfs = tfs32.astype(np.float64)  # stored compact, scored in double like the reference
-            values = (tfs * (k1 + 1)) / (tfs + self.norms[docs])
-            found = (values, float(values.max()))
-            self._hold(len(values))
-            self._impacts[key] = found
-        return found
-
-    def bitset(self, key: tuple[int, int], docs: np.ndarray, rows: int) -> np.ndarray:
-        """The passages of a posting list as packed bits over `rows` passages (for counting unions)."""
-        found = self._bitsets.get(key)
-        if found is None:
-            marks = np.zeros(rows, dtype=bool)
-            marks[docs] = True
-            found = np.packbits(marks)
-            self._hold(len(found) // 8)
-            self._bitsets[key] = found
-        return found
-
-    def _hold(self, size: int) -> None:
-        if self._held + size > _MAX_IMPACTS:  # bounded memory: start again
-            self._impacts.clear()
-            self._bitsets.clear()
-            self._held = 0
-        self._held += size
-
-
-@dataclass
-class _List:
-    """One query term's postings in one segment, with their score contributions."""
-
-    key: tuple[int, int]
-    docs: np.ndarray  # passage indices, ascending
-    contributions: np.ndarray
-    bound: float  # the largest contribution
 
 
 @dataclass
@@ -335,7 +292,8 @@ class BM25Index:
                 present = self.df[self.df > 0].astype(np.float64)
                 idf = np.log(n - present + 0.5) - np.log(present + 0.5)
                 mean_idf = float(idf.mean()) if len(idf) else 0.0
-            self._cache = _State(n, norms, mean_idf, bool(self.alive.all()))
+            norm_min = float(norms.min()) if len(norms) else 0.0
+            self._cache = _State(n, norms, norm_min, mean_idf, bool(self.alive.all()))
         return self._cache
 
     def idf(self, term: str) -> float:
@@ -349,21 +307,15 @@ class BM25Index:
         value = float(np.log(n - df + 0.5) - np.log(df + 0.5))
         return value if value >= 0 else self.params.epsilon * self._state().mean_idf
 
-    def _lists(self, query: Sequence[str]) -> Iterator[_List]:
-        """Each query term's postings in each segment, weighted (a repeated term counts each time)."""
-        state = self._state()
+    def _weights(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The query's term ids with a non-zero idf, and each one's idf times its count in the query."""
+        weights: dict[int, float] = {}
         for term in query:
             tid = self.vocab.get(term)
-            if tid is None:
-                continue
-            weight = self.idf(term)
-            if weight == 0.0:
-                continue
-            for n, seg in enumerate(self.segments):
-                docs, tfs32 = seg.postings(tid)
-                if len(docs):
-                    impacts, most = state.impacts(n, tid, docs, tfs32, self.params.k1)
-                    yield _List((n, tid), docs, weight * impacts, weight * most)
+            if tid is not None:
+                weights[tid] = weights.get(tid, 0.0) + self.idf(term)
+        tids = np.array([t for t, w in weights.items() if w != 0.0], dtype=np.int64)
+        return tids, np.array([weights[t] for t in tids.tolist()], dtype=np.float64)
 
     def holding(self, query: Sequence[str], ids: Sequence[str]) -> set[str]:
         """Which of `ids` hold a query term (binary search in each term's postings: no scoring)."""
@@ -382,10 +334,16 @@ class BM25Index:
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage index (dead ones 0) for a tokenised query."""
+        state = self._state()
+        k1 = self.params.k1
         out = np.zeros(len(self.alive), dtype=np.float64)
-        for posting in self._lists(query):
-            out[posting.docs] += posting.contributions
-        if not self._state().all_alive:
+        tids, weights = self._weights(query)
+        for tid, weight in zip(tids.tolist(), weights.tolist(), strict=True):
+            for seg in self.segments:
+                docs, tfs32 = seg.postings(tid)
+                tfs = tfs32.astype(np.float64)  # stored compact, scored in double like the reference
+                out[docs] += weight * (tfs * (k1 + 1)) / (tfs + state.norms[docs])
+        if not state.all_alive:
             out[~self.alive] = 0.0
         return out
 
@@ -394,64 +352,37 @@ class BM25Index:
     ) -> tuple[list[str], list[float], int]:
         """The k best (ids, scores) and how many passages match at all; `allowed` masks passage indices.
 
-        MaxScore over whole posting lists, rarest first: once the lists left could not lift a passage
-        that none of the lists so far holds above the k-th best score so far, those lists only add to
-        the passages already found (binary search), not to every passage they hold. The top k is exact;
-        the count of matches then comes from packed bitsets. Scores accumulate in a buffer kept per
-        thread; only the passages touched are read back and cleared."""
-        rows = len(self.alive)
-        lists = sorted(self._lists(query), key=lambda p: len(p.docs))
+        Each segment is searched by the compiled MaxScore of search/maxscore.py, rarest term first, the
+        k-th best score of one segment carried into the next; the top k is exact, ties at the k-th cut
+        by insertion order. Scores accumulate in buffers kept per thread and left zeroed."""
+        state = self._state()
+        tids, weights = self._weights(query)
         keep = self._keep(allowed)
-        prunable = k > 0 and all(p.bound > 0 for p in lists)  # bounds need contributions of one sign
-        left = np.cumsum([p.bound for p in lists][::-1])[::-1].tolist() + [0.0]  # bound of lists[i:]
         buffers = self._buffers()
-        out, seen = buffers.out, buffers.seen
-        touched: list[np.ndarray] = []
-        done = 0
-        try:
-            while done < len(lists):
-                if prunable and touched and left[done] < self._kth(out, touched, keep, k):
-                    break
-                posting = lists[done]
-                out[posting.docs] += posting.contributions
-                fresh = posting.docs[~seen[posting.docs]]
-                seen[fresh] = True
-                touched.append(fresh)
-                done += 1
-            candidates = np.sort(np.concatenate(touched)) if touched else np.zeros(0, dtype=np.int64)
-            for posting in lists[done:]:  # only the passages already found can still gain
-                at = np.minimum(np.searchsorted(posting.docs, candidates), len(posting.docs) - 1)
-                hit = posting.docs[at] == candidates
-                out[candidates[hit]] += posting.contributions[at[hit]]
-        finally:
-            candidates = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
-            # to 1e-9: sums of the same terms in another order differ in their last bits, and must tie
-            scores = np.round(out[candidates], 9)
-            out[candidates] = 0.0
-            seen[candidates] = False
-        chosen = scores > 0
-        if keep is not None:
-            chosen &= keep[candidates]
-        matched, scores = candidates[chosen], scores[chosen]
-        total = len(matched)
-        if done < len(lists):  # the lists not walked hold passages not counted yet
-            union = np.zeros(rows, dtype=bool)
-            union[candidates] = True
-            bits = np.packbits(union)
-            state = self._state()
-            for posting in lists[done:]:
-                bits |= state.bitset(posting.key, posting.docs, rows)
-            if keep is not None:
-                bits &= np.packbits(keep)
-            total = int(np.bitwise_count(bits).sum())
-        if not total or k <= 0 or not len(matched):
+        prunable = k > 0 and bool((weights > 0).all())  # bounds need contributions of one sign
+        floor, total = 0.0, 0
+        rows_found, scores_found = [], []
+        for seg in self.segments:
+            inside = tids + 1 < len(seg.indptr)  # terms added after this segment have no postings in it
+            lengths = seg.indptr[tids[inside] + 1] - seg.indptr[tids[inside]]
+            order = np.argsort(lengths, kind="stable")
+            order = order[lengths[order] > 0]
+            if not len(order):
+                continue
+            rows, scores, matched, floor = maxscore.top_of_segment(
+                seg.indptr, seg.docs, seg.tfs, tids[inside][order], weights[inside][order],
+                state.norms, state.norm_min, float(self.params.k1),
+                keep if keep is not None else _NO_KEEP, keep is not None,
+                buffers.out, buffers.seen, max(k, 0), floor, prunable,
+            )  # fmt: skip
+            total += matched
+            rows_found.append(rows)
+            scores_found.append(scores)
+        if not total or k <= 0 or not rows_found:
             return [], [], total
-        if len(matched) > k:  # the k best and every passage tied with the k-th, then cut by insertion order
-            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-            best = scores >= kth
-            matched, scores = matched[best], scores[best]
-        order = np.lexsort((matched, -scores))[:k]  # score, then insertion order: stable ties
-        return [self.ids[i] for i in matched[order].tolist()], scores[order].tolist(), total
+        rows, scores = np.concatenate(rows_found), np.concatenate(scores_found)
+        order = np.lexsort((rows, -scores))[:k]  # score, then insertion order: stable ties
+        return [self.ids[i] for i in rows[order].tolist()], scores[order].tolist(), total
 
     def _keep(self, allowed: np.ndarray | None) -> np.ndarray | None:
         """Which passages may be returned (live and allowed); None for all of them."""
@@ -462,24 +393,13 @@ class BM25Index:
             keep = mask if keep is None else keep & mask
         return keep
 
-    @staticmethod
-    def _kth(out: np.ndarray, touched: list[np.ndarray], keep: np.ndarray | None, k: int) -> float:
-        """The k-th best score so far among the passages that may be returned (0 with fewer than k)."""
-        found = np.concatenate(touched)
-        if keep is not None:
-            found = found[keep[found]]
-        if len(found) < k:
-            return 0.0
-        scores = out[found]
-        return float(np.partition(scores, len(scores) - k)[len(scores) - k])
-
     def _buffers(self) -> _Buffers:
         """This thread's score and seen buffers, as long as the index (a server searches from threads)."""
         local = self._local.__dict__
         buffers: _Buffers | None = local.get("buffers")
         if buffers is None or len(buffers.seen) < len(self.alive):
             buffers = local["buffers"] = _Buffers(
-                np.zeros(len(self.alive), dtype=np.float64), np.zeros(len(self.alive), dtype=bool)
+                np.zeros(len(self.alive), dtype=np.float64), np.zeros(len(self.alive), dtype=np.uint8)
             )
         return buffers
 

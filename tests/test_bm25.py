@@ -156,7 +156,7 @@ def test_lucene_idf_matches_a_term_in_half_the_passages() -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_pruned_search_is_exhaustive_search(seed: int) -> None:
     """MaxScore skips walking the frequent terms' postings: its top k and its count of matches must be
-    those of scoring every passage, with deletions, several segments and filters."""
+    those of scoring every passage, with deletions, several segments, filters and k = 0."""
     rng = np.random.default_rng(seed)
     vocabulary = [f"t{n}" for n in range(300)]
     weights = 1.0 / np.arange(1, 301) ** 1.1  # Zipf: a few terms in most passages, most in few
@@ -170,7 +170,7 @@ def test_pruned_search_is_exhaustive_search(seed: int) -> None:
     for _ in range(60):
         query = list(rng.choice(vocabulary, size=rng.integers(1, 7), p=weights))
         query += list(rng.choice(vocabulary[150:], size=rng.integers(0, 3)))  # a rare term or two
-        for k in (1, 10, 100):
+        for k in (0, 1, 10, 100):
             for mask in (None, allowed):
                 ids, scores, total = index.search(query, k, allowed=mask)
                 full = np.round(index.scores(query), 9)
@@ -180,6 +180,8 @@ def test_pruned_search_is_exhaustive_search(seed: int) -> None:
                 expected = sorted(np.flatnonzero(full > 0).tolist(), key=lambda i: (-full[i], i))[:k]
                 assert [index.index_of[i] for i in ids] == expected
                 assert scores == pytest.approx(full[expected].tolist())
+    buffers = index._buffers()  # the compiled search leaves its buffers as it found them
+    assert not buffers.out.any() and not buffers.seen.any()
 
 
 def test_holding_says_which_passages_hold_a_query_term() -> None:

@@ -56,9 +56,11 @@ def _provision_query_model(index: Path) -> None:
 
 def warm(app: Any) -> None:
     """Open the index and run one query in a new worker, so no user waits for the loading."""
+    from search import maxscore
     from search.engine import Query
 
     try:
+        maxscore.load()
         with app.extensions["mizan"].engine() as engine:
             engine.search(Query("ميزان", k=1))
             model = getattr(engine.backend, "dense_model", None)
