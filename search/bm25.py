@@ -18,9 +18,10 @@ Postings are term-major CSR segments in numpy (passage index and term frequency
 per posting). Adding passages appends a segment; deleting marks them dead and
 adjusts the statistics; `compact()` merges segments and drops the dead. Scores are
 computed at query time from tf and lengths, so N, avgdl and idf are always those
-of the live passages (what a rebuild would give); `search` runs compiled (search/maxscore.py). `absorb` replays a small index
-saved as a delta (search/generations.py) onto a large one, and `copy` lets a reader
-do so without touching the index other requests are searching.
+of the live passages (what a rebuild would give); `search` runs compiled
+(search/maxscore.py). `absorb` replays a small index saved as a delta
+(search/generations.py) onto a large one, and `copy` lets a reader do so without
+touching the index other requests are searching.
 """
 
 from __future__ import annotations
