@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from datetime import date
@@ -118,9 +119,9 @@ def test_the_answer_card_shows_the_conflicting_groups_side_by_side(client: Flask
     start, end = f["sentence_span"]
     assert f"<mark>{f['sentence'][start:end]}</mark>" in cards[0]
     assert f'href="/documents/{f["doc_id"]}?q=' in cards[0] and f"#{f['passage_id']}" in cards[0]
-    # the estimates span months: a timeline with one point per figure, a lane per value
+    # the estimates span months: a timeline where every figure is a point or counted on one, a lane per value
     (svg,) = re.findall(r'<svg class="timeline".*?</svg>', html, re.S)
-    assert svg.count("<title>") == sum(len(g["figures"]) for g in api["groups"])
+    assert sum(map(int, re.findall(r'data-figures="(\d+)"', svg))) == sum(len(g["figures"]) for g in api["groups"])
     assert ten["label"] in svg and eleven["label"] in svg and "صحيفة الأفق الجديد" in svg
     assert 'href="/export/answer.csv?q=' in html and 'href="/export/answer.json?q=' in html
 
@@ -421,6 +422,25 @@ def test_the_timeline_keeps_undated_figures_and_labels_each_lane_with_its_value(
     # one date alone, or no date at all, is no timeline
     lone = {**result, "groups": [{**result["groups"][0], "figures": result["groups"][0]["figures"][1:2]}]}
     assert timeline_svg(card(lone).groups) is None
+    # a story reported many times in a few days: the points of a lane too close to tell apart are one,
+    # with their number on it, and no two points of a lane overlap at any width
+    days = [f"2024-10-{d:02d}" for d in (1, 1, 1, 2, 3, 20, 21, 30)] + [None, None]
+    busy = {
+        **result,
+        "groups": [
+            {**result["groups"][0], "figures": [{"published": d, "outlet": f"مصدر {n}"} for n, d in enumerate(days)]}
+        ],
+    }
+    chart = timeline_svg(card(busy).groups)
+    assert chart is not None and len(chart.points) == len(days)
+    svg = str(chart.svg)
+    counts = [int(n) for n in re.findall(r'data-figures="(\d+)"', svg)]
+    assert sum(counts) == len(days) and len(counts) < len(days)
+    xs = sorted(float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', svg))
+    assert all(b - a >= 7 for a, b in itertools.pairwise(xs))  # 22 px apart on a 320 px screen
+    for n in counts:
+        if n > 1:
+            assert f'aria-hidden="true">{n}</text>' in svg
 
 
 def test_results_are_grouped_by_document_and_page_two_has_no_card(client: FlaskClient) -> None:

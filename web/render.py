@@ -69,8 +69,10 @@ _TOP = 4
 _AXIS = 34
 _PLOT = (4.0, 78.0)  # where dated points go, in % of the chart's width (time runs left to right)
 _UNDATED = (86.0, 97.0)  # the «بلا تاريخ» column
-_STEP_PX = 15  # points of one group on the same day stand side by side
-_LANE_FONT, _AXIS_FONT = 13, 12  # CSS px: the chart has no viewBox, so text never shrinks with it
+# points of one lane closer than this (% of the width: 22 px on a 320 px phone) are drawn as one, the
+# number of figures written on it, so that no point hides another at any width
+_NEAR = 7.0
+_LANE_FONT, _AXIS_FONT, _COUNT_FONT = 13, 12, 12  # CSS px: no viewBox, so text never shrinks with the chart
 
 
 class _Lane(Protocol):
@@ -98,7 +100,8 @@ def _day(value: str | None) -> date | None:
 
 def timeline_svg(groups: Sequence[_Lane]) -> Timeline | None:
     """One lane per group, its value written on it; each figure placed by publication date, the
-    undated ones in a «بلا تاريخ» column of their own. None without two figures and one date.
+    undated ones in a «بلا تاريخ» column of their own; figures of a lane too close to tell apart are
+    one point with their number on it. None without two figures and one date.
 
     Coordinates are percentages of the chart's width and text sizes CSS pixels (no viewBox), so
     the chart fills a phone's width without its text shrinking below a readable size.
@@ -165,34 +168,42 @@ def timeline_svg(groups: Sequence[_Lane]) -> Timeline | None:
             )
         )
     points: list[dict] = []
-    placed: dict[tuple[int, float], int] = {}
+    clusters: dict[tuple[int, float], list[str]] = {}  # (lane, x of its first point) -> the tips it holds
     for n, f, day in sorted(figures, key=lambda p: (p[2] or date.max, p[0])):
-        group = groups[n]
-        at = x(day)
-        slot = (n, round(at / 3))
-        shift = _STEP_PX * placed.get(slot, 0) * (-1 if day is None else 1)
-        placed[slot] = placed.get(slot, 0) + 1
         when = arabic_date(f["published"]) if day else "بلا تاريخ"
         if day and f.get("date_estimated"):
             when += " (تاريخ تقديري)"
         outlet = f.get("outlet") or "مصدر غير معروف"
-        tip = f"{group.label} — {outlet} — {when}"
-        if f.get("claimant"):
-            tip += f" — يقوله: {f['claimant']}"
+        points.append(
+            {
+                "label": groups[n].label,
+                "css": groups[n].css,
+                "outlet": outlet,
+                "date": when,
+                "claimant": f.get("claimant"),
+            }
+        )
+        at = x(day)  # dated points come in time order: each joins the first point of its lane near it
+        anchor = next((a for (lane, a) in clusters if lane == n and abs(at - a) < _NEAR), at)
+        tip = f"{outlet} — {when}" + (f" — يقوله: {f['claimant']}" if f.get("claimant") else "")
+        clusters.setdefault((n, anchor), []).append(tip)
+    for (n, at), tips in clusters.items():
+        group, y = groups[n], _TOP + _LANE * n + 31
+        many = len(tips) > 1
         parts.append(
             Markup(
-                '<circle cx="{x}%" cy="{y}" r="7" fill="{c}" stroke="#fff" stroke-width="1.5"{t}>'
+                '<circle cx="{x}%" cy="{y}" r="{r}" fill="{c}" stroke="#fff" stroke-width="1.5" data-figures="{k}">'
                 "<title>{tip}</title></circle>"
             ).format(
-                x=at,
-                y=_TOP + _LANE * n + 31,
-                c=group.colour,
-                t=Markup(' transform="translate({},0)"').format(shift) if shift else Markup(""),
-                tip=tip,
+                x=at, y=y, r=10 if many else 7, c=group.colour, k=len(tips), tip=f"{group.label}: " + "؛ ".join(tips)
             )
         )
-        points.append(
-            {"label": group.label, "css": group.css, "outlet": outlet, "date": when, "claimant": f.get("claimant")}
-        )
+        if many:  # how many figures the point stands for, written on it
+            parts.append(
+                Markup(
+                    '<text x="{x}%" y="{y}" font-size="{fs}" font-weight="700" text-anchor="middle" '
+                    'dominant-baseline="central" fill="#fff" aria-hidden="true">{k}</text>'
+                ).format(x=at, y=y, fs=_COUNT_FONT, k=len(tips))
+            )
     parts.append(Markup("</svg>"))
     return Timeline(Markup("").join(parts), points, undated)
