@@ -97,6 +97,12 @@ class _Segment:
     docs: np.ndarray  # int32 passage index
     tfs: np.ndarray  # float32 term frequency
 
+    def __post_init__(self) -> None:
+        # never changed in place: a loaded base maps its files (shared by a server's workers), and the
+        # compiled search is built for read-only arrays only
+        for part in (self.indptr, self.docs, self.tfs):
+            part.setflags(write=False)
+
     def postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         if tid + 1 >= len(self.indptr):
             return self.docs[:0], self.tfs[:0]
@@ -439,7 +445,8 @@ class BM25Index:
         index.alive = np.ones(len(index.ids), dtype=bool)
         indptr = np.load(directory / "indptr.npy")
         if len(indptr) > 1:
-            index.segments = [_Segment(indptr, np.load(directory / "docs.npy"), np.load(directory / "tfs.npy"))]
+            docs, tfs = (np.load(directory / name, mmap_mode="r") for name in ("docs.npy", "tfs.npy"))
+            index.segments = [_Segment(indptr, docs, tfs)]
         return index
 
 

@@ -207,6 +207,8 @@ def load() -> None:
     a server's first query does not wait for it."""
     indptr = np.array([0, 1], dtype=np.int64)
     docs, tfs = np.zeros(1, dtype=np.int32), np.ones(1, dtype=np.float32)
+    for array in (indptr, docs, tfs):  # as search/bm25.py holds postings
+        array.setflags(write=False)
     out, seen = np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.uint8)
     tids, weights, norms = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.float64), np.ones(1, dtype=np.float64)
     no_keep = np.zeros(0, dtype=bool)

@@ -107,6 +107,26 @@ def test_the_graph_is_saved_and_grows_in_place(tmp_path: Path, monkeypatch) -> N
     assert len(again) == 299 and again.search(vecs[250], 1)[0] == ["p250"]
 
 
+def test_a_loaded_graph_maps_its_files_and_a_writer_folds_into_its_own_copy(tmp_path: Path, monkeypatch) -> None:
+    """Workers share the vectors and the graph through the page cache; FAISS aborts the process on an
+    add to a mapped graph, so the writer that folds a tail in must first make the graph its own."""
+    import search.dense as dense
+
+    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 100)
+    rng = np.random.default_rng(23)
+    vecs = unit(rng, 260, 32)
+    index = DenseIndex("m", 32)
+    index.add([f"p{i}" for i in range(200)], vecs[:200])
+    index.save(tmp_path / "g1")
+    loaded = DenseIndex.load(tmp_path / "g1")
+    assert isinstance(loaded._blocks[0], np.memmap) and not loaded._blocks[0].flags.writeable
+    loaded.add([f"p{i}" for i in range(200, 260)], vecs[200:])  # no copy in between: its own, but mapped
+    loaded.save(tmp_path / "g2")
+    again = DenseIndex.load(tmp_path / "g2")
+    assert again._faiss is not None and again._faiss.ntotal == 260
+    assert again.search(vecs[230], 1)[0] == ["p230"] and loaded.search(vecs[3], 1)[0] == ["p3"]
+
+
 def test_many_deletions_are_compacted_on_save(tmp_path: Path) -> None:
     rng = np.random.default_rng(19)
     vecs = unit(rng, 100)
