@@ -234,8 +234,9 @@ def _sample_peaks(proc: subprocess.Popen, peaks: dict[int, int]) -> None:
         for pid in tree:
             with contextlib.suppress(OSError, ValueError):
                 status = Path(f"/proc/{pid}/status").read_text()
-                hwm = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-                peaks[pid] = max(peaks.get(pid, 0), int(hwm.split()[1]))
+                hwm = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)
+                if hwm:  # none once the process is a zombie
+                    peaks[pid] = max(peaks.get(pid, 0), int(hwm.split()[1]))
         time.sleep(0.2)
 
 
