@@ -5,12 +5,13 @@ posting of the common terms; one compiled pass (numba, cached on disk after the 
 each posting once, in place, and touches the long lists only at the passages that can still win.
 
 The lists are walked rarest first. Once what the lists left could add to a passage none of the
-walked lists holds is below the k-th best score so far, no such passage can enter the top k: the
-remaining lists only add to the passages already found, and only to those whose score so far plus
-the remaining lists' bounds still reaches the k-th best (binary search, the passages in order).
-A list's bound is idf · tf_max·(k1 + 1)/(tf_max + the smallest norm): above every posting's
-contribution without a pass over the norms. The remaining lists are still read once, for the count
-of passages that match at all. Scores are the exact BM25 sums, rounded to `TIE` to compare.
+walked lists holds is below the k-th best score so far, no such passage can enter the top k: each
+remaining list is read once, adding only to the passages already found whose score so far plus
+the remaining lists' bounds still reaches the k-th best (marked in `seen`), and counting the
+passages it holds that no list before it did, so that the count of matches stays exact. A list's
+bound is idf · tf_max·(k1 + 1)/(tf_max + the smallest norm): above every posting's contribution
+without a pass over the norms. The k-th best so far is kept among the passages at or above it
+(`TOP`), found by a heap of k. Scores are the exact BM25 sums, rounded to `TIE` to compare.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def top_of_segment(
     of the segment match (and are kept), and the k-th best score known afterwards.
 
     `tids`/`weights`: the query's terms (ids in this segment's vocabulary, rarest first) and their
-    idf times their count in the query. `out`/`seen`: zeroed buffers (float64, uint8) over every passage, left zeroed.
-    `floor`: a k-th best score already reached elsewhere (other segments), 0 at first."""
+    idf times their count in the query. `out`/`seen`: zeroed buffers (float64, uint8) over every
+    passage, left zeroed. `floor`: a k-th best score already reached elsewhere (other segments), 0
+    at first."""
     n = len(tids)
     starts = np.zeros(n, dtype=np.int64)
     ends = np.zeros(n, dtype=np.int64)
