@@ -184,9 +184,9 @@ def timeline_svg(groups: Sequence[_Lane]) -> Timeline | None:
             }
         )
         at = x(day)  # dated points come in time order: each joins the first point of its lane near it
-        anchor = next((a for (lane, a) in clusters if lane == n and abs(at - a) < _NEAR), at)
+        start = next((a for (lane, a) in clusters if lane == n and abs(at - a) < _NEAR), at)
         tip = f"{outlet} — {when}" + (f" — يقوله: {f['claimant']}" if f.get("claimant") else "")
-        clusters.setdefault((n, anchor), []).append(tip)
+        clusters.setdefault((n, start), []).append(tip)
     for (n, at), tips in clusters.items():
         group, y = groups[n], _TOP + _LANE * n + 31
         many = len(tips) > 1
