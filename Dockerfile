@@ -19,8 +19,6 @@ RUN pip install .
 
 RUN useradd --create-home --uid 10001 mizan && mkdir -p /data && chown mizan /data
 USER mizan
-# BM25's compiled search, built once here (into the user's cache) rather than by the first worker.
-RUN python -c "from search import maxscore; maxscore.load()"
 # The local index and the dequantised embedding model live on the volume mounted at /data.
 ENV MIZAN_INDEX=/data/mizan-index \
     MIZAN_MODEL_CACHE=/data/models
