@@ -79,15 +79,20 @@ def test_approximate_index_above_the_threshold(monkeypatch) -> None:
     assert eligible == 58 and ids[0] == "p14" and all(int(i[1:]) % 7 == 0 for i in ids)
 
 
-def test_the_graph_is_saved_and_grows_in_place(tmp_path: Path, monkeypatch) -> None:
+def saved_graph(tmp_path: Path, monkeypatch, seed: int, total: int) -> np.ndarray:
+    """`total` unit vectors, the first 200 saved in tmp_path/g1 with an HNSW graph (the threshold lowered)."""
     import search.dense as dense
 
     monkeypatch.setattr(dense, "APPROXIMATE_FROM", 100)
-    rng = np.random.default_rng(17)
-    vecs = unit(rng, 300, 32)
+    vecs = unit(np.random.default_rng(seed), total, 32)
     index = DenseIndex("m", 32)
     index.add([f"p{i}" for i in range(200)], vecs[:200])
     index.save(tmp_path / "g1")
+    return vecs
+
+
+def test_the_graph_is_saved_and_grows_in_place(tmp_path: Path, monkeypatch) -> None:
+    vecs = saved_graph(tmp_path, monkeypatch, 17, 300)
     assert (tmp_path / "g1" / "hnsw.faiss").is_file()
     loaded = DenseIndex.load(tmp_path / "g1")
     graph = loaded._faiss
@@ -110,14 +115,7 @@ def test_the_graph_is_saved_and_grows_in_place(tmp_path: Path, monkeypatch) -> N
 def test_a_loaded_graph_maps_its_files_and_a_writer_folds_into_its_own_copy(tmp_path: Path, monkeypatch) -> None:
     """Workers share the vectors and the graph through the page cache; FAISS aborts the process on an
     add to a mapped graph, so the writer that folds a tail in must first make the graph its own."""
-    import search.dense as dense
-
-    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 100)
-    rng = np.random.default_rng(23)
-    vecs = unit(rng, 260, 32)
-    index = DenseIndex("m", 32)
-    index.add([f"p{i}" for i in range(200)], vecs[:200])
-    index.save(tmp_path / "g1")
+    vecs = saved_graph(tmp_path, monkeypatch, 23, 260)
     loaded = DenseIndex.load(tmp_path / "g1")
     assert isinstance(loaded._blocks[0], np.memmap) and not loaded._blocks[0].flags.writeable
     loaded.add([f"p{i}" for i in range(200, 260)], vecs[200:])  # no copy in between: its own, but mapped

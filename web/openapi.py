@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from search.engine import MAX_K, MAX_PAGE, MAX_QUERY_CHARS
+from search.engine import MAX_K, MAX_PAGE, MAX_QUERY_CHARS, SEMANTIC_FLOOR
 
 _REF = "#/components/schemas/"
 
@@ -29,7 +29,7 @@ _TOTALS = {
     },
     "total_near": {
         "type": "integer",
-        "description": "passages without the words found by meaning (e5 cosine >= 0.81 among the candidates)",
+        "description": f"passages without the words found by meaning (e5 cosine >= {SEMANTIC_FLOOR} among candidates)",
     },
 }
 
