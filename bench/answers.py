@@ -217,10 +217,10 @@ def pool_vectors(pool: Sequence[Passage]) -> np.ndarray:
     """The pool's e5 passage vectors from the retrieval benchmark's cache (embedded and cached if missing)."""
 
     def encode(texts: list[str]) -> np.ndarray:
-        from search.embeddings import shared_embedder
+        from search.encoders import shared_encoder
 
         log(f"index: {len(texts):,} passage vectors not cached: embedding them (minutes on a CPU) ...")
-        return shared_embedder().encode_passages(texts, progress=True)
+        return shared_encoder().encode_passages(texts, progress=True)
 
     t0 = time.perf_counter()
     vectors = _cached_vectors("passages", [passage_text(p) for p in pool], encode)

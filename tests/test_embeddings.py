@@ -197,8 +197,9 @@ def test_an_unknown_precision_is_one_clear_error() -> None:
 
 
 def test_an_index_is_written_with_its_own_encoder_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Vectors of one index come from one encoder: later writes and a plain rebuild keep the index's own,
-    whatever this machine's default; only a rebuild asked for another precision changes it (re-embedding)."""
+    """Vectors of one index come from one encoder: later writes and a plain rebuild keep the index's own
+    (an index of torch's, as before OpenVINO, is still written by torch), whatever this machine's default;
+    only a rebuild asked for a precision takes this machine's encoder at it (re-embedding)."""
     from search import generations
     from search.backends.local import DENSE_KEY
     from search.dense import DenseIndex
@@ -212,9 +213,11 @@ def test_an_index_is_written_with_its_own_encoder_only(tmp_path: Path, monkeypat
         return dense.encoder, dense.vectors[[dense.index_of[p] for p in sorted(dense.index_of)]]
 
     index = tmp_path / "index"
-    monkeypatch.setattr("search.backends.local.default_precision", lambda device=None: "bf16")  # as on AMX
-    build_index([SAMPLE / "feeds"], index, embed=True, precision="fp32")
+    with monkeypatch.context() as before_openvino:
+        before_openvino.setattr("search.backends.local.default_encoder", lambda *a, **k: "torch-fp32")
+        build_index([SAMPLE / "feeds"], index, embed=True, precision="fp32")
     assert encoder(index)[0] == "torch-fp32"
+    monkeypatch.setattr("search.encoders.default_precision", lambda device=None: "bf16")  # as on AMX
     build_index([SAMPLE / "pages"], index, embed=True)
     kept, before = encoder(index)
     assert kept == "torch-fp32"
@@ -223,5 +226,21 @@ def test_an_index_is_written_with_its_own_encoder_only(tmp_path: Path, monkeypat
     assert kept == "torch-fp32" and np.array_equal(before, after)  # reused, not embedded again
     build_index([], index, embed=True, rebuild=True, precision="bf16")
     changed, again = encoder(index)
-    assert changed == "torch-bf16" and again.shape == before.shape
+    assert changed == "openvino-bf16" and again.shape == before.shape
     assert cosines(before, again).min() > 0.999
+    build_index([], index, embed=True, rebuild=True, precision="fp32")
+    exact, fp32 = encoder(index)
+    assert exact == "openvino-fp32" and cosines(before, fp32).min() > 0.9999  # the reference's vectors
+
+
+def test_the_machine_s_encoder_runs_on_openvino_and_says_so() -> None:
+    from search.encoders import default_encoder, make_encoder
+
+    assert default_encoder(precision="fp32") == "openvino-fp32"
+    assert default_encoder("some/other-model", precision="fp32") == "torch-fp32"  # the export is of e5 only
+    with pytest.raises(embeddings.MizanError, match="unknown encoder 'onnx-fp16'"):
+        make_encoder(embeddings.DEFAULT_MODEL, None, "onnx-fp16")
+    with pytest.raises(embeddings.MizanError, match="runs on the CPU"):
+        make_encoder(embeddings.DEFAULT_MODEL, "cuda", "openvino-fp32")
+    with pytest.raises(embeddings.MizanError, match="unknown device 'tpu'"):
+        make_encoder(embeddings.DEFAULT_MODEL, "tpu", "openvino-fp32")

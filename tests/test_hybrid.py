@@ -45,7 +45,7 @@ def count_embedded(monkeypatch) -> list[int]:
     from search.ahead import AheadEmbedder
 
     calls: list[int] = []
-    embedder = local.shared_embedder()
+    embedder = local.shared_encoder()
     real = embedder.encode_passages
 
     def counting(texts, **kwargs):
@@ -145,7 +145,7 @@ def test_model_and_no_embed_mismatches_are_refused(tmp_path: Path) -> None:
 
 
 def test_query_vectors_are_unit_length() -> None:
-    vector = local.shared_embedder().encode_queries([QUESTION])[0]
+    vector = local.shared_encoder().encode_queries([QUESTION])[0]
     assert vector.shape == (384,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-4)
 
 
@@ -166,5 +166,5 @@ def test_fast_query_path_gives_the_model_s_vectors() -> None:
 
     for text in (QUESTION, "floods in the eastern province", "سعر برميل النفط"):
         fast = query_vector("intfloat/multilingual-e5-small", text)
-        slow = local.shared_embedder().encode_queries([text])[0]
+        slow = local.shared_encoder(encoder="torch-fp32").encode_queries([text])[0]
         assert float(fast @ slow) > 0.999

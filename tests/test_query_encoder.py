@@ -1,4 +1,4 @@
-"""Query vectors from the ONNX export of the bundled e5 model: the reference's vectors, built once."""
+"""The ONNX export of the bundled e5 model on OpenVINO: the reference's vectors, the export built once."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 
 pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed (dense embeddings)")
 
-from search import query_encoder  # noqa: E402
+from search import onnx_export, query_encoder  # noqa: E402
 from search.embeddings import DEFAULT_MODEL, Embedder, provision_e5_small  # noqa: E402
 from search.errors import MizanError  # noqa: E402
+from search.vino import VinoEncoder  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -37,32 +38,38 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_export_gives_the_reference_vectors(cache_dir: Path) -> None:
-    folder = query_encoder.provision_query_model(cache_dir)
-    got = query_encoder.OnnxEncoder(folder).encode(QUERIES)
-    expected = Embedder(cache_dir=cache_dir, precision="fp32").encode_queries(QUERIES)
+    folder = onnx_export.provision_onnx_model(cache_dir)
+    got = VinoEncoder(folder, model_id=DEFAULT_MODEL).encode(QUERIES)
+    reference = Embedder(cache_dir=cache_dir, precision="fp32")
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
-    assert (got * expected).sum(1).min() > 0.9999
-    one_at_a_time = np.stack([query_encoder.OnnxEncoder(folder).encode([q])[0] for q in QUERIES[:2]])
+    assert (got * reference.encode_queries(QUERIES)).sum(1).min() > 0.9999
+    one_at_a_time = np.stack([VinoEncoder(folder, model_id=DEFAULT_MODEL).encode([q])[0] for q in QUERIES[:2]])
     np.testing.assert_allclose(one_at_a_time, got[:2], atol=1e-5)  # padding in a batch changes nothing
+    # passages in bf16, two requests at once (as a run encodes them): in order, and the reference's
+    bf16 = VinoEncoder(folder, model_id=DEFAULT_MODEL, precision="bf16", threads=2, streams=2)
+    passages = bf16.encode_passages(QUERIES * 6, progress=False)
+    assert bf16.encoder == "openvino-bf16" and passages.shape == (36, 384)
+    assert (passages[:6] * reference.encode_passages(QUERIES)).sum(1).min() > 0.999
+    np.testing.assert_allclose(passages[6:12], passages[:6], atol=1e-6)
 
 
 def test_export_is_built_once(cache_dir: Path) -> None:
-    folder = query_encoder.provision_query_model(cache_dir)
+    folder = onnx_export.provision_onnx_model(cache_dir)
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
-    assert query_encoder.provision_query_model(cache_dir) == folder
+    assert onnx_export.provision_onnx_model(cache_dir) == folder
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".")]  # no build leftovers
 
 
 def test_a_failed_export_is_one_line_and_leaves_nothing(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = cache_dir / "multilingual-e5-small-onnx"
-    marker = target / query_encoder._MARKER
+    marker = target / onnx_export._MARKER
     kept = marker.read_text(encoding="utf-8") if marker.exists() else None
     if kept is not None:
         marker.unlink()  # as if an old build stopped half way
-    monkeypatch.setattr(query_encoder.sys, "executable", "/bin/false")
-    with pytest.raises(MizanError, match="could not export the query model to ONNX"):
-        query_encoder.provision_query_model(cache_dir)
+    monkeypatch.setattr(onnx_export.sys, "executable", "/bin/false")
+    with pytest.raises(MizanError, match="could not export the embedding model to ONNX"):
+        onnx_export.provision_onnx_model(cache_dir)
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".")]
     if kept is not None:
         marker.write_text(kept, encoding="utf-8")

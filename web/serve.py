@@ -42,16 +42,16 @@ def check_index(index: Path, backend: str = "local") -> None:
         pass
 
 
-def _provision_query_model(index: Path) -> None:
-    """Build the ONNX query model once, here, before the workers start: otherwise each worker would
-    export its own copy on its first query."""
+def _provision_onnx_model(index: Path) -> None:
+    """Build the ONNX export once, here, before the workers start: otherwise each worker would export
+    its own copy on its first query."""
     from search.embeddings import DEFAULT_MODEL
     from search.store import read_manifest
 
     if read_manifest(index).embedding_model == DEFAULT_MODEL:
-        from search.query_encoder import provision_query_model
+        from search.onnx_export import provision_onnx_model
 
-        provision_query_model()
+        provision_onnx_model()
 
 
 def warm(app: Any) -> None:
@@ -67,9 +67,9 @@ def warm(app: Any) -> None:
             encoder = getattr(engine.backend, "dense_encoder", None)
         if model and encoder and app.config.get("API_TOKEN") and app.config["BACKEND"] == "local":
             # writes embed their passages here: load the model now, not on a client's first post
-            from search.embeddings import precision_of, shared_embedder
+            from search.encoders import shared_encoder
 
-            shared_embedder(model, precision=precision_of(encoder))
+            shared_encoder(model, encoder=encoder)
     except Exception:  # the request that needs the index will say what is wrong
         log.warning("worker warm-up failed", exc_info=True)
 
@@ -85,7 +85,7 @@ def serve(
 ) -> None:
     check_index(index, backend)
     if backend == "local":
-        _provision_query_model(index)
+        _provision_onnx_model(index)
     # Queries run on one core each: a worker's math library must not spin threads onto the others'.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")

@@ -29,14 +29,8 @@ from search.arabic import search_terms
 from search.backends.base import Filters, Hits
 from search.bm25 import BM25Index
 from search.dense import DenseIndex
-from search.embeddings import (
-    DEFAULT_MODEL,
-    Embedder,
-    default_precision,
-    encoder_name,
-    precision_of,
-    shared_embedder,
-)
+from search.embeddings import DEFAULT_MODEL
+from search.encoders import PassageEncoder, default_encoder, shared_encoder
 from search.errors import IndexDamaged, IndexVersionMismatch, MizanError
 from search.figures import Figure
 from search.models import Document, Passage
@@ -215,9 +209,7 @@ class DenseComponent:
             encoder = self._encoder(reuse)
             if reuse is not None and reuse.encoder == encoder:
                 skip = reuse.__contains__
-        self._ahead = AheadEmbedder(
-            self.model, device=self.device, precision=precision_of(encoder), skip=skip, progress=self.progress
-        )
+        self._ahead = AheadEmbedder(self.model, device=self.device, encoder=encoder, skip=skip, progress=self.progress)
         return self._ahead
 
     def cancel_ahead(self) -> None:
@@ -306,14 +298,12 @@ class DenseComponent:
         return vectors
 
     def _encoder(self, reuse: DenseIndex | None) -> str:
-        if self.precision is not None:
-            return encoder_name(self.precision)
-        if reuse is not None:
+        if self.precision is None and reuse is not None:
             return reuse.encoder
-        return encoder_name(default_precision(self.device))
+        return default_encoder(self.model, self.device, self.precision)
 
-    def _embedder(self, encoder: str) -> Embedder:
-        return shared_embedder(self.model, self.device, precision_of(encoder))
+    def _embedder(self, encoder: str) -> PassageEncoder:
+        return shared_encoder(self.model, self.device, encoder)
 
     def _reusable(self) -> DenseIndex | None:
         if not self._reuse_read:

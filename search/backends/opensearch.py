@@ -29,7 +29,8 @@ from search.backends import opensearch_bodies as bodies
 from search.backends.base import Filters, Hits
 from search.backends.local import indexed_text
 from search.backends.opensearch_config import OpenSearchConfig, translated_errors
-from search.embeddings import DEFAULT_MODEL, shared_embedder
+from search.embeddings import DEFAULT_MODEL
+from search.encoders import default_encoder, shared_encoder
 from search.engine import HYBRID_DEPTH, HYBRID_WEIGHTS
 from search.errors import BackendError, IndexingFailed, IndexNotFound, IndexVersionMismatch, MizanError
 from search.figures import Figure, extract_figures
@@ -164,7 +165,7 @@ class OpenSearchBackend:
         if self.model is None:
             return None
         if self._dimension is None:
-            self._dimension = KNOWN_DIMENSIONS.get(self.model) or shared_embedder(self.model).dimension
+            self._dimension = KNOWN_DIMENSIONS.get(self.model) or shared_encoder(self.model).dimension
         return self._dimension
 
     def ensure_index(self, *, create: bool = True) -> None:
@@ -428,7 +429,8 @@ class OpenSearchBackend:
             model = self.dense_model
             assert model is not None
             # the cluster records no encoder: vectors at the reference precision, the same from every machine
-            self._embed = lambda texts: shared_embedder(model, precision="fp32").encode_passages(texts, progress=False)
+            encoder = default_encoder(model, precision="fp32")
+            self._embed = lambda texts: shared_encoder(model, encoder=encoder).encode_passages(texts, progress=False)
         return self._embed
 
     def _holders(self, docs: list[Document], passage_ids: list[str]) -> dict[str, str]:
