@@ -23,7 +23,9 @@ default batch of 32, the path indexes were embedded on first):
 2. vectors: mean and minimum cosine of each encoder's passage vectors to the reference's.
 3. quality: the pool of bench/retrieval.py (XQuAD-ar + ARCD-test paragraphs + 5,000 SaudiNewsNet
    distractors), embedded by each encoder; MRR@10 of dense and of hybrid (BM25 + dense, min-max)
-   on each question set, against the reference (query vectors: the engine's, the same for all).
+   on each question set, against the reference (query vectors: fp32, the same for all); then
+   queries at fp32 and at bf16 (the engine's on a CPU with native bf16): one-thread latency,
+   cosine, and MRR@10 with each against the reference's and the engine's passage vectors.
 4. indexing: `mizan index` of the first --index-articles SaudiNewsNet articles with vectors (the
    default encoder of this machine), end to end from reading to committed vectors: wall time,
    passages/s, peak RSS (its processes' peaks summed, and the largest); beside it, the reference
@@ -83,7 +85,6 @@ from search.embeddings import DEFAULT_MODEL, E5_PROMPTS, Embedder  # noqa: E402
 from search.encoders import default_encoder, make_encoder  # noqa: E402
 from search.fusion import FusionMode, Ranked  # noqa: E402
 from search.onnx_export import provision_onnx_model  # noqa: E402
-from search.query_encoder import query_vector  # noqa: E402
 from search.vino import BATCH, MAX_TOKENS, PAD_ID, VinoEncoder  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -258,6 +259,35 @@ def quality(pool: list[Passage], sets: list, vectors: np.ndarray, qvecs: dict[st
     return out
 
 
+def query_rows(pool: list[Passage], sets: list, questions: list[str], pools: dict[str, np.ndarray]) -> dict:
+    """Queries at fp32 and at bf16 on one thread, timed interleaved over every question; the cosine of
+    bf16 ones to fp32; MRR@10 with each against each pool's passage vectors."""
+    folder = provision_onnx_model()
+    runs = {p: VinoEncoder(folder, model_id=DEFAULT_MODEL, precision=p, threads=1) for p in ("fp32", "bf16")}
+    took: dict[str, list[float]] = {p: [] for p in runs}
+    vectors: dict[str, dict[str, np.ndarray]] = {p: {} for p in runs}
+    for q in questions[:10]:  # warm-up
+        for run in runs.values():
+            run.encode([q])
+    for q in questions:
+        for p, run in runs.items():
+            started = time.perf_counter()
+            vectors[p][q] = run.encode([q])[0]
+            took[p].append((time.perf_counter() - started) * 1000)
+    cos = np.array([vectors["fp32"][q] @ vectors["bf16"][q] for q in questions])
+    out = {}
+    for p in runs:
+        ordered = sorted(took[p])
+        out[p] = {
+            "p50_ms": round(statistics.median(ordered), 1),
+            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+            "cos_mean": 1.0 if p == "fp32" else round(float(cos.mean()), 5),
+            "cos_min": 1.0 if p == "fp32" else round(float(cos.min()), 5),
+            "mrr@10": {name: quality(pool, sets, v, vectors[p]) for name, v in pools.items()},
+        }
+    return out
+
+
 def _sample_peaks(proc: subprocess.Popen, peaks: dict[int, int]) -> None:
     """The peak RSS (VmHWM, KiB) of `proc` and of every process under it, polled until it ends.
 
@@ -345,7 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     drawn = random.Random(13).sample(news, args.speed_passages + WARM_PASSAGES)
     speed_texts, warm_texts = drawn[: args.speed_passages], drawn[args.speed_passages :]
     questions = [q for qs in sets for q in qs.questions.values()]
-    qvecs = {q: query_vector(DEFAULT_MODEL, q) for q in questions}  # the engine's query vectors
+    # fp32 queries (the reference's vectors) for every row, so that the rows compare passage encoders;
+    # the engine's own query precision is measured after them (query_rows)
+    fp32_queries = VinoEncoder(provision_onnx_model(), model_id=DEFAULT_MODEL, precision="fp32", threads=1)
+    qvecs = {q: fp32_queries.encode([q])[0] for q in questions}
     timing_questions = random.Random(7).sample(questions, 100)
 
     rows: dict[str, dict] = {}
@@ -389,6 +422,23 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['query_p50_ms']} / {r['query_p95_ms']} | {cells[0]} | {cells[1]} |"
         )
     result: dict = {"encoders": rows, "speed_passages": len(speed_texts), "pool": len(pool)}
+    if not args.skip_quality:
+        engine = default_encoder()
+        makers = encoders(args.threads)
+        pools = {name: cached(name, texts, lambda t, n=name: makers[n]()[0](t)) for name in (REFERENCE, engine)}
+        result["queries"] = query_rows(pool, sets, questions, pools)
+        print("\n| queries (OpenVINO, one thread) | p50 / p95 ms | cosine to fp32 mean / min |", end="")
+        print(" ".join(f" {n} passages: dense / hybrid MRR@10 (XQuAD, ARCD) |" for n in pools))
+        print("|---|---|---|" + "---|" * len(pools))
+        for precision, r in result["queries"].items():
+            cells = " | ".join(
+                "/".join(f"{v:.4f}" for v in r["mrr@10"][n]["dense"].values())
+                + " ; "
+                + "/".join(f"{v:.4f}" for v in r["mrr@10"][n]["hybrid"].values())
+                for n in pools
+            )
+            print(f"| {precision} | {r['p50_ms']} / {r['p95_ms']} | {r['cos_mean']} / {r['cos_min']} | {cells} |")
+        print(f"(the engine's queries: {engine.split('-')[-1]}, search/query_encoder.py)")
     if args.index_articles >= 0:
         print("\nindexing…", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="mizan-embedding-") as tmp:

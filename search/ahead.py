@@ -1,18 +1,20 @@
 """Embedding in child processes while a run goes on reading, cleaning and storing.
 
-Ingestion is Python on one core; encoding is torch on every core it is given. Run one after the
-other, the second core idles while a run reads its files. A thread will not do: the run's Python
-holds the GIL for 5 ms at a time, and torch's thread needs it back between every two operators,
-so it encoded nothing while the files were read (measured). `AheadEmbedder` starts child processes
+Ingestion is Python on one core; encoding is OpenVINO (or torch) on every core it is given. Run one
+after the other, the second core idles while a run reads its files. A thread will not do with
+torch: the run's Python holds the GIL for 5 ms at a time, and torch's thread needs it back between
+every two operators, so it encoded nothing while the files were read (measured). `AheadEmbedder` starts child processes
 that load the model (their seconds of imports overlap the first files too) and encode the
 passages sent to them as they are stored; at the commit the index takes the vectors they made
 (search/backends/local.py, `DenseComponent`).
 
-On the CPU there is one child per core (at most four, each with its share of the cores), each on
-one torch thread, not one child on every core: torch's threads meet at a barrier after every
-operator, so one preempted by the run's own work stalls the others, and on two cores one thread
-encodes three quarters of what two threads do (34.8 against 46.7 passages/s at bf16, measured):
-two one-thread children encode about half as much again as one two-thread child.
+With torch on the CPU there is one child per core (at most four), each on one thread, not one child
+on every core: torch's threads meet at a barrier after every operator, so one preempted by the
+run's own work stalls the others; on two cores one thread encoded three quarters of what two
+threads do (34.8 against 46.7 passages/s at bf16, measured), so two one-thread children encode
+about half as much again as one two-thread child. OpenVINO runs independent requests side by side
+(one stream per core), which encoded 47.0 passages/s against two one-thread children's 42.6 in
+one run of bench/embedding.py, with one copy of the model: one child.
 
 They talk over each child's stdin and stdout (pickled chunks), not multiprocessing's queues:
 those start a resource-tracker process that outlives a killed run and holds its caller's pipes
@@ -39,6 +41,7 @@ from typing import IO, Any
 import numpy as np
 from tqdm import tqdm
 
+from search.embeddings import runtime_of, usable_cpus
 from search.errors import MizanError
 
 log = logging.getLogger(__name__)
@@ -50,11 +53,15 @@ MAX_CHILDREN = 4  # each holds a copy of the model
 _PR_SET_PDEATHSIG = 1
 
 
-def _plan_children(device: str | None) -> tuple[int, int]:
-    """(children, torch threads each): one per core up to MAX_CHILDREN on the CPU, one on a GPU."""
+def _plan_children(device: str | None, encoder: str) -> tuple[int, int]:
+    """(children, threads each): for torch on the CPU one per core up to MAX_CHILDREN; for OpenVINO
+    one on every core, whose requests run side by side on their own threads (one per core) and
+    never wait for each other; one on a GPU."""
     if device and device.startswith("cuda"):
         return 1, 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cpus()
+    if runtime_of(encoder) == "openvino":
+        return 1, cores
     children = max(1, min(cores, MAX_CHILDREN))
     return children, max(1, cores // children)
 
@@ -166,7 +173,7 @@ class AheadEmbedder:
         self._error: BaseException | None = None
         self._lock = threading.Lock()
         self.embedded = 0  # read by the progress bar
-        count, threads = _plan_children(device)
+        count, threads = _plan_children(device, encoder)
         self._count = children or count
         self._command = [sys.executable, "-m", "search.ahead", model, device or "", encoder, str(threads)]
         self._children: list[_Child] = []  # started by the first passage: a run that stores none loads no model
@@ -176,7 +183,7 @@ class AheadEmbedder:
             root = str(Path(__file__).resolve().parent.parent)
             env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
             threads = self._command[-1]
-            if threads != "0":  # before torch or OpenVINO starts: OpenMP reads it once
+            if threads != "0":  # before torch starts: OpenMP reads it once (OpenVINO is told its threads)
                 env["OMP_NUM_THREADS"] = threads
             self._children = [_Child(self._command, env, self._take) for _ in range(self._count)]
         return self._children

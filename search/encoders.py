@@ -78,7 +78,7 @@ def _thread_budget() -> int | None:
 
 def make_encoder(model: str, device: str | None, encoder: str, threads: int | None = None) -> PassageEncoder:
     """A new encoder named `encoder` for `model`. `threads`: None uses the process's thread budget, or
-    every core; a number gives it that many (an indexing run's child per core)."""
+    every core; a number gives it that many (an indexing run's child)."""
     runtime, precision = runtime_of(encoder), precision_of(encoder)
     if runtime not in RUNTIMES or precision not in PRECISIONS:
         raise MizanError(f"unknown encoder {encoder!r}: one of {', '.join(RUNTIMES)} at {', '.join(PRECISIONS)}")
@@ -96,12 +96,10 @@ def make_encoder(model: str, device: str | None, encoder: str, threads: int | No
         raise MizanError(f"{encoder} runs on the CPU: this index's vectors are embedded with --device cpu")
     if not available():
         raise MizanError(f"this index's vectors come from {encoder}; OpenVINO is not installed: pip install openvino")
-    if threads:  # a child of an indexing run: one request at a time on its share of the cores
-        cores, streams = threads, 1
-    else:  # one request per core at once: the fastest for batches
-        cores = _thread_budget() or usable_cpus()
-        streams = cores
-    return VinoEncoder(provision_onnx_model(), model_id=model, precision=precision, threads=cores, streams=streams)
+    # one request per thread at once: requests do not wait for each other, so this is the fastest
+    # for batches, and a query (one request) runs on one thread
+    cores = threads or _thread_budget() or usable_cpus()
+    return VinoEncoder(provision_onnx_model(), model_id=model, precision=precision, threads=cores, streams=cores)
 
 
 _LOADING = threading.Lock()
