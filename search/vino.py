@@ -126,7 +126,7 @@ class VinoEncoder:
         if not texts:
             return out
         jobs = self._batches(texts, kind, batch)
-        if self._streams == 1:
+        if self._streams == 1 or len(jobs) == 1:  # on this thread's own request (a query is one batch)
             for rows, inputs in jobs:
                 out[rows] = self._request().infer(inputs)[0]
         else:
