@@ -338,8 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision",
         choices=PRECISIONS,
         default=None,
-        help="arithmetic for the passage vectors of a new or rebuilt index (default: bf16 where the CPU has it "
-        "natively, AMX or AVX512-BF16; a rebuild keeps its old vectors' precision); an existing index keeps its own",
+        help="arithmetic for the passage vectors of a new or rebuilt index, on OpenVINO (CPU) or torch (GPU) "
+        "(default: bf16 where the CPU has it natively, AMX or AVX512-BF16; a rebuild keeps its old vectors' "
+        "encoder); an existing index keeps its own",
     )
     p.set_defaults(func=cmd_index)
 
