@@ -14,8 +14,10 @@ own model, and pinned threads of two processes would share one core while the ot
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +82,15 @@ class VinoEncoder:
             self._compiled = ov.Core().compile_model(str(folder / FILE), "CPU", config)
         except RuntimeError as exc:  # a damaged export, or a CPU OpenVINO cannot run on
             raise MizanError(f"OpenVINO could not compile {folder / FILE}: {str(exc).splitlines()[0]}") from exc
-        self._local = threading.local()  # a request per thread: one request is not safe to share
+        # One request per stream, lent to one thread at a time (a request is not safe to share). Requests
+        # run side by side from Python threads: infer() releases the GIL while it computes. Not
+        # AsyncInferQueue: its completion callbacks need the GIL on OpenVINO's threads, and a run hung
+        # there with every thread waiting (seen in CI).
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for _ in range(self._streams):
+            self._idle.put(self._compiled.create_infer_request())
+        self._workers: ThreadPoolExecutor | None = None
+        self._workers_lock = threading.Lock()
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._model_id = model_id
@@ -101,11 +111,18 @@ class VinoEncoder:
     def encoder(self) -> str:
         return self._encoder
 
-    def _request(self) -> Any:
-        request = getattr(self._local, "request", None)
-        if request is None:
-            request = self._local.request = self._compiled.create_infer_request()
-        return request
+    def _infer(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        request = self._idle.get()  # waits while every stream is busy
+        try:
+            return np.array(request.infer(inputs)[0])  # a copy: the request reuses its output buffer
+        finally:
+            self._idle.put(request)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._workers_lock:
+            if self._workers is None:
+                self._workers = ThreadPoolExecutor(self._streams, thread_name_prefix="mizan-openvino")
+            return self._workers
 
     def _batches(self, texts: list[str], kind: str, batch: int) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
         order = np.argsort([-len(t) for t in texts], kind="stable")
@@ -127,20 +144,12 @@ class VinoEncoder:
         if not texts:
             return out
         jobs = self._batches(texts, kind, batch)
-        if self._streams == 1 or len(jobs) == 1:  # on this thread's own request (a query is one batch)
+        if self._streams == 1 or len(jobs) == 1:  # on this thread (a query is one batch)
             for rows, inputs in jobs:
-                out[rows] = self._request().infer(inputs)[0]
-        else:
-            import openvino as ov
-
-            def done(request: ov.InferRequest, rows: np.ndarray) -> None:
-                out[rows] = request.get_output_tensor(0).data
-
-            queue = ov.AsyncInferQueue(self._compiled, self._streams)
-            queue.set_callback(done)
-            for rows, inputs in jobs:
-                queue.start_async(inputs, rows)
-            queue.wait_all()
+                out[rows] = self._infer(inputs)
+        else:  # a batch per stream at once
+            for (rows, _), vectors in zip(jobs, self._pool().map(self._infer, [i for _, i in jobs]), strict=True):
+                out[rows] = vectors
         # pooled and normalised inside the graph; renormalised so bf16 rows are unit to fp32 precision
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
