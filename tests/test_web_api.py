@@ -403,19 +403,25 @@ def test_a_write_embeds_its_passages_before_it_waits_for_the_lock(
 ) -> None:
     from indexer.pipeline import waiting_for_writers
     from search.embeddings import Embedder
+    from search.vino import VinoEncoder
 
     index = tmp_path / "index"
     shutil.copytree(seeds_index, index)
     client = create_app({"INDEX": str(index), "API_TOKEN": TOKEN}).test_client()
     embedded = threading.Event()
-    encode = Embedder.encode_passages
 
-    def spy(self: Embedder, texts: list[str], **kwargs: object) -> object:
-        vectors = encode(self, texts, **kwargs)  # type: ignore[arg-type]
-        embedded.set()
-        return vectors
+    def spy_on(kind: type) -> None:  # whichever runtime the index's encoder is
+        encode = kind.encode_passages
 
-    monkeypatch.setattr(Embedder, "encode_passages", spy)
+        def spy(self: object, texts: list[str], **kwargs: object) -> object:
+            vectors = encode(self, texts, **kwargs)
+            embedded.set()
+            return vectors
+
+        monkeypatch.setattr(kind, "encode_passages", spy)
+
+    spy_on(Embedder)
+    spy_on(VinoEncoder)
     answers: list[int] = []
     with waiting_for_writers(index):  # another writer holds the index
         writer = threading.Thread(
