@@ -83,12 +83,16 @@ class VinoEncoder:
         except RuntimeError as exc:  # a damaged export, or a CPU OpenVINO cannot run on
             raise MizanError(f"OpenVINO could not compile {folder / FILE}: {str(exc).splitlines()[0]}") from exc
         # One request per stream, lent to one thread at a time (a request is not safe to share). Requests
-        # run side by side from Python threads: infer() releases the GIL while it computes. Not
-        # AsyncInferQueue: its completion callbacks need the GIL on OpenVINO's threads, and a run hung
-        # there with every thread waiting (seen in CI).
+        # run side by side from Python threads: infer() releases the GIL while it computes.
+        # Each request runs once here, on this thread, before any two run at once: the bindings' first
+        # inference initialises function-local statics that need the GIL, and two threads doing it at
+        # once deadlocked (one held the GIL waiting on the static's guard; seen in an indexing run).
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        probe = {"input_ids": np.full((1, 4), PAD_ID, np.int64), "attention_mask": np.ones((1, 4), np.int64)}
         for _ in range(self._streams):
-            self._idle.put(self._compiled.create_infer_request())
+            request = self._compiled.create_infer_request()
+            request.infer(probe)
+            self._idle.put(request)
         self._workers: ThreadPoolExecutor | None = None
         self._workers_lock = threading.Lock()
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
