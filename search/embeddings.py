@@ -372,17 +372,25 @@ class Embedder:
         return self._encode(texts, "query")
 
     def encode_passages(self, texts: list[str], *, progress: bool | None = None) -> np.ndarray:
-        if progress is None:
-            progress = sys.stderr.isatty()
-        if not progress:
-            return self._encode(texts, "passage")
-        from tqdm import tqdm
+        # chunks of several batches keep sentence-transformers' length sorting while the bar moves
+        encode = lambda part: self._encode(part, "passage")  # noqa: E731
+        return encode_with_progress(encode, texts, self._batch_size * 8, self._dimension, progress)
 
-        # Chunks of several batches keep sentence-transformers' length sorting while the bar moves.
-        step = self._batch_size * 8
-        parts = [np.empty((0, self._dimension), dtype=np.float32)]
-        with tqdm(total=len(texts), unit="passage", desc="embedding") as bar:
-            for start in range(0, len(texts), step):
-                parts.append(self._encode(texts[start : start + step], "passage"))
-                bar.update(len(parts[-1]))
-        return np.concatenate(parts)
+
+def encode_with_progress(
+    encode: Callable[[list[str]], np.ndarray], texts: list[str], step: int, dimension: int, progress: bool | None
+) -> np.ndarray:
+    """`encode(texts)`, in chunks of `step` under a progress bar when `progress` (None: when stderr is a
+    terminal). A chunk is several batches, so an encoder still sorts by length within each."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return encode(texts)
+    from tqdm import tqdm
+
+    parts = [np.empty((0, dimension), dtype=np.float32)]
+    with tqdm(total=len(texts), unit="passage", desc="embedding") as bar:
+        for start in range(0, len(texts), step):
+            parts.append(encode(texts[start : start + step]))
+            bar.update(len(parts[-1]))
+    return np.concatenate(parts)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from search.embeddings import E5_PROMPTS
+from search.embeddings import E5_PROMPTS, encode_with_progress
 from search.errors import MizanError
 
 logger = logging.getLogger(__name__)
@@ -98,7 +97,6 @@ class VinoEncoder:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._model_id = model_id
-        self._precision = precision
         self._encoder = encoder or f"openvino-{precision}"
         self._dimension = int(self._compiled.output(0).get_partial_shape()[1].get_length())
         logger.info("compiled %s for OpenVINO (%s, %d threads, %d streams)", folder, precision, threads, streams)
@@ -161,16 +159,5 @@ class VinoEncoder:
         return self.encode(texts, kind="query")
 
     def encode_passages(self, texts: list[str], *, progress: bool | None = None) -> np.ndarray:
-        if progress is None:
-            progress = sys.stderr.isatty()
-        if not progress:
-            return self.encode(texts, kind="passage")
-        from tqdm import tqdm
-
-        step = BATCH * 8 * self._streams  # chunks of several batches: sorted by length within each
-        parts = [np.empty((0, self._dimension), dtype=np.float32)]
-        with tqdm(total=len(texts), unit="passage", desc="embedding") as bar:
-            for start in range(0, len(texts), step):
-                parts.append(self.encode(texts[start : start + step], kind="passage"))
-                bar.update(len(parts[-1]))
-        return np.concatenate(parts)
+        encode = lambda part: self.encode(part, kind="passage")  # noqa: E731
+        return encode_with_progress(encode, texts, BATCH * 8 * self._streams, self._dimension, progress)
