@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from search.embeddings import DEFAULT_MODEL, default_precision, usable_cpus
+from search.embeddings import DEFAULT_MODEL, default_precision
 from search.encoders import shared_encoder
 from search.onnx_export import provision_onnx_model
 from search.vino import VinoEncoder
@@ -30,14 +30,11 @@ def _vino_query_vector(text: str) -> np.ndarray:
     if _SESSION is None:
         with _LOCK:  # one export and one compiled model per process, however many threads ask at once
             if _SESSION is None:
-                # A query on one thread (splitting one short query across cores costs more in hand-offs
-                # than it saves), and as many at once as there are cores: a worker's threads ask at
-                # once, and one stream would queue them (measured 70 against 90 queries/s, 4 threads).
-                cores, folder = usable_cpus(), provision_onnx_model()
-                precision = default_precision()
-                _SESSION = VinoEncoder(
-                    folder, model_id=DEFAULT_MODEL, precision=precision, threads=cores, streams=cores
-                )
+                # One query at a time on one thread: a server's worker computes its queries in turn (they
+                # hold its engine, web/holder.py), and splitting one short query across cores costs more
+                # in hand-offs than it saves. A stream per core made the server slower (bench/load.py).
+                folder = provision_onnx_model()
+                _SESSION = VinoEncoder(folder, model_id=DEFAULT_MODEL, precision=default_precision(), threads=1)
     return _SESSION.encode([text])[0]
 
 
