@@ -172,7 +172,7 @@ def step_speed(index: str, questions: int) -> dict:
         return list(latencies_ms(fn, items, warmup=1))
 
     from search.embeddings import DEFAULT_MODEL
-    from search.query_encoder import _cached_query_vector, _onnx_query_vector, query_vector
+    from search.query_encoder import _cached_query_vector, _vino_query_vector, query_vector
 
     for q in searches + counts:  # the query vector is its own cost (bench/embedding.py); measured apart
         query_vector(DEFAULT_MODEL, q)
@@ -181,7 +181,7 @@ def step_speed(index: str, questions: int) -> dict:
     lexical = timed(lambda q: engine.search(Query(q, k=10, mode=SearchMode.BM25)), searches)
     hybrid = timed(lambda q: engine.search(Query(q, k=10)), searches)
     answers = timed(lambda q: answer(engine, Query(q)), counts)
-    vector = timed(_onnx_query_vector, searches[:50])
+    vector = timed(_vino_query_vector, searches[:50])
     _cached_query_vector.cache_clear()  # hybrid again, each query's vector computed as a new query's is
     hybrid_cold = timed(lambda q: engine.search(Query(q, k=10)), searches)
     engine.close()
