@@ -122,6 +122,7 @@ def same_claimant(found: str, gold: str) -> bool:
 def same_noun(predicted: str | None, gold_word: str | None) -> bool:
     if predicted is None or gold_word is None:
         return predicted is None and gold_word is None
+    predicted = predicted.rstrip("²³")  # «متر مربع» is read as متر²; the gold marks the word متر
     gold = normalize(gold_word)
     if predicted == gold:
         return True

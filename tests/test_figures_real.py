@@ -274,3 +274,27 @@ def test_count_questions_in_every_form(question: str, noun, measure, category) -
 def test_searches_are_not_count_questions(text: str) -> None:
     with pytest.raises(NotACountQuestion):
         parse_question(text)
+
+
+# ---------------------------------------------------------------- squared and cubed units
+
+
+def test_a_squared_or_cubed_unit_is_an_area_or_a_volume() -> None:
+    from search.figures.nouns import noun_of
+
+    # JA-localNews-2050-20140704
+    area = _first("اندلع اليوم الجمعة حريق على مساحة 1000 متر مربع بمنطقة البلفيدير بالعاصمة", "1000")
+    # JA-localNews-100-20170124
+    volume = _first("طلب عروض لكراء محطة لتحلية مياه البحر بطاقة إنتاج يومية تبلغ 7000 متر مكعب", "7000")
+    assert (area.value_low, noun_of(area.noun or "").cls) == (1000, "area")
+    assert (volume.value_low, noun_of(volume.noun or "").cls) == (7000, "volume")
+
+
+def test_an_exponent_glued_to_its_unit_is_not_a_figure() -> None:
+    from search.figures.nouns import noun_of
+
+    # JA-localNews-3354-20161020: «سم3» is cubic centimetres, not a count of 3
+    text = "ـ ذات سعة إسطوانة تتراوح بين 50 و125 سم3 : 5,000 ـ ذات سعة إسطوانة تفوق 125 سم3  20,000"
+    figures = extract_figures(text)
+    assert [(f.value_low, f.value_high) for f in figures] == [(50, 125), (5000, 5000), (125, None), (20000, 20000)]
+    assert noun_of(figures[0].noun or "").cls == "volume"

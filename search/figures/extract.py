@@ -30,10 +30,18 @@ from dataclasses import dataclass, replace
 
 from search.arabic import Token, is_number, normalize, tokenize
 from search.figures.lexicon import load
-from search.figures.nouns import CATEGORY_OF_CLASS, category_label, category_of, is_category_noun, is_nisba, lookup
+from search.figures.nouns import (
+    CATEGORY_OF_CLASS,
+    category_label,
+    category_of,
+    is_category_noun,
+    is_nisba,
+    lookup,
+    power_unit,
+)
 from search.figures.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 5  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 6  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
@@ -155,8 +163,11 @@ def _figure(
     spans: list[tuple[int, int]],
     s_index: int,
 ) -> Figure:
+    power = None if q.dual or q.percent else _power_unit(text, tokens, words, last + 1, hi)
     if q.dual:
         noun_at: int | None = first  # «شخصين», «مرتين»: the dual is the number and the noun
+    elif power is not None:
+        noun_at = last + 1  # «103,000 كم2», «7000 متر مكعب»: an area or a volume
     elif q.percent:  # «97 في المائة من البالغين»: what the share is of
         j = last + 1
         while j < hi and words[j] in _PERCENT_WORDS:
@@ -166,7 +177,7 @@ def _figure(
         noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
     else:
         noun_at = _noun_index(text, tokens, words, last, lo, hi, taken)
-    noun = words[noun_at] if noun_at is not None else None
+    noun = power or (words[noun_at] if noun_at is not None else None)
     if q.dual and q.noun != noun:
         noun = q.noun  # «مرتين» counts مرة
     elif noun is None and first > lo and lookup(words[first - 1]) is not None and words[first - 1] in _AGE_WORDS:
@@ -230,6 +241,27 @@ def _figure(
         spans[s_index][0],
         spans[s_index][1],
     )
+
+
+_SQUARE = normalize("مربع")
+_CUBE = normalize("مكعب")
+
+
+def _power_unit(text: str, tokens: list[Token], words: list[str], at: int, hi: int) -> str | None:
+    """A length unit at token `at` squared or cubed («كم2», «سم3», «متر مربع», «كيلومترات مربعة», «م
+    مكعب»): the lexicon's area or volume word for it, else None."""
+    if at + 1 >= hi:
+        return None
+    after = words[at + 1]
+    if not text[tokens[at].raw_end : tokens[at + 1].raw_start] and after in ("2", "3"):
+        exponent = int(after)  # glued to the unit
+    elif after.startswith((_SQUARE, "ال" + _SQUARE)):
+        exponent = 2
+    elif after.startswith((_CUBE, "ال" + _CUBE)):
+        exponent = 3
+    else:
+        return None
+    return power_unit(words[at], exponent)
 
 
 def _noun_index(

@@ -148,6 +148,21 @@ def skeleton(word: str) -> str:
     return word[0] + "".join(ch for ch in word[1:] if ch not in "اوي") if word else word
 
 
+_POWERS = {2: "²", 3: "³"}
+
+
+def power_unit(word: str, exponent: int) -> str | None:
+    """The area or volume word for a length unit squared or cubed («كم» and 2 → «كم²», «متر» and 3 →
+    «متر³»), as the lexicon has it; None when it has none. «م» stands for the metre only here: alone
+    it is also the era after a year («1037م»)."""
+    sign = _POWERS.get(exponent)
+    if sign is None:
+        return None
+    entry = lookup(word)
+    base = entry.lemma if entry is not None and entry.cls == "length" else word
+    return base + sign if lookup(base + sign) is not None else None
+
+
 @lru_cache(maxsize=50_000)
 def noun_of(word: str) -> Noun:
     """The noun a normalised word counts: its lexicon entry or its light stem."""

@@ -29,7 +29,7 @@ from enum import Enum
 from search.arabic import STOPWORDS, Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
 from search.figures.lexicon import load
-from search.figures.nouns import dual_noun, lookup
+from search.figures.nouns import dual_noun, lookup, power_unit
 
 
 class Qualifier(Enum):
@@ -496,6 +496,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     while word_start > 0 and raw[word_start - 1].isalpha():
         word_start -= 1
     glued = normalize(raw[word_start : tok.raw_start])
+    if glued and number.first == number.last and power_unit(glued, _int_or_zero(tok.text)):
+        return True  # «103,000 كم2», «125 سم3»: the 2 squares the unit before it, it counts nothing
     if len(glued) >= 3 and glued not in _GLUED_PREFIXES:
         return True  # «نوماد08»: digits glued to a word name it; «و2000», «لـ15», «الـ30» are clitics
     if (
@@ -547,6 +549,10 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             )
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
+
+
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isdigit() else 0
 
 
 def _numeric_date(tokens: list[Token], words: list[str], raw: str, number: _Number) -> bool:
