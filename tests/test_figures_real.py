@@ -298,3 +298,15 @@ def test_an_exponent_glued_to_its_unit_is_not_a_figure() -> None:
     figures = extract_figures(text)
     assert [(f.value_low, f.value_high) for f in figures] == [(50, 125), (5000, 5000), (125, None), (20000, 20000)]
     assert noun_of(figures[0].noun or "").cls == "volume"
+
+
+def test_the_medium_a_speaker_told_is_not_part_of_the_speaker() -> None:
+    # JA-internationalNews-92-20170130: «لوكالة "رويترز"» is whom the witness told
+    text = (
+        'وقال شاهد عيان لوكالة "رويترز" إن نحو ثلاثة مسلحين أطلقوا النار على نحو 40 شخصاً داخل المركز الثقافي '
+        "الإسلامي في كيبيك"
+    )
+    assert _first(text, "40").claimant == "شاهد عيان"
+    # JA-diverse-375-20160306: a study «لوكالة الفضاء» is the agency's own
+    text = "أوضحت دراسة جديدة لوكالة الفضاء ناسا أن موجة الجفاف في شرق البحر الأبيض المتوسط هي الأسوأ منذ 900 عام"
+    assert _first(text, "900").claimant == "دراسة جديدة لوكالة الفضاء ناسا"

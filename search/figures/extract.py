@@ -89,6 +89,7 @@ _CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in _WORDS["clause_boundaries"]
 _OWN_WORDS = frozenset(normalize(w) for w in _WORDS["own_words"])
 _PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in _WORDS["pronoun_prepositions"])
 _ELIDED_AFTER = frozenset(normalize(w) for w in _WORDS["elided_after"])
+_MEDIA_TOLD = frozenset(normalize(w) for w in _WORDS["media_told"])
 _QUOTE_OPEN = '«"“('
 _QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "(": ")"}
 _BREAKS = "،,:;.!?؟"
@@ -503,6 +504,13 @@ def _verbal_noun(word: str) -> bool:
     return (word[0] == "ت" and word[-2] == "ي") or (word[0] == "ا" and word[-2] == "ا" and not word.endswith("ات"))
 
 
+def _told_medium(word: str) -> bool:
+    """«لوكالة», «لصحيفة», «للصحفيين»: a medium a speaker told, after «ل»."""
+    if word.startswith("لل"):
+        return "ال" + word[2:] in _MEDIA_TOLD
+    return word.startswith("ل") and word[1:] in _MEDIA_TOLD
+
+
 def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
     """The noun phrase naming a source, from token k: up to a comma, «أن», a long quote or a date word."""
     end = None
@@ -526,6 +534,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
                 break
         if w == "عن" and j > k and words[j - 1] in _REPRESENTATIVES:
             pass  # «ممثل عن جهاز الاستخبارات»
+        elif j > k and _told_medium(w) and words[k] not in _DOCUMENTS:
+            break  # «قال المتحدث لوكالة الأنباء»: the speaker, not the agency told («دراسة لوكالة ناسا» is NASA's)
         elif (
             is_number(w)
             or w in _CLAIMANT_STOPS
