@@ -310,3 +310,18 @@ def test_the_medium_a_speaker_told_is_not_part_of_the_speaker() -> None:
     # JA-diverse-375-20160306: a study «لوكالة الفضاء» is the agency's own
     text = "أوضحت دراسة جديدة لوكالة الفضاء ناسا أن موجة الجفاف في شرق البحر الأبيض المتوسط هي الأسوأ منذ 900 عام"
     assert _first(text, "900").claimant == "دراسة جديدة لوكالة الفضاء ناسا"
+
+
+def test_a_source_after_lam_keeps_its_article_and_ends_before_the_clause() -> None:
+    # JA-diverse-370-20170529: «وفقاً للحسابات» is «ل» + «الحسابات»
+    text = (
+        "وفي العالم العربي كشفت وكالة أنباء الشرق الأوسط أن الجزائر تشهد هذا العام أطول مدة صيام لشهر رمضان، "
+        "وفقاً للحسابات الفلكية، بمعدل 16 ساعة و44 دقيقة، فيما يكون أقصرها بالصومال بـ13 ساعة"
+    )
+    assert _first(text, "16").claimant == "الحسابات الفلكية"
+    # JA-diverse-283-20170323: «فإنه» opens what the source says
+    text = (
+        "وطبقا للصحيفة الأمريكية فإنه منذ أكتوبر 2016 تمّت أربعة حوادث مشابهة على الأقل في الولايات المتحدة "
+        "الأمريكية ونشرت على فيسبوك"
+    )
+    assert _first(text, "أربعة").claimant == "الصحيفة الأمريكية"

@@ -574,6 +574,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
     ):
         start = tokens[k + 1].raw_start + 1  # «بلاغ لوزارة الداخلية»: the ministry says it, the statement carries it
     phrase = text[start : tokens[end].raw_end]
+    if start > tokens[k].raw_start and text[tokens[k].raw_start : tokens[k].raw_start + 2] == "لل":
+        phrase = "ا" + phrase  # «للتقرير» is «ل» + «التقرير»: its article wrote one lam for two
     following = text[tokens[end].raw_end : tokens[end].raw_end + 1]
     for opener, closer in _QUOTE_CLOSE.items():
         if opener != closer and phrase.count(opener) > phrase.count(closer) and following == closer:
