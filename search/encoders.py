@@ -78,7 +78,7 @@ def _thread_budget() -> int | None:
 
 def make_encoder(model: str, device: str | None, encoder: str, threads: int | None = None) -> PassageEncoder:
     """A new encoder named `encoder` for `model`. `threads`: None uses the process's thread budget, or
-    every core; a number gives it that many (an indexing run's child)."""
+    every core; a number gives it that many (an indexing run's child; 1 for queries, one at a time)."""
     runtime, precision = runtime_of(encoder), precision_of(encoder)
     if runtime not in RUNTIMES or precision not in PRECISIONS:
         raise MizanError(f"unknown encoder {encoder!r}: one of {', '.join(RUNTIMES)} at {', '.join(PRECISIONS)}")

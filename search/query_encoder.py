@@ -16,13 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from search.embeddings import DEFAULT_MODEL, default_precision
-from search.encoders import shared_encoder
-from search.onnx_export import provision_onnx_model
-from search.vino import VinoEncoder
+from search.embeddings import DEFAULT_MODEL, default_precision, encoder_name
+from search.encoders import PassageEncoder, make_encoder, shared_encoder
 
 _LOCK = threading.Lock()
-_SESSION: VinoEncoder | None = None
+_SESSION: PassageEncoder | None = None
 
 
 def _vino_query_vector(text: str) -> np.ndarray:
@@ -33,9 +31,9 @@ def _vino_query_vector(text: str) -> np.ndarray:
                 # One query at a time on one thread: a server's worker computes its queries in turn (they
                 # hold its engine, web/holder.py), and splitting one short query across cores costs more
                 # in hand-offs than it saves. A stream per core made the server slower (bench/load.py).
-                folder = provision_onnx_model()
-                _SESSION = VinoEncoder(folder, model_id=DEFAULT_MODEL, precision=default_precision(), threads=1)
-    return _SESSION.encode([text])[0]
+                encoder = encoder_name("openvino", default_precision())
+                _SESSION = make_encoder(DEFAULT_MODEL, "cpu", encoder, threads=1)
+    return _SESSION.encode_queries([text])[0]
 
 
 @lru_cache(maxsize=2048)  # paging, exports and the answer card ask the same query again
