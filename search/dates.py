@@ -43,6 +43,21 @@ def is_month(word: str) -> bool:
 
 _MONTH_FIRST_WORDS = frozenset(m.split()[0] for m in _MONTHS if " " in m)
 
+
+def month_number(words: list[str], i: int) -> tuple[int, int] | None:
+    """The month named by normalised words[i] (with its second word: «تشرين الأول»), as
+    (number, words used), or None; a «و»/«ب»/«في» glued before it is allowed («بمايو»)."""
+    w = words[i]
+    for bare in (w, w[1:] if w[:1] in ("و", "ب", "ل") else None):
+        if not bare:
+            continue
+        if i + 1 < len(words) and f"{bare} {words[i + 1]}" in _MONTHS:
+            return _MONTHS[f"{bare} {words[i + 1]}"], 2
+        if bare in _MONTHS and bare not in _MONTH_FIRST_WORDS:
+            return _MONTHS[bare], 1
+    return None
+
+
 # Longest names first so «كانون الثاني» wins over a shorter overlap.
 _MONTH = "(?:" + "|".join(re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)) + ")"
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"

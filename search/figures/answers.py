@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -47,6 +48,7 @@ from search.figures.nouns import (
     subject_key,
 )
 from search.figures.questions import CountQuestion, NotACountQuestion, asks_words, parse_question
+from search.figures.setting import another_time, nearest, times_at
 from search.query import Query, SearchMode
 
 
@@ -228,6 +230,8 @@ class _Reading:
         self.titles = titles
         self.topic = topic
         self._sentences: dict[int, list[str]] = {}
+        self._settings: dict[int, list] = {}
+        self._tokens: dict[int, list] = {}
 
     @cached_property
     def words(self) -> list[str]:
@@ -249,6 +253,41 @@ class _Reading:
                 self.hit["text"][f.sentence_start : f.sentence_end], stemmed=False
             )
         return self._sentences[f.sentence_start]
+
+    @cached_property
+    def published(self) -> date | None:
+        try:
+            return date.fromisoformat((self.hit.get("published") or "")[:10])
+        except ValueError:
+            return None
+
+    def _times(self, f: Figure) -> list:
+        """The time expressions of the figure's sentence, with their word positions."""
+        if f.sentence_start not in self._settings:
+            tokens = tokenize(self.hit["text"][f.sentence_start : f.sentence_end])
+            self._settings[f.sentence_start] = times_at([t.text for t in tokens], self.published)
+            self._tokens[f.sentence_start] = tokens
+        return self._settings[f.sentence_start]
+
+    def another_time(self, q: CountQuestion, f: Figure) -> bool:
+        """The figure's clause sets it at another time than the question asks about."""
+        times = self._times(f)
+        if not times:
+            return False
+        tokens = self._tokens[f.sentence_start]
+
+        def words_of(o: Figure) -> list[int]:
+            start, end = o.start - o.sentence_start, o.end - o.sentence_start
+            return [i for i, t in enumerate(tokens) if t.raw_end > start and t.raw_start < end]
+
+        inside = words_of(f) or [0]
+        first, last = inside[0], inside[-1]
+        others = [i for o in self.figures if o.sentence_start == f.sentence_start and o is not f for i in words_of(o)]
+        sentence = self.hit["text"][f.sentence_start : f.sentence_end]
+        at = sentence.find(f.claimant) if f.claimant else -1
+        claimed = {i for i, t in enumerate(tokens) if at >= 0 and at <= t.raw_start < at + len(f.claimant or "")}
+        said = nearest(times, first, last, claimed, others)  # the claimant's words date its statement, not the figure
+        return another_time(q.period, said)  # type: ignore[arg-type]
 
     @cached_property
     def keys(self) -> set[str]:
@@ -294,6 +333,8 @@ def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> flo
             return None  # too little of what the question is about is near this figure
         score += SUBJECT_WEIGHT * here + NEAR_WEIGHT * wide
         score += CLAUSE_WEIGHT * reading.topic.coverage(reading.words_around(f))
+    if reading.another_time(q, f):
+        return None  # «وقد قتل آنذاك خمسة جنود», «من 7.737 مليون برميل في أبريل» for May
     if f.denied:
         score -= 0.5
     return score

@@ -24,6 +24,7 @@ from search.figures.nouns import (
     noun_of,
     subject_key,
 )
+from search.figures.setting import Period, times_at
 
 _KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
 _COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم حصيلة".split())
@@ -62,6 +63,7 @@ class CountQuestion:
     attached: tuple[str, ...] = ()  # subject keys of the adjectives right after the noun
     context: tuple[str, ...] = field(default_factory=tuple)  # subject keys of the other content words
     counted: bool = True  # «كم عدد X», «كم X»: a count of X; False for an amount X names («كم بلغت صادرات …»)
+    period: Period | None = None  # the time it names (search/figures/setting.py) («في مايو 2015», «لعام 1436هـ»)
 
     @property
     def percent(self) -> bool:
@@ -75,6 +77,7 @@ class CountQuestion:
             "category": self.category,
             "subject": list(self.attached),
             "context": list(self.context),
+            "period": None if self.period is None else self.period.label(),
         }
 
 
@@ -154,6 +157,7 @@ def parse_question(text: str) -> CountQuestion:
         attached=tuple(dict.fromkeys(attached)),
         context=tuple(dict.fromkeys(k for k in context if k not in attached)),
         counted=counted,
+        period=next((p for _, p in times_at(words, None)), None),
     )
 
 
