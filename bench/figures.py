@@ -85,7 +85,7 @@ from search.store import DATABASE  # noqa: E402
 
 SEED = 13
 CACHE = Path(os.environ.get("MIZAN_BENCH_CACHE", Path.home() / ".cache" / "mizan" / "bench"))
-REL_TOL = 1e-6
+REL_TOL = 1e-3  # annotators wrote two thirds as 0.667
 SPLITS = ("dev", "test")
 
 

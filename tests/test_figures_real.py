@@ -325,3 +325,111 @@ def test_a_source_after_lam_keeps_its_article_and_ends_before_the_clause() -> No
         "الأمريكية ونشرت على فيسبوك"
     )
     assert _first(text, "أربعة").claimant == "الصحيفة الأمريكية"
+
+
+# ---------------------------------------------------------------- numbers in their Arabic shapes
+
+
+VALUES = [
+    # JA-economy-267-20160822: the Arabic comma as a decimal mark (a group shorter than three digits)
+    (
+        "سجلت صادرات التمور الى غاية 22 اوت 2016 أرقاما قياسية، حيث قدّرت ب104،5 ألف طن (بعائدات 446.4 مليون "
+        "دينار) مقابل 95،6 ألف طن",
+        [(104_500, 104_500, "exact"), (446_400_000, 446_400_000, "exact"), (95_600, 95_600, "exact")],
+    ),
+    # JA-internationalNews-142-20170201: a compound only descends, so «و15 الف» starts the range's end
+    (
+        "وحسب تقريره هناك تحفيز يتراوح بين 8 الاف و15 الف بيزو",
+        [(8_000, 15_000, "range")],
+    ),
+    # JA-sport-638-20170304: «مئات الملايين» is one vague amount
+    (
+        "أبرم، في السنوات القليلة الماضية، العديد من العقود مقابل مئات الملايين من اليورو مع حكومة ولاية ريو",
+        [(100_000_000, 999_999_999, "vague")],
+    ),
+    # JA-culture-87-20170417 and JA-diverse-118-20170221: a fraction after a hedge is a share
+    ("محققا وحده نحو ثلثي عائدات عطلة نهاية الأسبوع.", [(0.666667, 0.666667, "approx")]),
+    (
+        "ووجدت الدراسة التي أن أكثر من نصف العاملين في العاصمة البريطانية، لندن، يعانون من الإجهاد",
+        [(0.5, None, "at_least")],
+    ),
+    # JA-localNews-756-20160607: years, a season («2013-2014») and a day of a month are not figures
+    (
+        "سيقع الانطلاق في صرف منحة التدريس بمراكز العمل الدوري لسنتي 2013-2014 و2014-2015 بداية من 15 جوان 2016",
+        [],
+    ),
+    # JA-culture-22-20161114: «للدورة 27» numbers an edition
+    (
+        "وكانت وزارة الشؤون الثقافية قد دعت في بلاغ أصدرته اليوم الهيئة المديرة للدورة 27 لأيام قرطاج السينمائية",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VALUES)
+def test_numbers_in_their_arabic_shapes(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
+
+
+AGES = [
+    # JA-diverse-221-20150508, JA-diverse-283-20170323, JA-internationalNews-954-20170524
+    ("تمكنت السلطات الاسبانية من إيقاف فتاة مغربية عمدت أمس الخميس إلى تهريب طفل افريقي في الثامنة من عمره", 8),
+    ("تعرّضت فتاة في الخامسة عشرة من عمرها للاغتصاب في مدينة شيكاغو الأمريكية", 15),
+    ("وتتكشف هويات الضحايا شيئا فشيئا ومن بينهم طفلة في الثامنة من العمر ومراهقتان", 8),
+]
+
+
+@pytest.mark.parametrize(("text", "age"), AGES)
+def test_an_ordinal_after_fi_is_an_age_and_no_toll(text: str, age: int) -> None:
+    ages = [f for f in extract_figures(text) if f.value_low == age]
+    assert len(ages) == 1 and ages[0].category is None
+
+
+def test_an_ordinal_hour_is_no_age() -> None:
+    assert _figures("وصل الوفد في الثامنة صباحا إلى مقر الولاية") == []
+
+
+# ---------------------------------------------------------------- who says it, as Jawhara FM writes it
+
+CLAIMANTS = [
+    # JA-localNews-4213-20170520: the correspondent told is not the source
+    (
+        "وأفاد مصدر أمني لمراسل الجوهرة اف ام بالجهة، بأنه تم القبض على احدهما، مشيرا إلى أنهما أصيلا منطقة "
+        "رجيش تتراوح أعمارهما بين 25 و27 سنة.",
+        "بين 25",
+        "مصدر أمني",
+    ),
+    # JA-society-338-20160225: «وفقا لما جاء في بلاغ لوزارة …»: the ministry issued the statement
+    (
+        "وحجز الأمن لدى الموقوفين 3 سبائك من مادّة مطليّة باللّون الأصفر، وفقا لما جاء في بلاغ لوزارة الداخلية اليوم.",
+        "3",
+        "وزارة الداخلية",
+    ),
+    # JA-localNews-4285-20170524: «حسب ما أفاد به …»
+    (
+        "أذن وكيل الجمهورية بالمحكمة الابتدائية بقفصة اليوم الأربعاء، بإيقاف 3 أشخاص مشتبه بهم في قضايا تحيّل، "
+        "حسب ما أفاد به وكيل الجمهورية، محمد الخليفي.",
+        "3",
+        "وكيل الجمهورية",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "number", "claimant"), CLAIMANTS)
+def test_claimants_as_the_station_writes_them(text: str, number: str, claimant: str) -> None:
+    assert _first(text, number).claimant == claimant
+
+
+def test_the_speaker_continues_when_the_verb_names_only_the_medium_told() -> None:
+    # JA-localNews-3645-20160818: the first sentence names the speaker, the second continues him
+    text = (
+        "قال المدير الجهوي لحفظ الصحة بنابل، عمر السليمي، اليوم الخميس إنه لوحظ تزايد حالات داء الكلب لدى "
+        "الحيوان العام الحالي بولاية نابل مع تسجيل عدد من الإصابات بداء الكلب.\n"
+        'وأضاف لمراسلة "الجوهرة أف أم" أنه تم تسجيل نحو 51 حالة مؤكدة منذ بداية العام.'
+    )
+    assert _first(text, "نحو 51").claimant == "المدير الجهوي لحفظ الصحة بنابل"
+
+
+def test_a_passive_estimate_names_no_one() -> None:
+    # JA-economy-267-20160822: «قدّرت ب…» is "was estimated at"
+    assert _first("حيث قدّرت ب104،5 ألف طن", "104").claimant is None

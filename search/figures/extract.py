@@ -41,7 +41,7 @@ from search.figures.nouns import (
 )
 from search.figures.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 6  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 7  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
@@ -82,6 +82,7 @@ _REPRESENTATIVES = frozenset(normalize(w) for w in _WORDS["representatives"])
 _CONTENT_STARTS = frozenset(normalize(w) for w in _WORDS["content_starts"])
 _DOCUMENTS = frozenset(normalize(w) for w in _WORDS["documents"])
 _AGE_WORDS = frozenset(normalize(w) for w in "سن عمر بعمر بسن".split())
+_AGE_NOUNS = frozenset(normalize(w) for w in "العمر عمره عمرها عاما سنة".split())
 _PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
 _PARTITIVES = frozenset(normalize(w) for w in "منهم منها بينهم بينها بينهن منهن".split())
 _CLAUSE_BOUNDARIES = frozenset(normalize(w) for w in _WORDS["clause_boundaries"])
@@ -174,6 +175,9 @@ def _figure(
         while j < hi and words[j] in _PERCENT_WORDS:
             j += 1
         noun_at = j + 1 if j + 1 < hi and words[j] == "من" and _may_be_noun(words[j + 1]) else None
+    elif q.age:  # «في الثالثة عشرة من العمر»: the age's word, when the text names one
+        after = [j for j in range(last + 1, min(hi, last + 3)) if words[j] in _AGE_NOUNS]
+        noun_at = after[0] if after else None
     elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith("ال"):
         noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
     else:
@@ -202,7 +206,7 @@ def _figure(
         if c is not None and not w.startswith("ال") and not is_category_noun(w):
             categories.add(c)  # «لقوا حتفهم», «عشرة مدنيين بينهم أطفال قتلوا»: the verb of this figure
             break
-    if entry is not None and entry.kind in ("unit", "time", "thing") and "captured" not in categories:
+    if q.age or (entry is not None and entry.kind in ("unit", "time", "thing") and "captured" not in categories):
         categories = set()  # «بقتل صديقته البالغة 43 عاما»: an age, a sum or a thing is not a toll
     elif entry is not None and entry.kind != "human":
         categories.discard("captured")  # «ضبط 5 أطنان»: things are seized, people are arrested
@@ -353,7 +357,13 @@ def _opens_with_elided_verb(text: str, tokens: list[Token], words: list[str], lo
         return False
     after = words[lo + 1] if lo + 1 < hi else ""
     # «وأضاف أن …», «وقال: "…"», «وقال أمام اللجنة …»: no subject follows the verb
-    return lo + 1 >= hi or after in _ELIDED_AFTER or after in _CLAIMANT_STOPS or _quote_follows(text, tokens, lo)
+    return (
+        lo + 1 >= hi
+        or after in _ELIDED_AFTER
+        or after in _CLAIMANT_STOPS
+        or _told_medium(after)  # «وأضاف لمراسلة "الجوهرة أف أم" أنه …»
+        or _quote_follows(text, tokens, lo)
+    )
 
 
 def _quote_follows(text: str, tokens: list[Token], i: int) -> bool:
@@ -376,10 +386,12 @@ def _source_phrase_at(words: list[str], i: int) -> int | None:
             k = i + len(phrase)
             if k < len(words) and words[k] == "ل":
                 k += 1  # «وفقاً لـ X»: the tatweel was dropped, «ل» stands alone
-            if k < len(words) and words[k] == "ما":  # «وفق ما أعلنته وزارة …»
+            if k < len(words) and words[k] in ("ما", "لما"):  # «وفق ما أعلنته وزارة …»
                 k += 1
                 if k < len(words) and any(words[k].startswith(v) for v in _REPORT_VERBS if len(v) >= 3):
                     k += 1
+                elif k + 1 < len(words) and words[k] in _CAME_IN and words[k + 1] == "في":
+                    k += 2  # «وفقا لما جاء في بلاغ لوزارة الداخلية»: the statement's author
             return k
     return None
 
@@ -406,6 +418,8 @@ def _claimant(
             found = _phrase(text, tokens, words, k, first, strip_lam=True)
             if found:
                 return found, False
+        if w in _REPORT_VERBS and any(_estimated_at(x) for x in words[i + 1 : min(first, i + 3)]):
+            continue  # «يُقدَّر بنحو 60 ألف»: a passive «estimated at» names no one
         if w in _REPORT_VERBS:
             denied = w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
             found = _subject_before(text, tokens, words, i, lo)
@@ -432,7 +446,7 @@ _CLAUSE_OPENERS = frozenset(
     normalize(w)
     for w in (
         "و كان كانت وكان وكانت قد وقد كما وكما فيما بينما ثم فقد لكن ولكن "
-        "إذ وإذ حيث وحيث حين وحين عندما وعندما بعدما لذا لذلك ولذلك إذا وإذا فإذا"
+        "إذ وإذ حيث وحيث حين وحين عندما وعندما بعدما لذا لذلك ولذلك إذا وإذا فإذا لقد ولقد"
     ).split()
 )
 
@@ -456,6 +470,8 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
         return None  # a verb opens the clause: «تم …», «يذكر …»
     return text[tokens[start].raw_start : tokens[verb - 1].raw_end]
 
+
+_CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "جاءت"))
 
 # «المصدر نفسه»: the source named before; «الوزارة», «المتحدث»: the fuller mention before.
 _SAME_SOURCE = frozenset(
@@ -489,11 +505,27 @@ def _resolved(
         end = bisect.bisect_left(starts, spans[s_index][0])
         for j in range(end - 1, -1, -1):  # «وزارة الداخلية» for «الوزارة», «المتحدث باسم …» for «المتحدث»
             w = words[j]
-            if (w == bare or w[1:] == bare or w == said[0]) and j + 1 < len(words):
+            # «تلقت الشرطة نداء»: an indefinite word after the definite noun is no part of its name
+            linked = j + 1 < len(words) and (words[j + 1][:1] in ("ا", "ب", "ل") or w != said[0])
+            if (w == bare or w[1:] == bare or w == said[0]) and linked:
                 fuller = _phrase(text, tokens, words, j, len(words), strip_lam=True)
                 if fuller and len(tokenize(fuller)) >= 2:
                     return fuller
     return claimant
+
+
+def _unsuffixed(word: str) -> str:
+    """The word without a possessive pronoun: «قيمتها» → «قيمه», «تحقيقها» → «تحقيق»."""
+    for suffix in ("هما", "هم", "ها", "ه"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            bare = word[: -len(suffix)]
+            return bare[:-1] + "ه" if bare.endswith("ت") else bare
+    return word
+
+
+def _estimated_at(word: str) -> bool:
+    """«بـ», «بنحو», «بحوالي», «ب104» after «يقدر/قدرت»: the passive «estimated at» a figure."""
+    return word == "ب" or (word[:1] == "ب" and (word[1:] in _CLAIMANT_STOPS or is_number(word[1:])))
 
 
 def _verbal_noun(word: str) -> bool:
@@ -539,13 +571,14 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
         elif (
             is_number(w)
             or w in _CLAIMANT_STOPS
+            or (w[:1] in "بلوف" and w[1:] in _CLAIMANT_STOPS and len(w) > 3)  # «بنحو», «لأكثر»
             or (
                 j > k
                 and (
                     _strip_conj(w) in _REPORT_VERBS
-                    or w in _CONTENT_STARTS
+                    or _unsuffixed(w) in _CONTENT_STARTS
                     or category_of(w) is not None
-                    or _verbal_noun(w)
+                    or _verbal_noun(_unsuffixed(w))
                 )
             )
         ):
@@ -554,8 +587,10 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             k += 1  # «تقول فيه وزارة الخارجية»
             j += 1
             continue
-        if j == k and (w in _REPORT_VERBS or w == "ما"):
-            break
+        if j > k and w == "ل":
+            break  # «مصدر أمني ل"الجوهرة أف أم"»: the medium told, after a lone «ل»
+        if j == k and (w in _REPORT_VERBS or w == "ما" or _told_medium(w)):
+            break  # «وأضاف لمراسلة …»: the medium told, the speaker elided
         end = j
         j += 1
     if end is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from search.arabic import STOPWORDS, Token, is_number, normalize, number_lemma, tokenize
@@ -51,6 +51,7 @@ class Quantity:
     percent: bool = False
     noun: str | None = None  # the normalised word after the number: what is counted, when it is a noun
     dual: bool = False  # a dual is the number and the noun in one word («شخصين», «مرتين»): `noun` is its lemma
+    age: bool = False  # an ordinal read as an age («طفل في الثامنة»): it counts years, never a toll
 
 
 def _norm_set(*words: str) -> frozenset[str]:
@@ -102,6 +103,33 @@ _FRACTIONS = {
     **dict.fromkeys(_norm_set("وثلث", "والثلث"), 1 / 3),
 }
 _THREE_QUARTERS = (normalize("وثلاثة"), normalize("أرباع"))
+# A fraction standing alone counts only after a hedge: «نحو ثلثي المساحة», «حوالي نصف ساعة»,
+# «أكثر من ربع السكان» (bare, «نصف النهائي» and «ربع قرن» name things, not shares).
+_HEDGED_FRACTIONS = {
+    **dict.fromkeys(_norm_set("نصف", "النصف"), 0.5),
+    **dict.fromkeys(_norm_set("ثلث", "الثلث"), 1 / 3),
+    **dict.fromkeys(_norm_set("ثلثي", "ثلثا"), 2 / 3),
+    **dict.fromkeys(_norm_set("ربع", "الربع"), 0.25),
+}
+# Ordinals read as ages after «في»: «طفل في الثامنة», «في الثالثة عشرة من العمر».
+_ORDINALS = {
+    normalize(stem + end): n
+    for stem, n in (
+        ("الثاني", 2),
+        ("الثالث", 3),
+        ("الرابع", 4),
+        ("الخامس", 5),
+        ("السادس", 6),
+        ("السابع", 7),
+        ("الثامن", 8),
+        ("التاسع", 9),
+        ("العاشر", 10),
+        ("الحادي", 1),
+    )
+    for end in ("", "ة")
+} | {normalize("الحادية"): 1}
+_AGE_AFTER = tuple(tuple(normalize(p).split()) for p in ("من العمر", "من عمره", "من عمرها", "عاما", "سنة"))
+_CLOCK_AFTER = _norm_set("صباحا", "صباح", "مساء", "مساءً", "ليلا", "ظهرا", "فجرا", "والنصف", "والربع", "إلا")
 _VAGUE = {
     normalize("عشرات"): (10, 99),
     normalize("مئات"): (100, 999),
@@ -111,6 +139,14 @@ _VAGUE = {
     normalize("الآلاف"): (1_000, 9_999),
     normalize("ملايين"): (1_000_000, 9_999_999),
     normalize("الملايين"): (1_000_000, 9_999_999),
+    normalize("مليارات"): (1_000_000_000, 9_999_999_999),
+    normalize("المليارات"): (1_000_000_000, 9_999_999_999),
+}
+# «عشرات الآلاف», «مئات الملايين»: a vague count of thousands, of millions.
+_VAGUE_SCALES = {
+    **dict.fromkeys(_norm_set("الآلاف", "آلاف"), 1_000),
+    **dict.fromkeys(_norm_set("الملايين", "ملايين"), 1_000_000),
+    **dict.fromkeys(_norm_set("المليارات", "مليارات"), 1_000_000_000),
 }
 # With a preposition or conjunction: «بالملايين», «وعشرات».
 _VAGUE.update({c + w: v for w, v in list(_VAGUE.items()) for c in ("ب", "و") if not w.startswith("ال")})
@@ -159,6 +195,7 @@ _YEAR_CUES = _norm_set(*_WORDS["year_cues"])
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
 _PERCENT_AFTER = _phrases(*_WORDS["percent_after"])
 _NOT_NOUNS = _norm_set("من", "في", "على", "إلى", "عن", "و", "أو", "الى", "ان", "أن", "إن", "عام", "قد", "ما")
+_BREAKS = "،,.;:؛!?؟)"
 _TIME = re.compile(r"(?<![0-9٠-٩])[0-9٠-٩]{1,2}:[0-9٠-٩]{2}(?::[0-9٠-٩]{2})?")
 
 
@@ -250,14 +287,31 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
     last_magnitude = 1
     while i < n:
         w = words[i]
+        if i > start and any(ch in raw[tokens[i - 1].raw_end : tokens[i].raw_start] for ch in "،,;:.!?؟"):
+            break  # «… ومائتين، وبمليونين»: a number does not run past a comma
         mag = _is_magnitude(w, after_number=current > 0)
         if is_number(w):
             if seen and not (magnitude_closed and tokens[i - 1].text == "و"):
+                break
+            later = _is_magnitude(words[i + 1], after_number=True) if i + 1 < n else None
+            if seen and later is not None and later >= last_magnitude:
+                i -= 1  # «بين 8 آلاف و15 ألف»: a compound only descends, so a second number begins at «و»
                 break
             if _ra_decimal(tokens, i, raw):  # «935ر6» = 6.935: the Gulf press's decimal mark, fraction first
                 current += float(_ascii_digits(words[i + 2]) + "." + _ascii_digits(w))
                 seen, magnitude_closed = True, False
                 i += 3
+                continue
+            if (
+                i + 1 < n
+                and w.isdigit()
+                and words[i + 1].isdigit()
+                and len(words[i + 1]) <= 2
+                and raw[tokens[i].raw_end : tokens[i + 1].raw_start] == "،"
+            ):  # «104،5 ألف طن»: thousands come in threes, so a shorter group after «،» is a decimal
+                current += float(_ascii_digits(w) + "." + _ascii_digits(words[i + 1]))
+                seen, magnitude_closed = True, False
+                i += 2
                 continue
             groups = [i]  # «17،818»: an Arabic comma between digit groups is a thousands separator
             while (
@@ -278,7 +332,7 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
         elif mag is not None and current >= mag and i > start and is_number(words[i - 1]):
             pass  # «4,675,710 ملايين نسمة»: the number is written out, the magnitude word only repeats it
         elif mag is not None:
-            if w in _DUALS:
+            if any(w[c:] in _DUALS for c in (0, 1, 2) if w[:c] in ("", "و", "ب", "ل", "وب", "ول")):  # «وألفين»
                 current = max(current, 1) * 2 if not seen else current
             total += (current if current else 1) * mag
             last_magnitude = mag
@@ -389,13 +443,28 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
         if w in _VAGUE or (w == normalize("عشرات") and i + 1 < len(tokens)):
             vague_low, vague_high = _VAGUE.get(w, (10, 99))
             j = i
-            if i + 1 < len(tokens) and words[i + 1] in (normalize("الآلاف"), normalize("آلاف")):
-                vague_low, vague_high, j = vague_low * 1000, (vague_high + 1) * 1000 - 1, i + 1  # «عشرات الآلاف»
+            scale = _VAGUE_SCALES.get(words[i + 1]) if i + 1 < len(tokens) else None
+            if scale is not None:  # «عشرات الآلاف», «مئات الملايين»
+                vague_low, vague_high, j = vague_low * scale, (vague_high + 1) * scale - 1, i + 1
             if i > 0 and is_number(words[i - 1]):
                 i += 1
                 continue  # «10 آلاف» was read as a number
             out.append(_quantity(tokens, words, raw, i, j, vague_low, vague_high, Qualifier.VAGUE))
             i = j + 1
+            continue
+        age = _ordinal_age(words, i)
+        if age is not None:
+            value, last = age
+            found = _quantity(tokens, words, raw, i + 1, last, value, value, Qualifier.EXACT)
+            out.append(replace(found, noun=None, age=True))
+            i = last + 1
+            continue
+        if w in _HEDGED_FRACTIONS and (hedge := _match_before(words, i)) is not None:
+            fraction, bound = _HEDGED_FRACTIONS[w], hedge[0]
+            low = None if bound is Qualifier.AT_MOST else fraction
+            high = None if bound is Qualifier.AT_LEAST else fraction
+            out.append(_quantity(tokens, words, raw, hedge[1], i, low, high, bound))
+            i += 1
             continue
         dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) else None
         if dual is not None and not (i + 1 < len(words) and is_number(words[i + 1])):  # «شخصين»: two persons
@@ -465,6 +534,27 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
     return out
 
 
+def _ordinal_age(words: list[str], i: int) -> tuple[int, int] | None:
+    """«في الثامنة» (+ «عشرة», «والعشرين») read as an age: its value and last token, when
+    «من العمر» follows or a person is named right before; never a clock time («في الثامنة صباحاً»)."""
+    if words[i] not in ("في", "فى") or i + 1 >= len(words) or words[i + 1] not in _ORDINALS:
+        return None
+    value, last = _ORDINALS[words[i + 1]], i + 1
+    nxt = words[last + 1] if last + 1 < len(words) else ""
+    if nxt in _TEN:
+        value, last = value + 10, last + 1
+    elif nxt.startswith("و") and (tens := _word_value(nxt)) is not None and tens[0] == "tens":
+        value, last = value + tens[1], last + 1
+    if value < 2 or (value == 1 and last == i + 1):
+        return None
+    after = words[last + 1 : last + 3]
+    if after[:1] and after[0] in _CLOCK_AFTER:
+        return None
+    aged = any(tuple(after[: len(p)]) == p for p in _AGE_AFTER)
+    person = i > 0 and (noun := lookup(words[i - 1])) is not None and noun.kind == "human"
+    return (value, last) if aged or person else None
+
+
 def _range_opener(word: str) -> bool:
     """«بين», «من», «يتراوح», with a conjunction on them («وبين 18 و23»)."""
     return word in _RANGE_OPENERS or (word[:1] in "وف" and word[1:] in _RANGE_OPENERS)
@@ -481,13 +571,15 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True
     if _numeric_date(tokens, words, raw, number):
         return True  # «15-11-1436هـ», «3 /3 /1436هـ»
-    if _before_month(words, number.last + 1):
+    previous = words[number.first - 1] if number.first else ""
+    counted_definite = previous.startswith("ال") and words[number.first].startswith("ال") and not is_number(previous)
+    if _before_month(words, number.last + 1) and not counted_definite:
         return True  # «يوم 30 أكتوبر», «يومي 27 و28 أكتوبر», «الـ30 من شهر يوليو»: a day of the month
     tok = tokens[number.first]
     if is_number(tok.text) and len(tok.text) >= 9 and tok.text.startswith("0"):
         return True  # a phone number
-    previous = words[number.first - 1] if number.first else ""
-    if previous in _NUMBERED or (previous == "ال" and number.first > 1 and words[number.first - 2] in _NUMBERED):
+    numbered = previous in _NUMBERED or (previous[:2] == "لل" and "ال" + previous[2:] in _NUMBERED)
+    if numbered or (previous == "ال" and number.first > 1 and words[number.first - 2] in _NUMBERED):
         return True  # «الرقم 10», «دورتها الـ 14»
     before = raw[max(0, tok.raw_start - 1) : tok.raw_start]
     after = raw[tokens[number.last].raw_end : tokens[number.last].raw_end + 1]
@@ -521,8 +613,10 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         wv = _word_value(first_word)
         if first_word.startswith(("ال", "وال")) and previous.startswith(("ال", "وال")) and wv and wv[0] != "unit":
             return True  # «الجولة الثانية والعشرين»: an ordinal; «السنوات الأربع» counts
-        if wv and wv[0] == "ten" and previous.endswith("ه") and previous.startswith("ال"):
-            return True  # «السادسة عشر»: an ordinal teen
+        if wv and wv[0] == "ten" and ((previous.endswith("ه") and previous.startswith("ال")) or previous in _ORDINALS):
+            return True  # «السادسة عشر», «القرن الثالث عشر»: an ordinal teen
+        if previous == normalize("عبد"):
+            return True  # «عبد الواحد»: a name
         bare = first_word[1:] if first_word[:1] in "ولب" and first_word[1:] in _ONE_OF else first_word
         one_of = bare not in _ONE or nxt == "من" or nxt.startswith("ال")  # «مرة واحدة» counts one
         if bare in _ONE_OF and number.first == number.last and not is_number(nxt) and one_of:
@@ -538,6 +632,16 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         if len(tok.text) == 4 and 1800 <= value <= 2100:
             if previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or is_month(previous):
                 return True  # «عام 2015», «سبتمبر 1895»
+            cued = any(w.startswith("عدد") for w in words[max(0, number.first - 3) : number.first])
+            if cued or _match_before(words, number.first) is not None:
+                return False  # «أكثر من 2000 شخص», «بلغ عدد الزوار 2015»: a count, not a year
+            closes = raw[tok.raw_end : tok.raw_end + 2].strip()[:1]
+            if closes and closes in _BREAKS:
+                return True  # «مطلع العام الفائت 2014، حيث …»: nothing counted follows a year
+            if previous == "و" and number.first > 1 and _year_like(words[number.first - 2]):
+                return True  # «سنتي 2014 و2015»
+            if after in ("-", "–") and nxt.isdigit() and len(nxt) == 4 and 0 < int(nxt) - value <= 1:
+                return True  # «2013-2014»: a season or an academic year
             counted = lookup(nxt) is not None or (
                 previous != "في"
                 and len(nxt) >= 3
@@ -549,6 +653,10 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             )
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
+
+
+def _year_like(word: str) -> bool:
+    return word.isdigit() and len(word) == 4 and 1800 <= int(word) <= 2100
 
 
 def _int_or_zero(text: str) -> int:
