@@ -461,9 +461,9 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             continue
         if w in _HEDGED_FRACTIONS and (hedge := _match_before(words, i)) is not None:
             fraction, bound = _HEDGED_FRACTIONS[w], hedge[0]
-            low = None if bound is Qualifier.AT_MOST else fraction
-            high = None if bound is Qualifier.AT_LEAST else fraction
-            out.append(_quantity(tokens, words, raw, hedge[1], i, low, high, bound))
+            share_low = None if bound is Qualifier.AT_MOST else fraction
+            share_high = None if bound is Qualifier.AT_LEAST else fraction
+            out.append(_quantity(tokens, words, raw, hedge[1], i, share_low, share_high, bound))
             i += 1
             continue
         dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) else None
