@@ -433,3 +433,24 @@ def test_the_speaker_continues_when_the_verb_names_only_the_medium_told() -> Non
 def test_a_passive_estimate_names_no_one() -> None:
     # JA-economy-267-20160822: «قدّرت ب…» is "was estimated at"
     assert _first("حيث قدّرت ب104،5 ألف طن", "104").claimant is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # JA-internationalNews-720-20170324: «حتفهم» is the 12's; the boat carried 22, alive or not
+        (
+            "لقي 12 شخصا حتفهم بعد غرق قارب مطاطي كان يقل 22 سوريا ويتجه إلى اليونان قبالة بلدة كوشاداسي المطلة "
+            "على بحر إيجه.",
+            ["dead", None],
+        ),
+        # JA-internationalNews-275-20150913
+        (
+            "لقي ثلاثة أشخاص سوريين بينهم طفل حتفهم صباح اليوم الأحد في حادث غرق مركب كان يقل نحو 100 مهاجر قبالة "
+            "جزيرة فارماكونيسي اليونانية.",
+            ["dead", None],
+        ),
+    ],
+)
+def test_a_category_word_a_figure_took_is_not_the_next_figures(text: str, expected: list) -> None:
+    assert [f.category for f in extract_figures(text)] == expected

@@ -127,6 +127,7 @@ def extract_figures(text: str) -> list[Figure]:
     sentence_starts = [s for s, _ in spans]
     located = []
     taken: set[int] = set()  # tokens that belong to some quantity
+    claimed: set[int] = set()  # category words a figure already read as its own («46 قتيلا», «لقوا حتفهم»)
     for q in quantities:
         first = bisect.bisect_left(starts, q.start)
         last = max(first, bisect.bisect_left(starts, q.end) - 1)
@@ -138,7 +139,7 @@ def extract_figures(text: str) -> list[Figure]:
         s_start, s_end = spans[s_index]
         lo = bisect.bisect_left(starts, s_start)
         hi = bisect.bisect_left(starts, s_end)  # tokens [lo, hi) are the sentence's
-        figure = _figure(text, tokens, words, starts, q, first, last, lo, hi, taken, spans, s_index)
+        figure = _figure(text, tokens, words, starts, q, first, last, lo, hi, taken, claimed, spans, s_index)
         before = out[-1] if out and out[-1].sentence_start == figure.sentence_start else None
         if figure.category is None and before is not None and before.category and _partitive_before(words, first):
             figure = replace(figure, category=before.category)  # «أصيب 50 زائرا منهم 22 سعوديا»: 22 of the injured
@@ -162,6 +163,7 @@ def _figure(
     lo: int,
     hi: int,
     taken: set[int],
+    claimed: set[int],
     spans: list[tuple[int, int]],
     s_index: int,
 ) -> Figure:
@@ -191,10 +193,12 @@ def _figure(
     categories = set()
     if entry is not None and entry.cls in CATEGORY_OF_CLASS:
         categories.add(CATEGORY_OF_CLASS[entry.cls])  # «37 جريحا» says itself what it counts
+        claimed.add(noun_at if noun_at is not None else first)
     elif noun is not None and entry is None and category_of(noun) is not None and noun_at != first:
         categories.add(category_of(noun) or "")  # «9 إصابات»
+        claimed.add(noun_at if noun_at is not None else first)
     else:  # «14 قتيلا و37 جريحا»: the words before 37 belong to the figure before it
-        categories |= _categories_before(text, tokens, words, first, lo, taken)
+        categories |= _categories_before(text, tokens, words, first, lo, taken | claimed)
     after_from = (noun_at if noun_at is not None and noun_at > last else last) + 1
     for at in range(after_from, min(hi, after_from + _MAX_CLAUSE_AHEAD)):
         w = words[at]
@@ -205,6 +209,7 @@ def _figure(
         c = category_of(w)
         if c is not None and not w.startswith("ال") and not is_category_noun(w):
             categories.add(c)  # «لقوا حتفهم», «عشرة مدنيين بينهم أطفال قتلوا»: the verb of this figure
+            claimed.add(at)  # … and no later figure's («حتفهم … وتضرر أكثر من مائتي ألف شخص»)
             break
     if q.age or (entry is not None and entry.kind in ("unit", "time", "thing") and "captured" not in categories):
         categories = set()  # «بقتل صديقته البالغة 43 عاما»: an age, a sum or a thing is not a toll
