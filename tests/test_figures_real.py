@@ -263,6 +263,9 @@ def test_a_subordinating_conjunction_is_not_the_claimant() -> None:
         ("ما قيمة الصفقة؟", None, "money", None),
         ("كم شخصا اعتقلت الداخلية؟", "شخصا", None, "captured"),
         ("ما عدد المعتقلين؟", "المعتقلين", None, "captured"),
+        ("كم عدد الذين اعتقلتهم قوات الأمن في بنزرت؟", "اشخاص", None, "captured"),
+        ("كم عدد الذين قتلتهم العاصفة؟", "اشخاص", None, "dead"),
+        ("ما حجم شحنة حبوب الكبتاجون التي أحبطها الجمرك؟", "حبوب", None, None),
     ],
 )
 def test_count_questions_in_every_form(question: str, noun, measure, category) -> None:
@@ -454,3 +457,18 @@ def test_a_passive_estimate_names_no_one() -> None:
 )
 def test_a_category_word_a_figure_took_is_not_the_next_figures(text: str, expected: list) -> None:
     assert [f.category for f in extract_figures(text)] == expected
+
+
+def test_a_category_question_takes_any_name_for_the_people_it_befell() -> None:
+    """«عدد الموقوفين» is answered by «القبض على 431 إرهابيا»: the arrest, not the word for them."""
+    from search.figures.answers import _counts_what_was_asked
+
+    q = parse_question("كم عدد الموقوفين؟")
+    for text in (
+        # JA-internationalNews-995-20160506 and JA-internationalNews-1142-20170609
+        "وأضاف نفس المصدر أنه تم إيقاف 3 إرهابيين، بينهم ليبيان بحوزتهما جوازا سفر مزوّران",
+        "في حين تم القبض على 8 مهربين ببرج باجي مختار وضبط شاحنة وكمية من المواد الغذائية",
+    ):
+        f = extract_figures(text)[0]
+        assert f.category == "captured"
+        assert _counts_what_was_asked(q, f, text, None) is not None  # type: ignore[arg-type]

@@ -137,7 +137,12 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
         return 1.0
     if q.noun is None:
         return 0.5 if found is None or found.kind != "unit" else None
-    if found is None and q.category and q.noun.cls == q.category and f.category == q.category:
+    # «كم عدد القتلى», «عدد الموقوفين»: the noun asked is the category itself (its class, or a
+    # category word the lexicon reads as people), so what befell them matters, not what they are called
+    category_noun = bool(q.category) and (
+        q.noun.cls == q.category or (q.noun_word is not None and category_of(q.noun_word) == q.category)
+    )
+    if found is None and category_noun and f.category == q.category:
         return 0.8  # «وإصابة 66 بالإجهاد»: a bare number the category names, for «كم عدد المصابين»
     if found is None:
         # a bare number («العرقلات (118)»): it counts what the question asks when its sentence names that
@@ -150,7 +155,7 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
             return 0.75
         return 1.0 if found.lemma == q.noun.lemma or not q.noun.known else SAME_CLASS  # ولاية asked, إقليم found
     # «كم عدد القتلى»: a figure of dead soldiers or dead people answers it
-    if q.category and q.noun.cls == q.category and found.kind == "human":
+    if category_noun and found.kind == "human":
         return 0.9
     if not q.noun.known and not found.known and q.noun.lemma == found.lemma:
         return 1.0
@@ -158,8 +163,8 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
     if len(asked_skeleton) >= 3 and f.noun and asked_skeleton == skeleton(f.noun):
         return 0.9  # «كم موقع»: «أربعة مواقع», a broken plural outside the lexicon
     # «ضحايا» asked, «وفاة 3 مسافرين» found: a figure that says the category counts people
-    if q.category and q.noun.cls == q.category and f.category == q.category and not found.known:
-        return 0.8
+    if category_noun and f.category == q.category and not found.known:
+        return 0.8  # «عدد الموقوفين»: «القبض على 431 إرهابيا»
     # «فازت ستة مرات بجائزة غرامي» answers «كم جائزة غرامي»: times of winning what was asked
     if found.cls == "times" and any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f)):
         return 0.6

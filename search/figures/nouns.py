@@ -197,6 +197,12 @@ def category_of(word: str) -> str | None:
     for candidate in _candidates(word):
         if candidate in CATEGORY_WORDS:
             return CATEGORY_WORDS[candidate]
+    for pronoun in ("هم", "هن", "ها"):  # «اعتقلتهم», «قتلتهم»: the verb with its object
+        if word.endswith(pronoun) and len(word) - len(pronoun) >= 3:
+            bare = word[: -len(pronoun)]
+            for candidate in (bare, bare[1:] if bare[:1] in "وف" else bare):
+                if candidate in CATEGORY_WORDS:
+                    return CATEGORY_WORDS[candidate]
     return None
 
 

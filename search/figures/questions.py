@@ -37,6 +37,8 @@ _SKIP_AFTER_KAM = frozenset(
     ).split()
 )
 _WHAT = frozenset(("ما", "ماهو", "ماهي", "وما"))
+_CONTAINERS = frozenset(normalize(w) for w in "شحنة شحنات كمية كميات".split())
+_RELATIVES = frozenset(normalize(w) for w in "الذين اللذين اللواتي اللاتي".split())
 _QUESTION_WORDS = (
     frozenset(normalize(w) for w in "كم لكم بكم ما ماذا هل الذي التي الذين اللذين اللتين اللتى اللتي".split())
     | _SKIP_AFTER_KAM
@@ -98,7 +100,7 @@ def parse_question(text: str) -> CountQuestion:
         i += 1
         while i < len(words) and words[i] in ("من", "ال"):
             i += 1
-        if i < len(words) and not is_number(words[i]) and words[i] not in _QUESTION_WORDS:
+        if i < len(words) and not is_number(words[i]) and (words[i] not in _QUESTION_WORDS or words[i] in _RELATIVES):
             noun_at = i
     elif i < len(words) and _measure(words[i]):
         measure = _measure(words[i])
@@ -106,6 +108,10 @@ def parse_question(text: str) -> CountQuestion:
             measure = "resident"  # «كم كان عدد سكان …» is read above; «كم تعداد سكان …» here
     elif i < len(words) and words[i] not in _QUESTION_WORDS and not is_number(words[i]) and not _verb(words[i]):
         noun_at = i  # «كم جندياً», «كم مرة», «كم طناً»; not «كم تستطيع …»
+    while noun_at is not None and words[noun_at] in _CONTAINERS and noun_at + 1 < len(words):
+        noun_at += 1  # «ما حجم شحنة حبوب الكبتاجون»: the pills are counted, the shipment holds them
+    if noun_at is not None and words[noun_at] in _RELATIVES:
+        words[noun_at] = normalize("أشخاص")  # «كم عدد الذين اعتقلتهم …»: people; the verb says what befell them
     if noun_at is not None and _measure(words[noun_at]) in ("resident", "percent", "area", "money"):
         measure = _measure(words[noun_at])  # «كم عدد سكان …», «ما نسبة …»
     noun = noun_of(words[noun_at]) if noun_at is not None and measure not in ("percent",) else None
