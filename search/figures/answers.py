@@ -48,7 +48,7 @@ from search.figures.nouns import (
     subject_key,
 )
 from search.figures.questions import CountQuestion, NotACountQuestion, asks_words, parse_question
-from search.figures.setting import another_time, nearest, times_at
+from search.figures.setting import another_time, nearest, time_word, times_at
 from search.query import Query, SearchMode
 
 
@@ -218,7 +218,7 @@ def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
     keys: dict[str, str] = {}
     for w in terms(q.text, stemmed=False):
         counted = w == q.noun_word or asks_words(w) or category_of(w) is not None
-        if not counted and w not in STOPWORDS:
+        if not counted and w not in STOPWORDS and not time_word(w):
             keys.setdefault(stem(w), subject_key(w))
     weigh = getattr(engine.backend, "term_weights", None)
     weights = weigh(list(keys)) if weigh is not None else dict.fromkeys(keys, 1.0)

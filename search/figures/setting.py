@@ -66,6 +66,23 @@ def _year(word: str) -> int | None:
     return int(word) if is_number(word) and word.isdigit() and len(word) == 4 and 1900 <= int(word) <= 2100 else None
 
 
+def time_word(word: str) -> bool:
+    """A normalised word that only dates («يوليو», «2015», «1436», «لعام», «ه»): the question's period
+    is checked apart (another_time), so these are no part of what it is about."""
+    return (
+        month_number([word], 0) is not None
+        or (
+            is_number(word)
+            and word.isdigit()
+            and len(word) == 4
+            and (1300 <= int(word) <= 1500 or 1900 <= int(word) <= 2100)
+        )
+        or word in _YEAR_CUES - {"في", "خلال"}
+        or word in _YEAR_WORDS | _MONTH_WORDS | _PAST
+        or word in ("ه", "هـ", "م", normalize("شهر"))
+    )
+
+
 def times_at(words: Sequence[str], published: date | None) -> list[tuple[int, Period]]:
     """(index, period) for every time expression of the normalised words; a month without
     its year is the last such month up to `published` (any year when that is unknown)."""
