@@ -492,6 +492,17 @@ def print_statuses(outcomes: Sequence[dict]) -> None:
 # ---------------------------------------------------------------- main
 
 
+def apply_settings(ap: argparse.ArgumentParser, settings: Sequence[str]) -> None:
+    """`--set NAME=VALUE`: override a weight of search/figures/answers.py for this run."""
+    import search.figures.answers as answers_module
+
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if not hasattr(answers_module, name) or not name.isupper():
+            ap.error(f"--set {setting}: search/figures/answers.py has no weight {name}")
+        setattr(answers_module, name, type(getattr(answers_module, name))(value))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--eval", type=Path, action="append", help="eval collection directory (repeatable)")
@@ -500,7 +511,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--gold", type=Path, default=GOLD, help="gold values TSV")
     ap.add_argument("--limit", type=int, help="only the first N gold questions (a quick run)")
     ap.add_argument("--out", type=Path, default=RESULTS / "answers.json", help="JSON results")
-    return ap.parse_args(argv)
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a weight of search/figures/answers.py (fit on ARCD-train, never on the test sets)",
+    )
+    args = ap.parse_args(argv)
+    apply_settings(ap, args.set)
+    return args
 
 
 def fail(message: str) -> None:
@@ -582,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         "distractor_source": args.distractors.name,
         "seed": SEED,
         "index_build_s": round(index.build_s, 1),
-        "gold": str(args.gold.relative_to(REPO_ROOT) if _inside_repo(args.gold) else args.gold),
+        "gold": str(args.gold.resolve().relative_to(REPO_ROOT) if _inside_repo(args.gold) else args.gold),
         "limit": args.limit,
     }
     report["parser"] = {"per_set": parser, "failures": parser_failures}

@@ -62,8 +62,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import search.figures.answers as answers_module  # noqa: E402
-from bench.answers import _pct  # noqa: E402
+from bench.answers import _pct, apply_settings  # noqa: E402
 from bench.answers import main as answers_main  # noqa: E402
 from bench.figure_gold import (  # noqa: E402
     GoldAnswer,
@@ -484,11 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, default=RESULTS / "figures.json")
     args = ap.parse_args(argv)
-    for setting in args.set:
-        name, _, value = setting.partition("=")
-        if not hasattr(answers_module, name) or not name.isupper():
-            ap.error(f"--set {setting}: search/figures/answers.py has no weight {name}")
-        setattr(answers_module, name, type(getattr(answers_module, name))(value))
+    apply_settings(ap, args.set)
     if not available():
         print("figures: ../shared/corpus is missing: this benchmark reads the real news there", file=sys.stderr)
         return 2

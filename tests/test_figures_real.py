@@ -472,3 +472,7 @@ def test_a_category_question_takes_any_name_for_the_people_it_befell() -> None:
         f = extract_figures(text)[0]
         assert f.category == "captured"
         assert _counts_what_was_asked(q, f, text, None) is not None  # type: ignore[arg-type]
+
+
+def test_the_maghreb_word_for_residents_asks_for_a_population() -> None:
+    assert parse_question("كم عدد متساكني ولاية نابل؟").noun.cls == "resident"  # type: ignore[union-attr]

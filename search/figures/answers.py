@@ -77,7 +77,7 @@ UNSAID_CATEGORY = 0.5  # a figure that does not say the category the question as
 SEMANTIC_WEIGHT = 1.0  # the passage's e5 similarity to the question, rescaled across the passages read
 CLAUSE_WEIGHT = 2.0  # … within AROUND words of the figure itself
 AROUND = 6
-SAME_CLASS = 0.9  # a noun of the asked noun's class but another entry (إقليم for ولاية)
+SAME_CLASS = 0.5  # a noun of the asked noun's class but another entry (إقليم for ولاية)
 MIN_TOPIC = 0.35  # the share of the question's topic (idf-weighted) a figure's passage and title must name
 COPY_SIMILARITY = 0.6  # sentences sharing this share of their words are one report (a wire copy), not two
 
@@ -166,7 +166,12 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
     if category_noun and f.category == q.category and not found.known:
         return 0.8  # «عدد الموقوفين»: «القبض على 431 إرهابيا»
     # «فازت ستة مرات بجائزة غرامي» answers «كم جائزة غرامي»: times of winning what was asked
-    if found.cls == "times" and any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f)):
+    # (people are not counted in times: «تضاعف سكان آسيا أربع مرات» is no population)
+    if (
+        found.cls == "times"
+        and q.noun.kind != "human"
+        and any(_same_noun(q.noun, noun_of(w)) for w in reading.sentence_words(f))
+    ):
         return 0.6
     # «كم سعودياً …»: a nationality asked as the noun; people of it counted under another noun
     if not q.noun.known and q.noun_word and is_nisba(q.noun_word) and found.kind in ("human", "unknown"):
