@@ -476,3 +476,21 @@ def test_a_category_question_takes_any_name_for_the_people_it_befell() -> None:
 
 def test_the_maghreb_word_for_residents_asks_for_a_population() -> None:
     assert parse_question("كم عدد متساكني ولاية نابل؟").noun.cls == "resident"  # type: ignore[union-attr]
+
+
+def test_bayyana_before_an_continues_the_speaker() -> None:
+    # JA-economy-170-20161129: «وبين أن» (he explained that), not «بين» (between)
+    text = (
+        "وأكد إيلومالو عزمه الاستثمار في تونس مجال البنوك والتمويل. وبين أن هذا البنك لديه فروع في أكثر من 20 "
+        "دولة إفريقية جنوبي الصحراء ويقدم خدماته لأكثر من 40 مليون عميل."
+    )
+    assert (_first(text, "أكثر من 20").claimant or "").startswith("إيلومالو")
+
+
+def test_adad_after_a_legal_text_numbers_it() -> None:
+    # JA-localNews-1347-20170216: «الأمر عدد 161» is decree No. 161
+    text = (
+        "وبين أن المحكمة الادارية، التي لجأ اليها نواب لجنة المالية والتخطيط (من المعارضة) للطعن في الأمر عدد 161 "
+        'لعدم "مطابقته للقانون'
+    )
+    assert _figures(text) == []

@@ -358,7 +358,7 @@ def _subject(text: str, tokens: list[Token], words: list[str], noun_at: int, hi:
 
 def _opens_with_elided_verb(text: str, tokens: list[Token], words: list[str], lo: int, hi: int) -> bool:
     """«وأضاف أن …», «وقال: "…"»: a reporting verb whose subject is the previous speaker."""
-    if lo >= hi or _strip_conj(words[lo]) not in _REPORT_VERBS:
+    if lo >= hi or _verb_at(words, lo) not in _REPORT_VERBS:
         return False
     after = words[lo + 1] if lo + 1 < hi else ""
     # «وأضاف أن …», «وقال: "…"», «وقال أمام اللجنة …»: no subject follows the verb
@@ -379,6 +379,18 @@ def _quote_follows(text: str, tokens: list[Token], i: int) -> bool:
 
 def _strip_conj(word: str) -> str:
     return word[1:] if word[:1] in ("و", "ف") and word[1:] in _REPORT_VERBS else word
+
+
+_BAYYANA = frozenset(normalize(w) for w in ("بين", "وبين", "فبين"))
+_EXPLAINED = normalize("أوضح")
+
+
+def _verb_at(words: list[str], i: int) -> str:
+    """The word at i as a reporting verb would be read: without its conjunction, and «وبيّن أن»
+    read as «أوضح أن» (unvowelled, «بين» is also "between", so only before «أن»)."""
+    if words[i] in _BAYYANA and i + 1 < len(words) and words[i + 1] in _ELIDED_AFTER:
+        return _EXPLAINED
+    return _strip_conj(words[i])
 
 
 def _source_phrase_at(words: list[str], i: int) -> int | None:
@@ -415,7 +427,7 @@ def _claimant(
                 return found, False
     participle = None  # «… قائلة "4 سنوات …"»: said by the subject of the clause's verb
     for i in range(first - 1, lo - 1, -1):
-        w = _strip_conj(words[i])
+        w = _verb_at(words, i)
         if w in _PARTICIPLES and participle is None:
             participle = i
         k = _source_phrase_at(words, i)

@@ -191,6 +191,9 @@ _RANGE_OPENERS = _norm_set(*_WORDS["range_openers"])
 # Nouns that a number names rather than counts: «الرقم 10», «الدورة 15», «المصنفة 89», «الساعة 1350».
 _NUMBERED = _norm_set(*_WORDS["numbered"])
 _HIJRI_MONTHS = _norm_set(*_WORDS["hijri_months"])
+_NUMBERED_BY_ADAD = _norm_set(
+    "الأمر", "أمر", "المرسوم", "مرسوم", "القانون", "قانون", "القرار", "قرار", "المنشور", "منشور", "الفصل", "فصل"
+)
 _YEAR_CUES = _norm_set(*_WORDS["year_cues"])
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
 _PERCENT_AFTER = _phrases(*_WORDS["percent_after"])
@@ -304,8 +307,8 @@ def _read_number(tokens: list[Token], i: int, raw: str) -> _Number | None:
                 continue
             if (
                 i + 1 < n
-                and w.isdigit()
-                and words[i + 1].isdigit()
+                and w.isdecimal()
+                and words[i + 1].isdecimal()
                 and len(words[i + 1]) <= 2
                 and raw[tokens[i].raw_end : tokens[i + 1].raw_start] == "،"
             ):  # «104،5 ألف طن»: thousands come in threes, so a shorter group after «،» is a decimal
@@ -579,6 +582,9 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     if is_number(tok.text) and len(tok.text) >= 9 and tok.text.startswith("0"):
         return True  # a phone number
     numbered = previous in _NUMBERED or (previous[:2] == "لل" and "ال" + previous[2:] in _NUMBERED)
+    text_named = words[number.first - 2] if number.first > 1 else ""
+    if previous == "عدد" and (text_named in _NUMBERED_BY_ADAD or text_named[1:] in _NUMBERED_BY_ADAD):
+        numbered = True  # «الأمر عدد 161», «القانون عدد 52 لسنة 1992»: the Tunisian "No."
     if numbered or (previous == "ال" and number.first > 1 and words[number.first - 2] in _NUMBERED):
         return True  # «الرقم 10», «دورتها الـ 14»
     before = raw[max(0, tok.raw_start - 1) : tok.raw_start]
@@ -640,7 +646,7 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
                 return True  # «مطلع العام الفائت 2014، حيث …»: nothing counted follows a year
             if previous == "و" and number.first > 1 and _year_like(words[number.first - 2]):
                 return True  # «سنتي 2014 و2015»
-            if after in ("-", "–") and nxt.isdigit() and len(nxt) == 4 and 0 < int(nxt) - value <= 1:
+            if after in ("-", "–") and nxt.isdecimal() and len(nxt) == 4 and 0 < int(nxt) - value <= 1:
                 return True  # «2013-2014»: a season or an academic year
             counted = lookup(nxt) is not None or (
                 previous != "في"
@@ -656,7 +662,7 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
 
 
 def _year_like(word: str) -> bool:
-    return word.isdigit() and len(word) == 4 and 1800 <= int(word) <= 2100
+    return word.isdecimal() and len(word) == 4 and 1800 <= int(word) <= 2100
 
 
 def _int_or_zero(text: str) -> int:

@@ -63,7 +63,7 @@ _MONTH_WORDS = frozenset(normalize(w) for w in ("الشهر",))
 
 
 def _year(word: str) -> int | None:
-    return int(word) if is_number(word) and word.isdigit() and len(word) == 4 and 1900 <= int(word) <= 2100 else None
+    return int(word) if is_number(word) and word.isdecimal() and len(word) == 4 and 1900 <= int(word) <= 2100 else None
 
 
 def time_word(word: str) -> bool:
@@ -73,7 +73,7 @@ def time_word(word: str) -> bool:
         month_number([word], 0) is not None
         or (
             is_number(word)
-            and word.isdigit()
+            and word.isdecimal()
             and len(word) == 4
             and (1300 <= int(word) <= 1500 or 1900 <= int(word) <= 2100)
         )
@@ -124,7 +124,7 @@ def times_at(words: Sequence[str], published: date | None) -> list[tuple[int, Pe
         elif (y := _year(w)) is not None and (prev in _YEAR_CUES or (i + 1 < len(words) and words[i + 1] == "م")):
             if not since:
                 found.append((i, Period("month", y * 12, y * 12 + 11)))
-        elif w.isdigit() and len(w) == 4 and 1300 <= int(w) <= 1500 and words[i + 1 : i + 2] == ["ه"] and not since:
+        elif w.isdecimal() and len(w) == 4 and 1300 <= int(w) <= 1500 and words[i + 1 : i + 2] == ["ه"] and not since:
             found.append((i, Period("hijri", int(w), int(w))))
         i += 1
     return found
