@@ -494,3 +494,21 @@ def test_adad_after_a_legal_text_numbers_it() -> None:
         'لعدم "مطابقته للقانون'
     )
     assert _figures(text) == []
+
+
+def test_a_passive_estimate_with_its_subject_names_no_one() -> None:
+    # JA-economy-163-20150920: «قدرت قيمة المحجوز ب…» is "the value was estimated at"
+    text = "وقدرت قيمة المحجوز ب106 آلاف دينار، تنضاف اليها حوالي 60 ألف دينار"
+    assert [f.claimant for f in extract_figures(text)] == [None, None]
+
+
+def test_the_correspondent_after_the_source_is_not_part_of_it() -> None:
+    # JA-society-1034-20170615
+    text = "وحجز أكثر من 110 آلاف دينار لديهما، بحسب ما أفاد به مصدر أمني مراسل الجوهرة أف أم في المنستير."
+    assert _first(text, "أكثر من 110").claimant == "مصدر أمني"
+
+
+def test_a_decree_number_is_not_a_figure() -> None:
+    # JA-localNews-4566-20170609
+    text = "وذلك عملا باحكام الفصل عدد 4 من الامر 2948 لسنة 2010 المؤرخ في 9 نوفمبر 2010"
+    assert _figures(text) == []

@@ -435,7 +435,7 @@ def _claimant(
             found = _phrase(text, tokens, words, k, first, strip_lam=True)
             if found:
                 return found, False
-        if w in _REPORT_VERBS and any(_estimated_at(x) for x in words[i + 1 : min(first, i + 3)]):
+        if w in _REPORT_VERBS and any(_estimated_at(x) for x in words[i + 1 : min(first, i + 5)]):
             continue  # «يُقدَّر بنحو 60 ألف»: a passive «estimated at» names no one
         if w in _REPORT_VERBS:
             denied = w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
@@ -488,6 +488,7 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
     return text[tokens[start].raw_start : tokens[verb - 1].raw_end]
 
 
+_CORRESPONDENTS = frozenset(normalize(w) for w in ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا"))
 _CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "جاءت"))
 
 # «المصدر نفسه»: the source named before; «الوزارة», «المتحدث»: the fuller mention before.
@@ -604,8 +605,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             k += 1  # «تقول فيه وزارة الخارجية»
             j += 1
             continue
-        if j > k and w == "ل":
-            break  # «مصدر أمني ل"الجوهرة أف أم"»: the medium told, after a lone «ل»
+        if j > k and (w == "ل" or w in _CORRESPONDENTS):
+            break  # «مصدر أمني ل"الجوهرة أف أم"», «مصدر أمني مراسل الجوهرة»: the medium told
         if j == k and (w in _REPORT_VERBS or w == "ما" or _told_medium(w)):
             break  # «وأضاف لمراسلة …»: the medium told, the speaker elided
         end = j
