@@ -512,3 +512,12 @@ def test_a_decree_number_is_not_a_figure() -> None:
     # JA-localNews-4566-20170609
     text = "وذلك عملا باحكام الفصل عدد 4 من الامر 2948 لسنة 2010 المؤرخ في 9 نوفمبر 2010"
     assert _figures(text) == []
+
+
+def test_a_span_of_years_is_not_a_figure() -> None:
+    # JA-economy-248-20170506: the 43 billion is the figure, 2006 and 2016 bound its period
+    text = (
+        "خسرت تونس ما يعادل 43 مليار دينار من العملة الصعبة خلال الفترة الممتدة من 2006 إلى 2016 تبعا للنظام "
+        "الاستثنائي المسند للشركات"
+    )
+    assert _figures(text) == [(43_000_000_000, 43_000_000_000, "exact")]

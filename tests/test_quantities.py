@@ -77,6 +77,11 @@ def test_golden(text: str, low, high, qualifier: str, noun: str | None) -> None:
         "وعام 2020 بلغ الخلاف ذروته",
         "اليوم الأحد، وذلك بعد تصريحات",
         "أحد الطرفين",
+        "يستقبل المراجعين حتى الـ 12 ظهرا ومن 4 عصرا",
+        "مطلع العام الفائت 2014، حيث أطلق",
+        "خلال سنتي 2014 و2015 بلغ",
+        "عبد الواحد النبوي",
+        "في نهاية القرن الثالث عشر كان",
     ],
 )
 def test_dates_years_times_and_phones_are_not_quantities(text: str) -> None:

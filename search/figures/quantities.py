@@ -129,7 +129,8 @@ _ORDINALS = {
     for end in ("", "ة")
 } | {normalize("الحادية"): 1}
 _AGE_AFTER = tuple(tuple(normalize(p).split()) for p in ("من العمر", "من عمره", "من عمرها", "عاما", "سنة"))
-_CLOCK_AFTER = _norm_set("صباحا", "صباح", "مساء", "مساءً", "ليلا", "ظهرا", "فجرا", "والنصف", "والربع", "إلا")
+_UNTIL = _norm_set("حتى", "إلى", "الى")
+_CLOCK_AFTER = _norm_set("صباحا", "صباح", "مساء", "مساءً", "ليلا", "ظهرا", "عصرا", "فجرا", "والنصف", "والربع", "إلا")
 _VAGUE = {
     normalize("عشرات"): (10, 99),
     normalize("مئات"): (100, 999),
@@ -606,6 +607,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # «JO25», «نوت-7»: part of a name
     if _score(tokens, words, raw, number):
         return True
+    if nxt_word(words, number) in _CLOCK_AFTER and number.value <= 24 and not number.magnitude:
+        return True  # «حتى الـ12 ظهرا», «4 عصرا»: a clock time
     line_start = raw.rfind("\n", 0, tok.raw_start) + 1
     if (
         not raw[line_start : tok.raw_start].strip()
@@ -639,7 +642,16 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             if previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or is_month(previous):
                 return True  # «عام 2015», «سبتمبر 1895»
             cued = any(w.startswith("عدد") for w in words[max(0, number.first - 3) : number.first])
-            if cued or _match_before(words, number.first) is not None:
+            until = previous in _UNTIL or (previous[:1] == "و" and previous[1:] in _UNTIL)  # «وحتى 2015»
+            linked = nxt in _UNTIL or (nxt[:1] == "و" and nxt[1:] in _UNTIL)
+            after_span = words[number.last + 3] if number.last + 3 < len(words) else ""
+            if (
+                linked
+                and _year_like(words[number.last + 2] if number.last + 2 < len(words) else "")
+                and lookup(after_span) is None
+            ) or (until and number.first > 1 and _year_like(words[number.first - 2]) and lookup(nxt) is None):
+                return True  # «من 2010 وحتى 2015»: a span of years
+            if cued or (_match_before(words, number.first) is not None and not until):
                 return False  # «أكثر من 2000 شخص», «بلغ عدد الزوار 2015»: a count, not a year
             closes = raw[tok.raw_end : tok.raw_end + 2].strip()[:1]
             if closes and closes in _BREAKS:
@@ -659,6 +671,10 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             )
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
+
+
+def nxt_word(words: list[str], number: _Number) -> str:
+    return words[number.last + 1] if number.last + 1 < len(words) else ""
 
 
 def _year_like(word: str) -> bool:
