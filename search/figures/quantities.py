@@ -549,7 +549,7 @@ def _ordinal_age(words: list[str], i: int) -> tuple[int, int] | None:
         value, last = value + 10, last + 1
     elif nxt.startswith("و") and (tens := _word_value(nxt)) is not None and tens[0] == "tens":
         value, last = value + tens[1], last + 1
-    if value < 2 or (value == 1 and last == i + 1):
+    if value < 2:  # «في الحادي» alone is no age; «في الحادية عشرة» is
         return None
     after = words[last + 1 : last + 3]
     if after[:1] and after[0] in _CLOCK_AFTER:
@@ -607,7 +607,7 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # «JO25», «نوت-7»: part of a name
     if _score(tokens, words, raw, number):
         return True
-    if nxt_word(words, number) in _CLOCK_AFTER and number.value <= 24 and not number.magnitude:
+    if _word_after(words, number) in _CLOCK_AFTER and number.value <= 24 and not number.magnitude:
         return True  # «حتى الـ12 ظهرا», «4 عصرا»: a clock time
     line_start = raw.rfind("\n", 0, tok.raw_start) + 1
     if (
@@ -673,7 +673,7 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     return False
 
 
-def nxt_word(words: list[str], number: _Number) -> str:
+def _word_after(words: list[str], number: _Number) -> str:
     return words[number.last + 1] if number.last + 1 < len(words) else ""
 
 
