@@ -212,3 +212,13 @@ def test_a_figure_reader_failure_loses_no_document(tmp_path, monkeypatch, caplog
     with Store.open(tmp_path / "index") as store:
         assert store.stats()["figures"] == 0 and store.stats()["passages"] > 4
     assert "could not be read" in caplog.text
+
+
+def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
+    text = (
+        "وقال المتحدث باسم الدفاع المدني إن «فرق الإنقاذ تعمل منذ الفجر. وقد انتشلنا حتى الآن 12 جثة من تحت "
+        "الأنقاض». وفي سياق آخر، ارتفعت أسعار النفط 3 في المائة."
+    )
+    dead, oil = extract_figures(text)
+    assert dead.claimant == "المتحدث باسم الدفاع المدني"
+    assert oil.claimant is None  # the quotation closed before it

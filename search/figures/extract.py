@@ -91,6 +91,7 @@ _OWN_WORDS = frozenset(normalize(w) for w in _WORDS["own_words"])
 _PRONOUN_PREPOSITIONS = frozenset(normalize(w) for w in _WORDS["pronoun_prepositions"])
 _ELIDED_AFTER = frozenset(normalize(w) for w in _WORDS["elided_after"])
 _MEDIA_TOLD = frozenset(normalize(w) for w in _WORDS["media_told"])
+_GUILLEMETS = re.compile("[«»]")
 _QUOTE_OPEN = '«"“('
 _QUOTE_CLOSE = {"«": "»", '"': '"', "“": "”", "(": ")"}
 _BREAKS = "،,:;.!?؟"
@@ -218,6 +219,14 @@ def _figure(
     attached = noun_at is not None and noun_at in (last + 1, last + 2)  # after the number (or «من»)
     subject = _subject(text, tokens, words, noun_at, hi) if attached and noun_at is not None else None
     claimant, denied = _claimant(text, tokens, words, first, last, lo, hi, taken)
+    opened = _open_quote(text, q.start) if claimant is None else None
+    if opened is not None and opened < spans[s_index][0]:
+        # «وأضاف البنك أن «… . وفي حالة عدم حدوثه … عند مستوى 1050 دولارًا»»: a quotation that
+        # runs on past its sentence is still its speaker's
+        o_index = max(0, bisect.bisect_right([a for a, _ in spans], opened) - 1)
+        o_lo = bisect.bisect_left(starts, spans[o_index][0])
+        o_at = bisect.bisect_left(starts, opened)
+        claimant, denied = _claimant(text, tokens, words, o_at, o_at - 1, o_lo, o_at, taken)
     if claimant is None:
         # a sentence opening with an elided subject («وأضاف أن …») continues the previous speaker
         for back in (s_index - 1, s_index - 2):
@@ -369,6 +378,18 @@ def _opens_with_elided_verb(text: str, tokens: list[Token], words: list[str], lo
         or _told_medium(after)  # «وأضاف لمراسلة "الجوهرة أف أم" أنه …»
         or _quote_follows(text, tokens, lo)
     )
+
+
+def _open_quote(text: str, at: int) -> int | None:
+    """The offset of the «…» quotation still open at `at`, or None (guillemets only: a straight
+    «"» does not say whether it opens or closes)."""
+    opened: list[int] = []
+    for m in _GUILLEMETS.finditer(text, 0, at):
+        if m.group() == "«":
+            opened.append(m.start())
+        elif opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _quote_follows(text: str, tokens: list[Token], i: int) -> bool:
