@@ -266,6 +266,9 @@ def test_a_subordinating_conjunction_is_not_the_claimant() -> None:
         ("كم عدد الذين اعتقلتهم قوات الأمن في بنزرت؟", "اشخاص", None, "captured"),
         ("كم عدد الذين قتلتهم العاصفة؟", "اشخاص", None, "dead"),
         ("ما حجم شحنة حبوب الكبتاجون التي أحبطها الجمرك؟", "حبوب", None, None),
+        ("كم شحنة ضبطت؟", "شحنه", None, "captured"),
+        ("كم كلف المشروع؟", None, "money", None),
+        ("ما كمية الأمطار التي سقطت؟", "الامطار", None, None),
     ],
 )
 def test_count_questions_in_every_form(question: str, noun, measure, category) -> None:

@@ -27,8 +27,8 @@ from search.figures.nouns import (
 from search.figures.setting import Period, times_at
 
 _KAM = frozenset(("كم", "لكم", "بكم", "فكم", "وكم"))
-_COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم حصيلة".split())
-_AMOUNT_WORDS = frozenset(normalize(w) for w in "حجم إجمالي مجموع".split())  # the size of X, not a count of X
+_COUNT_WORDS = frozenset(normalize(w) for w in "عدد عد عددد تعداد إجمالي مجموع حجم حصيلة مقدار كمية".split())
+_AMOUNT_WORDS = frozenset(normalize(w) for w in "حجم إجمالي مجموع مقدار كمية".split())  # the size of X, not a count
 _SKIP_AFTER_KAM = frozenset(
     normalize(w)
     for w in (
@@ -108,7 +108,9 @@ def parse_question(text: str) -> CountQuestion:
             measure = "resident"  # «كم كان عدد سكان …» is read above; «كم تعداد سكان …» here
     elif i < len(words) and words[i] not in _QUESTION_WORDS and not is_number(words[i]) and not _verb(words[i]):
         noun_at = i  # «كم جندياً», «كم مرة», «كم طناً»; not «كم تستطيع …»
-    while noun_at is not None and words[noun_at] in _CONTAINERS and noun_at + 1 < len(words):
+    while (
+        noun_at is not None and words[noun_at] in _CONTAINERS and noun_at + 1 < len(words) and _held(words[noun_at + 1])
+    ):
         noun_at += 1  # «ما حجم شحنة حبوب الكبتاجون»: the pills are counted, the shipment holds them
     if noun_at is not None and words[noun_at] in _RELATIVES:
         words[noun_at] = normalize("أشخاص")  # «كم عدد الذين اعتقلتهم …»: people; the verb says what befell them
@@ -186,6 +188,11 @@ def _count_start(words: list[str]) -> int | None:
     if k < len(words) and words[k] in _COUNT_WORDS and k + 1 < len(words) and not is_number(words[k + 1]):
         return k
     return None
+
+
+def _held(word: str) -> bool:
+    """A word after «شحنة»/«كمية» that names what it holds («حبوب»), not a verb («كم شحنة ضبطت»)."""
+    return not _verb(word) and category_of(word) is None and word not in STOPWORDS and word not in _QUESTION_WORDS
 
 
 def _verb(word: str) -> bool:
