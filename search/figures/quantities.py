@@ -607,8 +607,6 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # «JO25», «نوت-7»: part of a name
     if _score(tokens, words, raw, number):
         return True
-    if _word_after(words, number) in _CLOCK_AFTER and number.value <= 24 and not number.magnitude:
-        return True  # «حتى الـ12 ظهرا», «4 عصرا»: a clock time
     line_start = raw.rfind("\n", 0, tok.raw_start) + 1
     if (
         not raw[line_start : tok.raw_start].strip()
@@ -617,6 +615,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     ):
         return True  # «2 – دعم …» at the start of a line: a list marker
     nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
+    if nxt in _CLOCK_AFTER and number.value <= 24 and not number.magnitude:
+        return True  # «حتى الـ12 ظهرا», «4 عصرا»: a clock time
     first_word = words[number.first]
     if not is_number(first_word):
         wv = _word_value(first_word)
@@ -671,10 +671,6 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             )
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
-
-
-def _word_after(words: list[str], number: _Number) -> str:
-    return words[number.last + 1] if number.last + 1 < len(words) else ""
 
 
 def _year_like(word: str) -> bool:

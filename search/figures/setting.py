@@ -60,26 +60,27 @@ _YEAR_CUES = frozenset(normalize(w) for w in "عام العام لعام سنة 
 _SINCE = normalize("منذ")  # «منذ مارس»: from then until now, the figure is current
 _YEAR_WORDS = frozenset(normalize(w) for w in "العام السنة عام".split())
 _MONTH_WORDS = frozenset(normalize(w) for w in ("الشهر",))
+_LAST_WORDS = _YEAR_WORDS | _MONTH_WORDS  # «العام الماضي», «الشهر الماضي»
+# words that only date: year cues (not the prepositions), «العام الماضي»'s words, the Hijri and Gregorian marks
+_DATING_WORDS = (_YEAR_CUES - {"في", "خلال"}) | _LAST_WORDS | _PAST | {"ه", "هـ", "م", normalize("شهر")}
 
 
 def _year(word: str) -> int | None:
     return int(word) if is_number(word) and word.isdecimal() and len(word) == 4 and 1900 <= int(word) <= 2100 else None
 
 
+def _hijri_year(word: str) -> int | None:
+    return int(word) if word.isdecimal() and len(word) == 4 and 1300 <= int(word) <= 1500 else None
+
+
 def time_word(word: str) -> bool:
     """A normalised word that only dates («يوليو», «2015», «1436», «لعام», «ه»): the question's period
     is checked apart (another_time), so these are no part of what it is about."""
     return (
-        month_number([word], 0) is not None
-        or (
-            is_number(word)
-            and word.isdecimal()
-            and len(word) == 4
-            and (1300 <= int(word) <= 1500 or 1900 <= int(word) <= 2100)
-        )
-        or word in _YEAR_CUES - {"في", "خلال"}
-        or word in _YEAR_WORDS | _MONTH_WORDS | _PAST
-        or word in ("ه", "هـ", "م", normalize("شهر"))
+        word in _DATING_WORDS
+        or _year(word) is not None
+        or _hijri_year(word) is not None
+        or month_number([word], 0) is not None
     )
 
 
@@ -94,7 +95,7 @@ def times_at(words: Sequence[str], published: date | None) -> list[tuple[int, Pe
         since = prev == _SINCE or (i > 1 and words[i - 2] == _SINCE)
         if w in _THEN:
             found.append((i, Period("other")))
-        elif w in _YEAR_WORDS | _MONTH_WORDS and i + 1 < len(words) and words[i + 1] in _PAST and published:
+        elif w in _LAST_WORDS and i + 1 < len(words) and words[i + 1] in _PAST and published:
             if not since:
                 if w in _MONTH_WORDS:
                     m = published.year * 12 + published.month - 2
@@ -124,8 +125,8 @@ def times_at(words: Sequence[str], published: date | None) -> list[tuple[int, Pe
         elif (y := _year(w)) is not None and (prev in _YEAR_CUES or (i + 1 < len(words) and words[i + 1] == "م")):
             if not since:
                 found.append((i, Period("month", y * 12, y * 12 + 11)))
-        elif w.isdecimal() and len(w) == 4 and 1300 <= int(w) <= 1500 and words[i + 1 : i + 2] == ["ه"] and not since:
-            found.append((i, Period("hijri", int(w), int(w))))
+        elif (h := _hijri_year(w)) is not None and words[i + 1 : i + 2] == ["ه"] and not since:
+            found.append((i, Period("hijri", h, h)))
         i += 1
     return found
 
