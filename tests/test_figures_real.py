@@ -524,3 +524,25 @@ def test_a_span_of_years_is_not_a_figure() -> None:
         "الاستثنائي المسند للشركات"
     )
     assert _figures(text) == [(43_000_000_000, 43_000_000_000, "exact")]
+
+
+def test_a_number_before_minhum_counts_part_of_the_figure_before_it() -> None:
+    # JA-society-552-20160429: 16 of the 29 poisoned pupils; «نقل 16» says no one's words
+    text = (
+        "تم صباح اليوم الجمعة تسجيل 29 حالة تسمم في صفوف تلاميذ مبيت المدرسة الإعدادية خير الدين بالفحص من ولاية "
+        "زغوان، مما استوجب نقل 16 منهم إلى المستشفى المحلي بالمعتمدية"
+    )
+    whole, part = extract_figures(text)
+    assert (whole.unit, whole.category) == ("حاله", "injured")  # poisoning is an injury
+    assert (part.value_low, part.unit, part.category, part.claimant) == (16, "حاله", "injured", None)
+
+
+def test_a_plural_in_construct_is_the_noun_it_inflects() -> None:
+    # JA-localNews-2632-20170311: «من جرحى الحادث»; asked as «مصابي الحادث», the construct of «مصابين»
+    text = (
+        "غادر 4 من جرحى حادث البلفدير الذي جد صباح السبت، للمستشفى بعد تلقيهم الاسعافات الطبية اللازمة، فيما يخضع "
+        "بقية المصابين وعددهم 7 للمراقبة الطبية"
+    )
+    assert _first(text, "4").category == "injured"
+    q = parse_question("كم عدد مصابي حادث البلفدير؟")
+    assert (q.noun.cls, q.category) == ("injured", "injured")

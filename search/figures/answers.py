@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from search.arabic import STOPWORDS, normalize, stem, terms, tokenize
 from search.figures import Figure
+from search.figures.extract import is_report_verb
 from search.figures.nouns import (
     GENERIC_HUMAN,
     Noun,
@@ -211,23 +212,49 @@ class _Topic:
         hit = self._seen.get(word)
         if hit is None:
             keys = {subject_key(word), *alias_keys(word)}  # «بيونغ يانغ» names North Korea
-            s = stem(word)
-            hit = frozenset(t for t in self.weights if t == s or self.keys[t] in keys)
+            stems = {stem(word)}
+            bare = _preposition_off(word)
+            if bare:
+                stems.add(stem(bare))  # «بقيمة» names قيمة, «لسندات» سندات
+            hit = frozenset(t for t in self.weights if t in stems or self.keys[t] in keys)
             self._seen[word] = hit
         return hit
+
+
+# The prepositions written onto a word (ب، ل، ك): the light stem keeps them, so «بولاية» and
+# «ولاية» are two index terms; a word of five letters or more is read both ways.
+_PREPOSITIONS = ("ب", "ل", "ك")
+
+
+def _preposition_off(word: str) -> str | None:
+    return word[1:] if len(word) >= 5 and word[0] in _PREPOSITIONS and word not in STOPWORDS else None
 
 
 def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
     """The question's topic: its terms less those that frame it (كم، عدد), name what is counted
     or what happened to it (checked apart, by noun and category)."""
-    keys: dict[str, str] = {}
-    for w in terms(q.text, stemmed=False):
-        counted = w == q.noun_word or asks_words(w) or category_of(w) is not None
-        if not counted and w not in STOPWORDS and not time_word(w):
-            keys.setdefault(stem(w), subject_key(w))
+    words = [
+        w
+        for w in terms(q.text, stemmed=False)
+        if w != q.noun_word
+        and not asks_words(w)
+        and category_of(w) is None
+        and w not in STOPWORDS
+        and not time_word(w)
+        and not is_report_verb(w)  # «التي أعلنت الوزارة …»: who said it, checked as the claimant
+    ]
+    bare = {w: _preposition_off(w) for w in words}
+    candidates = {stem(w) for w in words} | {stem(b) for b in bare.values() if b}
     weigh = getattr(engine.backend, "term_weights", None)
-    weights = weigh(list(keys)) if weigh is not None else dict.fromkeys(keys, 1.0)
-    return _Topic({t: max(0.0, float(w)) for t, w in weights.items()}, keys)
+    known = {t: max(0.0, float(x)) for t, x in (weigh(sorted(candidates)) if weigh is not None else {}).items()}
+    keys: dict[str, str] = {}
+    for w in words:
+        term, b = stem(w), bare[w]
+        if b and known.get(stem(b), 0.0) > 0 and not 0 < known.get(term, 0.0) <= known[stem(b)]:
+            term, w = stem(b), b  # «بولاية»: the index knows «ولاية» better, a preposition on it
+        keys.setdefault(term, subject_key(w))
+    weights = {t: known.get(t, 0.0) for t in keys} if weigh is not None else dict.fromkeys(keys, 1.0)
+    return _Topic(weights, keys)
 
 
 class _Reading:

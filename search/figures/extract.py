@@ -41,7 +41,7 @@ from search.figures.nouns import (
 )
 from search.figures.quantities import Quantity, find_quantities
 
-FIGURES_VERSION = 7  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 8  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
@@ -144,6 +144,9 @@ def extract_figures(text: str) -> list[Figure]:
         before = out[-1] if out and out[-1].sentence_start == figure.sentence_start else None
         if figure.category is None and before is not None and before.category and _partitive_before(words, first):
             figure = replace(figure, category=before.category)  # «أصيب 50 زائرا منهم 22 سعوديا»: 22 of the injured
+        if before is not None and last + 1 < len(words) and words[last + 1] in _PARTITIVES:
+            # «تسجيل 29 حالة تسمم … نقل 16 منهم إلى المستشفى»: 16 of the 29, counted as they were
+            figure = replace(figure, unit=before.unit, noun=before.noun, category=figure.category or before.category)
         out.append(figure)
     return out
 
@@ -402,6 +405,11 @@ def _strip_conj(word: str) -> str:
     return word[1:] if word[:1] in ("و", "ف") and word[1:] in _REPORT_VERBS else word
 
 
+def is_report_verb(word: str) -> bool:
+    """A normalised verb of saying («أعلنت», «وقال»): it frames who says a figure, not what it is about."""
+    return _strip_conj(word) in _REPORT_VERBS
+
+
 _BAYYANA = frozenset(normalize(w) for w in ("بين", "وبين", "فبين"))
 _EXPLAINED = normalize("أوضح")
 
@@ -458,6 +466,8 @@ def _claimant(
                 return found, False
         if w in _REPORT_VERBS and any(_estimated_at(x) for x in words[i + 1 : min(first, i + 5)]):
             continue  # «يُقدَّر بنحو 60 ألف»: a passive «estimated at» names no one
+        if w in _REPORT_VERBS and i + 1 == first:
+            continue  # «استوجب نقل 16 منهم»: the figure is the verb's object, not what someone said
         if w in _REPORT_VERBS:
             denied = w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
             found = _subject_before(text, tokens, words, i, lo)

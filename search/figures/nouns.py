@@ -112,6 +112,8 @@ def _candidates(word: str) -> list[str]:
     out = []
     for base in bases:
         out.append(base)
+        if len(base) >= 4 and base[-1] in "يو":
+            out.append(base[:-1] + ("ين" if base[-1] == "ي" else "ون"))  # «مصابي التفجير»: a plural in construct
         for suffix in _SUFFIXES:
             if base.endswith(suffix) and len(base) - len(suffix) >= 2:
                 out.append(base[: -len(suffix)])
