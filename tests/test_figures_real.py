@@ -546,3 +546,19 @@ def test_a_plural_in_construct_is_the_noun_it_inflects() -> None:
     assert _first(text, "4").category == "injured"
     q = parse_question("كم عدد مصابي حادث البلفدير؟")
     assert (q.noun.cls, q.category) == ("injured", "injured")
+
+
+def test_a_noun_with_a_possessive_pronoun_is_the_noun() -> None:
+    # JA-diverse-96-20161029: «عدد سكانها» with a preposition («منذ») after the first number
+    text = (
+        "وبعد أن كان عدد سكانها 50 ألف منذ 10 سنوات وصل الآن الى 4 آلاف والسبب فى ذلك هو هجره معظم سكانها إلى "
+        "المدن الكبرى"
+    )
+    assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(50_000, "ساكن"), (10, "سنه"), (4000, "ساكن")]
+    # JA-internationalNews-391-20161021: «عدد ضحاياها» says the dead
+    text = (
+        "وتقول الإحصائيات الرسمية إن الحوادث المرورية في الهند تحصد أرواح نحو 400 شخص يوميا، في حين يبلغ عدد "
+        "ضحاياها 159 ألف شخص كل سنة."
+    )
+    assert _first(text, "159").category == "dead"
+    assert parse_question("كم عدد سكانها؟").noun.cls == "resident"

@@ -44,6 +44,7 @@ CATEGORY_OF_CLASS = {
 GENERIC_HUMAN = "person"  # شخص، فرد، نسمة: matches any class of people
 _CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _SUFFIXES = ("ين", "ون", "ان", "ات", "ا", "ه")
+_POSSESSIVES = ("هما", "ها", "هم", "هن")
 
 
 @dataclass(frozen=True)
@@ -104,16 +105,22 @@ def dual_noun(word: str) -> Noun | None:
 
 
 def _candidates(word: str) -> list[str]:
-    """The word, without its article or conjunction, and without a case or plural ending."""
+    """The word, without its article and conjunction or its possessive pronoun, and without a case or
+    plural ending; a plural in construct («مصابي التفجير») also as the plural it inflects."""
     bases = [word]
     for clitic in _CLITICS:
         if word.startswith(clitic) and len(word) - len(clitic) >= 2:
             bases.append(word[len(clitic) :])
+    for pronoun in _POSSESSIVES:  # «سكانها», «قتلاهم» (ى is written ا before it), «جنودها»
+        if word.endswith(pronoun) and len(word) - len(pronoun) >= 3:
+            owned = word[: -len(pronoun)]
+            bases += [owned, owned[:-1] + "ي"] if owned.endswith("ا") else [owned]
+            break
     out = []
     for base in bases:
         out.append(base)
         if len(base) >= 4 and base[-1] in "يو":
-            out.append(base[:-1] + ("ين" if base[-1] == "ي" else "ون"))  # «مصابي التفجير»: a plural in construct
+            out.append(base[:-1] + ("ين" if base[-1] == "ي" else "ون"))
         for suffix in _SUFFIXES:
             if base.endswith(suffix) and len(base) - len(suffix) >= 2:
                 out.append(base[: -len(suffix)])
