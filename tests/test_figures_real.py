@@ -562,3 +562,15 @@ def test_a_noun_with_a_possessive_pronoun_is_the_noun() -> None:
     )
     assert _first(text, "159").category == "dead"
     assert parse_question("كم عدد سكانها؟").noun.cls == "resident"
+
+
+def test_the_name_ali_is_not_the_preposition_ala() -> None:
+    # both normalise to «علي»; the name is written with ي. JA-internationalNews-1180-20160501,
+    # JA-society-421-20170224
+    text = "وقال حاكم منطقة غازي عنتاب علي يرليكايا إن 9 من الجرحى هم من رجال الشرطة"
+    assert _first(text, "9").claimant == "حاكم منطقة غازي عنتاب علي يرليكايا"
+    text = (
+        "وأكد الكاتب العام لبلدية تستور علي الغربي أن الأمطار الأخيرة ساهمت في تدهور حالة الحائط الممتد على طوال "
+        "حوالي 30 مترا خطيّا"
+    )
+    assert _first(text, "حوالي 30").claimant == "الكاتب العام لبلدية تستور علي الغربي"

@@ -592,6 +592,9 @@ def _told_medium(word: str) -> bool:
     return word.startswith("ل") and word[1:] in _MEDIA_TOLD
 
 
+_ALI = normalize("على")
+
+
 def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
     """The noun phrase naming a source, from token k: up to a comma, «أن», a long quote or a date word."""
     end = None
@@ -617,6 +620,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             pass  # «ممثل عن جهاز الاستخبارات»
         elif j > k and _told_medium(w) and words[k] not in _DOCUMENTS:
             break  # «قال المتحدث لوكالة الأنباء»: the speaker, not the agency told («دراسة لوكالة ناسا» is NASA's)
+        elif j > k and w == _ALI and text[tokens[j].raw_start : tokens[j].raw_end][-1:] == "ي":
+            pass  # «اللواء علي إبراهيم»: the name, written with ي, not the preposition «على»
         elif (
             is_number(w)
             or w in _CLAIMANT_STOPS
