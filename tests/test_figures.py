@@ -222,3 +222,22 @@ def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
     dead, oil = extract_figures(text)
     assert dead.claimant == "المتحدث باسم الدفاع المدني"
     assert oil.claimant is None  # the quotation closed before it
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "claimant"),
+    [
+        ("وأفاد ناشطون بأن القصف أدى إلى مقتل 3 مواطنين", "3", "ناشطون"),  # «بأن» is «that», not «estimated at»
+        ("من جهة أخرى أعلنت مصادر أمنية أن 20 عنصرا قتلوا", "20", "مصادر أمنية"),  # a fronted phrase is no subject
+        (
+            "وأوضح المدير الطبي في العيادات التخصصية الدكتور محمد الزعبي أن العيادات استقبلت 970 حالة",
+            "970",
+            "المدير الطبي في العيادات التخصصية الدكتور محمد الزعبي",  # «في» inside a post that a title ends
+        ),
+        ("وقال الوزير في تصريح صحفي إن 20 شخصا قتلوا", "20", "الوزير"),  # … but not before a statement
+        ("وقسمت الفرق إلى 4 مجموعات بحسب التصنيف العالمي", "4", None),  # a criterion, not a source
+    ],
+)
+def test_claimant_shapes(text: str, number: str, claimant: str | None) -> None:
+    found = [f for f in extract_figures(text) if text[f.start : f.end] == number]
+    assert found and found[0].claimant == claimant

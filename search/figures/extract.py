@@ -81,6 +81,7 @@ _CLAIMANT_STOPS = frozenset(normalize(w) for w in _WORDS["stops"])
 _REPRESENTATIVES = frozenset(normalize(w) for w in _WORDS["representatives"])
 _CONTENT_STARTS = frozenset(normalize(w) for w in _WORDS["content_starts"])
 _DOCUMENTS = frozenset(normalize(w) for w in _WORDS["documents"])
+_CRITERIA = frozenset(normalize(w) for w in _WORDS["criteria"])
 _AGE_WORDS = frozenset(normalize(w) for w in "سن عمر بعمر بسن".split())
 _AGE_NOUNS = frozenset(normalize(w) for w in "العمر عمره عمرها عاما سنة".split())
 _PERCENT_WORDS = frozenset(normalize(w) for w in "في المئة المائة بالمئة بالمائة".split())
@@ -438,8 +439,22 @@ def _source_phrase_at(words: list[str], i: int) -> int | None:
                     k += 1
                 elif k + 1 < len(words) and words[k] in _CAME_IN and words[k + 1] == "في":
                     k += 2  # «وفقا لما جاء في بلاغ لوزارة الداخلية»: the statement's author
+                elif k + 1 < len(words) and words[k + 1] in _LEARNT_FROM:
+                    k += 2  # «حسب ما علم لدى مركز البحث …»: the body it was learnt from
+                elif k + 2 < len(words) and words[k + 2] in _LEARNT_FROM and words[k].startswith("علم"):
+                    k += 3  # «حسب ما علمت الجوهرة من مصادر أمنية»
+            if k < len(words) and _criterion(words[k]):
+                return None  # «بحسب التصنيف العالمي», «بناء على المادة 34»: by a rule, not by anyone's word
             return k
     return None
+
+
+def _criterion(word: str) -> bool:
+    """A rule, a measure or an order that «حسب» or «وفقاً لـ» can follow instead of a source."""
+    for w in (word, word[1:] if word[:1] == "ل" else word):
+        if w in _CRITERIA or (w.startswith("ال") and w[2:] in _CRITERIA) or (w.startswith("لل") and w[2:] in _CRITERIA):
+            return True
+    return False
 
 
 def _claimant(
@@ -507,8 +522,10 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
         start -= 1
     while start < verb and words[start] in _CLAUSE_OPENERS:
         start += 1
-    if not 1 <= verb - start <= 6:
-        return None
+    if verb - start >= 2 and words[verb - 1] in _QAD:
+        verb -= 1  # «وكان وزير التربية ناجي جلول قد أعلن»
+    if not 1 <= verb - start <= 6 or words[start] in _FRONTED:
+        return None  # «من جهة أخرى أعلنت مصادر …», «ومن بين البلدان … رجحت الدراسة»: not who
     for j in range(start, verb):
         w = words[j]
         bare = w[1:] if w[:1] in "وف" and w[1:] in _CLAIMANT_STOPS else w  # «وفي هذا الإطار أكد …»
@@ -519,7 +536,10 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
     return text[tokens[start].raw_start : tokens[verb - 1].raw_end]
 
 
+_FRONTED = frozenset(normalize(w) for w in "من ومن مع ومع عن وعن لدى ولدى لكنه لكنها لكنهم ولكنه ولكنها ولكنهم".split())
+_QAD = frozenset(normalize(w) for w in ("قد", "لقد"))
 _CORRESPONDENTS = frozenset(normalize(w) for w in ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا"))
+_LEARNT_FROM = frozenset(normalize(w) for w in ("لدى", "من"))
 _CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "جاءت"))
 
 # «المصدر نفسه»: the source named before; «الوزارة», «المتحدث»: the fuller mention before.
@@ -574,6 +594,8 @@ def _unsuffixed(word: str) -> str:
 
 def _estimated_at(word: str) -> bool:
     """«بـ», «بنحو», «بحوالي», «ب104» after «يقدر/قدرت»: the passive «estimated at» a figure."""
+    if word in _ELIDED_AFTER:
+        return False  # «وأفاد ناشطون بأن …»: «that», not «at»
     return word == "ب" or (word[:1] == "ب" and (word[1:] in _CLAIMANT_STOPS or is_number(word[1:])))
 
 
@@ -593,6 +615,20 @@ def _told_medium(word: str) -> bool:
 
 
 _ALI = normalize("على")
+_FI = normalize("في")
+_HONORIFICS = frozenset(normalize(w) for w in _WORDS["honorifics"])
+_HONORIFIC_REACH = 5  # words from «في» to the title that opens the name
+
+
+def _honorific_ahead(text: str, tokens: list[Token], words: list[str], j: int, limit: int) -> bool:
+    """A title that opens a name («الدكتور», «اللواء») a few words after «في», in one clause: the
+    «في» belongs to the speaker's post, not to what is said."""
+    for m in range(j + 1, min(limit, j + 1 + _HONORIFIC_REACH)):
+        if any(ch in text[tokens[m - 1].raw_end : tokens[m].raw_start] for ch in _BREAKS):
+            return False
+        if words[m] in _HONORIFICS:
+            return True
+    return False
 
 
 def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
@@ -600,7 +636,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
     end = None
     j = k
     quote_close = None
-    while j < limit and j - k < _MAX_CLAIMANT:
+    longest = _MAX_CLAIMANT
+    while j < limit and j - k < longest:
         w = words[j]
         if j > k:
             gap = text[tokens[j - 1].raw_end : tokens[j].raw_start]
@@ -622,6 +659,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             break  # «قال المتحدث لوكالة الأنباء»: the speaker, not the agency told («دراسة لوكالة ناسا» is NASA's)
         elif j > k and w == _ALI and text[tokens[j].raw_start : tokens[j].raw_end][-1:] == "ي":
             pass  # «اللواء علي إبراهيم»: the name, written with ي, not the preposition «على»
+        elif j > k and w == _FI and _honorific_ahead(text, tokens, words, j, limit):
+            longest = _MAX_CLAIMANT + _HONORIFIC_REACH  # «المدير الطبي في العيادات … الدكتور محمد الزعبي»
         elif (
             is_number(w)
             or w in _CLAIMANT_STOPS
@@ -643,7 +682,7 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             continue
         if j > k and (w == "ل" or w in _CORRESPONDENTS):
             break  # «مصدر أمني ل"الجوهرة أف أم"», «مصدر أمني مراسل الجوهرة»: the medium told
-        if j == k and (w in _REPORT_VERBS or w == "ما" or _told_medium(w)):
+        if j == k and (w in _REPORT_VERBS or w in _PARTICIPLES or w == "ما" or _told_medium(w)):
             break  # «وأضاف لمراسلة …»: the medium told, the speaker elided
         end = j
         j += 1
