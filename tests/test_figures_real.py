@@ -612,3 +612,29 @@ def test_claimants_of_other_shapes_of_the_reporting_clause() -> None:
         "عام للرجال"
     )
     assert not (_first(text, "79.5").claimant or "").startswith("ومن")
+
+
+def test_a_hedge_verb_with_an_adverb_or_a_possessed_noun_before_its_number() -> None:
+    # JA-localNews-3714-20170502: «يفوق سنويا 10 آلاف»
+    text = "أكد وزير التجهيز والإسكان، محمد صالح العرفاوي أن عدد حوادث المرور في تونس يفوق سنويا 10 آلاف"
+    assert _figures(text) == [(10_000, None, "at_least")]
+    # JA-internationalNews-497-20160514: «لم تتجاوز أعمارهن ال 25 سنة»
+    text = 'خططت لها مجموعة تتكون من 4 فتيات لم تتجاوز أعمارهن ال 25 سنة ينتمين إلى جماعة "المسلمات الجديدات"'
+    assert _figures(text) == [(4, 4, "exact"), (None, 25, "at_most")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # JA-localNews-1627-20161030: the minutes of a clock time
+        "سجلت محطات رصد الزلازل التابعة للمعهد الوطني للرصد الجوي في حدود الساعة العاشرة و27 دقيقة من صباح اليوم",
+        # JA-localNews-1678-20151228: a list of days before one month
+        "من الوصول إلى مواقع تتحصن بها مجموعات ارهابية بجبلي الشعانبي والمغيلة وذلك أيام 4 و 5 و 8 و12 ديسمبر",
+        # JA-localNews-623-18112016: the 21st congress
+        "وأوضح عوينة عي افتتاح المؤتمر 21 للأمراض الصدرية والحساسية",
+        # JA-localNews-437-20170131: a phone number
+        "أو الاتصال بمنظمة الدفاع عن المستهلك أو على الرقم الأخضر 80100191",
+    ],
+)
+def test_times_days_editions_and_phone_numbers_are_not_figures(text: str) -> None:
+    assert _figures(text) == []

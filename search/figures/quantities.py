@@ -196,6 +196,7 @@ _NUMBERED_BY_ADAD = _norm_set(
     "الأمر", "أمر", "المرسوم", "مرسوم", "القانون", "قانون", "القرار", "قرار", "المنشور", "منشور", "الفصل", "فصل"
 )
 _YEAR_CUES = _norm_set(*_WORDS["year_cues"])
+_YEAR_EDGES = _norm_set(*_WORDS["year_edges"])
 _YEARS = _norm_set("عاما", "عام", "عاماً", "سنة", "سنوات", "سنه")
 _PERCENT_AFTER = _phrases(*_WORDS["percent_after"])
 _NOT_NOUNS = _norm_set("من", "في", "على", "إلى", "عن", "و", "أو", "الى", "ان", "أن", "إن", "عام", "قد", "ما")
@@ -386,6 +387,22 @@ def _same_phrase(found: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return first == phrase[0] or any(first == c + phrase[0] for c in _HEDGE_CLITICS)
 
 
+_HEDGE_PREPOSITIONS = _norm_set("إلى", "عن", "على")
+_ADVERBS = _norm_set("سنويا", "يوميا", "شهريا", "أسبوعيا", "حاليا", "أحيانا", "غالبا", "عادة")
+_POSSESSIVES = _norm_set("ها", "هم", "هن", "هما")
+
+
+def _owned(word: str) -> bool:
+    """«عددهم», «أعمارهن», «أطوالها»: what is measured, named with whose it is, inside a hedge."""
+    return word.startswith("عدد") or any(word.endswith(p) and len(word) - len(p) >= 3 for p in _POSSESSIVES)
+
+
+def _between_hedge(word: str) -> bool:
+    """A word that may stand between a hedge and its number: «تجاوز عدد القتلى 500», «لم تتجاوز
+    أعمارهن الـ25», «يفوق سنويا 10 آلاف»."""
+    return _owned(word) or word in _THRESHOLDS or word in _ADVERBS
+
+
 def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
     """The longest hedge ending right before token i («لم يتجاوز» over «يتجاوز»), its bound
     flipped by a negation before it («لا أقل من 500»: at least).
@@ -393,7 +410,7 @@ def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
     One or two words naming what is counted may stand between («تجاوز عدد القتلى 500»),
     or sit inside a phrase that ends with «إلى» («قد يصل عددهم إلى 11 ألفاً»).
     """
-    gaps = [0] + [g for g in (1, 2) if i - g >= 0 and (words[i - g].startswith("عدد") or words[i - g] in _THRESHOLDS)]
+    gaps = [0] + [g for g in (1, 2) if i - g >= 0 and _between_hedge(words[i - g])]
     best: tuple[Qualifier, int] | None = None
     for qualifier, phrases in _BEFORE.items():
         for phrase in phrases:
@@ -405,9 +422,9 @@ def _match_before(words: list[str], i: int) -> tuple[Qualifier, int] | None:
             inner = i - len(phrase) - 1
             if (
                 len(phrase) >= 2
-                and phrase[-1] == "الي"
+                and phrase[-1] in _HEDGE_PREPOSITIONS
                 and inner >= 0
-                and words[i - 2].startswith("عدد")
+                and _owned(words[i - 2])
                 and _same_phrase(list(words[inner : i - 2]) + [words[i - 1]], phrase)
             ):
                 starts.append(inner)
@@ -617,6 +634,12 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     nxt = words[number.last + 1] if number.last + 1 < len(words) else ""
     if nxt in _CLOCK_AFTER and number.value <= 24 and not number.magnitude:
         return True  # «حتى الـ12 ظهرا», «4 عصرا»: a clock time
+    if nxt in _MINUTES and previous == "و" and _HOUR in words[max(0, number.first - 4) : number.first]:
+        return True  # «الساعة العاشرة و27 دقيقة»: the minutes of a clock time
+    if previous == _EACH and _word_value(words[number.first]) == ("unit", 1):
+        return True  # «تعطي كل واحد 500 جنيه»: each one, not a count of one
+    if previous in _PHONE_WORDS or (number.first > 1 and words[number.first - 2] in _PHONE_WORDS):
+        return True  # «الرقم الأخضر 80100191», «هاتف 71 123 456»
     first_word = words[number.first]
     if not is_number(first_word):
         wv = _word_value(first_word)
@@ -641,6 +664,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         if len(tok.text) == 4 and 1800 <= value <= 2100:
             if previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or is_month(previous):
                 return True  # «عام 2015», «سبتمبر 1895»
+            if (previous in _YEAR_EDGES or previous[1:] in _YEAR_EDGES) and lookup(nxt) is None:
+                return True  # «قبل نهاية 2020»; not «نهاية 2000 ريال»
             cued = any(w.startswith("عدد") for w in words[max(0, number.first - 3) : number.first])
             until = previous in _UNTIL or (previous[:1] == "و" and previous[1:] in _UNTIL)  # «وحتى 2015»
             linked = nxt in _UNTIL or (nxt[:1] == "و" and nxt[1:] in _UNTIL)
@@ -671,6 +696,12 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             )
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
+
+
+_MINUTES = _norm_set("دقيقة", "دقائق")
+_HOUR = normalize("الساعة")
+_EACH = normalize("كل")
+_PHONE_WORDS = _norm_set("الرقم", "رقم", "هاتف", "الهاتف", "جوال", "الجوال")
 
 
 def _year_like(word: str) -> bool:
@@ -737,7 +768,9 @@ def _before_month(words: list[str], at: int) -> bool:
         return k < len(words) and is_month(words[k])
     if at + 2 < len(words) and words[at] == "الي" and is_number(words[at + 1]) and is_month(words[at + 2]):
         return True
-    return at + 2 < len(words) and words[at] == "و" and is_number(words[at + 1]) and is_month(words[at + 2])
+    while at + 1 < len(words) and words[at] == "و" and is_number(words[at + 1]):
+        at += 2  # «أيام 4 و5 و8 و12 ديسمبر»: a list of days shares the month after its last
+    return at < len(words) and (is_month(words[at]) or words[at] in _HIJRI_MONTHS)
 
 
 def _quantity(
