@@ -638,3 +638,17 @@ def test_a_hedge_verb_with_an_adverb_or_a_possessed_noun_before_its_number() -> 
 )
 def test_times_days_editions_and_phone_numbers_are_not_figures(text: str) -> None:
     assert _figures(text) == []
+
+
+def test_a_noun_before_al_number_and_prisoners_that_something_befell() -> None:
+    # JA-diverse-65-20170203: «السنوات الـ20 المقبلة» counts years
+    text = "على مدى السنوات الـ20 المقبلة."
+    assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(20, "سنه")]
+    # JA-diverse-211-20170329: the 28th summit is no figure
+    assert _figures("شهدت القمة العربية الـ28 المنعقدة في منطقة البحر الميت") == []
+    # JA-internationalNews-613-20170329: the prisoners killed are dead, not held
+    text = (
+        'وقالت حكومة ولاية "نويفو ليون" المكسيكية إن حوالي 50 سجينا هاجموا الثلاثاء صيدلية السجن واضرموا النار في '
+        "عدد من الزنزانات، مما أسفر عن مقتل سجينين وإصابة 13 آخرين."
+    )
+    assert [f.category for f in extract_figures(text)] == ["captured", "dead", "injured"]

@@ -187,6 +187,14 @@ def _figure(
         noun_at = after[0] if after else None
     elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith("ال"):
         noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
+    elif (
+        first >= lo + 2
+        and words[first - 1] == "ال"
+        and words[first - 2].startswith(_DEFINITE)
+        and first - 2 not in taken
+        and (last + 1 >= hi or words[last + 1].startswith("ال"))  # an adjective after, not «الـ431 داعشياً»
+    ):
+        noun_at = first - 2  # «الدول الـ26 الأضعف», «الأشهر الـ9 السابقة»: the noun stands before «الـ»
     else:
         noun_at = _noun_index(text, tokens, words, last, lo, hi, taken)
     noun = power or (words[noun_at] if noun_at is not None else None)
@@ -196,7 +204,10 @@ def _figure(
         noun = words[first - 1]  # «في سن 39», «بعمر 38»: an age, its unit before it
     entry = lookup(noun) if noun else None
     categories = set()
-    if entry is not None and entry.cls in CATEGORY_OF_CLASS:
+    if entry is not None and entry.cls == _HELD:
+        # «مقتل سجينين»: what befell the prisoners, when the clause says it; else they are held
+        categories |= _categories_before(text, tokens, words, first, lo, taken | claimed) or {CATEGORY_OF_CLASS[_HELD]}
+    elif entry is not None and entry.cls in CATEGORY_OF_CLASS:
         categories.add(CATEGORY_OF_CLASS[entry.cls])  # «37 جريحا» says itself what it counts
         claimed.add(noun_at if noun_at is not None else first)
     elif noun is not None and entry is None and category_of(noun) is not None and noun_at != first:
@@ -265,6 +276,9 @@ def _figure(
         spans[s_index][1],
     )
 
+
+_DEFINITE = ("ال", "لل", "وال", "بال", "فال")
+_HELD = "prisoner"  # the noun class of prisoners: held, unless the clause says what befell them
 
 _SQUARE = normalize("مربع")
 _CUBE = normalize("مكعب")
