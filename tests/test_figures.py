@@ -236,6 +236,8 @@ def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
         ),
         ("وقال الوزير في تصريح صحفي إن 20 شخصا قتلوا", "20", "الوزير"),  # … but not before a statement
         ("وقسمت الفرق إلى 4 مجموعات بحسب التصنيف العالمي", "4", None),  # a criterion, not a source
+        ("وكان المسعفون قالوا إن 20 شخصا قتلوا", "20", "المسعفون"),  # a verb of saying in the plural
+        ("وأفادا أنهما دفعا 1500 دينار", "1500", None),  # … whose subject is not named: «أنهما» is no name
     ],
 )
 def test_claimant_shapes(text: str, number: str, claimant: str | None) -> None:

@@ -71,7 +71,11 @@ class Figure:
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\s»\"”]*\s|\n+")
 
 _WORDS = load("claimants")  # lexicon/claimants.json
-_REPORT_VERBS = frozenset(normalize(w) for w in _WORDS["report_verbs"])
+_NOT_DUAL = frozenset(normalize(w) for w in ("نقل", "قدر", "قدّر", "ذكر"))
+_SAID = frozenset(normalize(w) for w in _WORDS["report_verbs"])
+# … and their past plural and dual («قالوا», «أفادا»); not «نقلا», «قدرا» (the adverb «نقلاً», an amount)
+_PAST_SAID = [v for v in _SAID if not v.startswith(("ي", "ت", "ن")) and not v.endswith(("ت", "ي", "ا", "ه"))]
+_REPORT_VERBS = _SAID | {v + "وا" for v in _PAST_SAID} | {v + "ا" for v in _PAST_SAID if v not in _NOT_DUAL}
 _PARTICIPLES = frozenset(normalize(w) for w in _WORDS["participles"])
 _DENIALS = frozenset(normalize(w) for w in _WORDS["denials"])
 # Phrases naming a source after them: «وفقاً لـ», «بحسب», «نقلاً عن», «استناداً إلى».
