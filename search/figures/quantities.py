@@ -605,7 +605,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         numbered = True  # «الأمر عدد 161», «القانون عدد 52 لسنة 1992»: the Tunisian "No."
     if numbered or (previous == "ال" and number.first > 1 and words[number.first - 2] in _NUMBERED):
         return True  # «الرقم 10», «دورتها الـ 14»
-    if previous == "ال" and number.first > 2 and words[number.first - 2].startswith("ال") and words[number.first - 3] in _NUMBERED:
+    edition = number.first > 2 and words[number.first - 2].startswith("ال") and words[number.first - 3] in _NUMBERED
+    if previous == "ال" and edition:
         return True  # «القمة العربية الـ28»: an edition with its adjective
     before = raw[max(0, tok.raw_start - 1) : tok.raw_start]
     after = raw[tokens[number.last].raw_end : tokens[number.last].raw_end + 1]
