@@ -243,3 +243,10 @@ def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
 def test_claimant_shapes(text: str, number: str, claimant: str | None) -> None:
     found = [f for f in extract_figures(text) if text[f.start : f.end] == number]
     assert found and found[0].claimant == claimant
+
+
+def test_naql_is_transport_unless_it_conveys_from_someone() -> None:
+    text = "وتشمل الخدمات جمع ونقل والتخلص من النفايات بقيمة 20 مليون ريال"
+    assert [f.claimant for f in extract_figures(text)] == [None]
+    text = "ونقلت وكالة رويترز عن مصدر أمني أن 20 شخصا قتلوا"
+    assert [f.claimant for f in extract_figures(text)] == ["مصدر أمني"]

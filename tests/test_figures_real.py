@@ -652,3 +652,37 @@ def test_a_noun_before_al_number_and_prisoners_that_something_befell() -> None:
         "عدد من الزنزانات، مما أسفر عن مقتل سجينين وإصابة 13 آخرين."
     )
     assert [f.category for f in extract_figures(text)] == ["captured", "dead", "injured"]
+
+
+def test_a_fraction_of_a_million_and_more_hedges() -> None:
+    # JA-localNews-2433-20161202: «0.690 مليون» is 690 thousand, not 690 million
+    assert _figures("*اتفاقية هبة بقيمة 0.690 مليون يورو من قبل البنك الألماني للتنمية (KFW)") == [
+        (690_000, 690_000, "exact")
+    ]
+    # JA-internationalNews-56-20170125: the Maghreb's «أزيد من»
+    text = "لزلزال مدمر خلف أزيد من 8900 قتيل وآلاف الجرحى والمفقودين"
+    assert _first(text, "أزيد من 8900").value_high is None
+
+
+def test_cases_of_death_are_the_dead() -> None:
+    # JA-internationalNews-676-20160207: «حالات وفاة» («وفاة» begins with و and is no new clause)
+    text = (
+        'وكانت السلطات الكولمبية قد أعلنت يوم الجمعة عن 3 حالات وفاة بفيروس" زيكا" الذي ينتقل عن طريق لسع بعوض يسمى '
+        '"البعوض النمر"'
+    )
+    assert (_first(text, "3").category, _first(text, "3").claimant) == ("dead", "السلطات الكولمبية")
+
+
+def test_conveyed_from_someone_is_that_someones() -> None:
+    # JA-internationalNews-294-20151109: «نقل X عن مصدر في وزارة الداخلية قوله»
+    text = (
+        "ونقل التلفزيون الإيطالي عن مصدر في وزارة الداخلية، قوله إن بن نصر كان قد وصل في 4 أكتوبر الماضي إلى جزيرة "
+        "لامبيدوزا الإيطالية تحت اسم مستعار ضمن مجموعة من نحو 200 من المهاجرين"
+    )
+    assert _first(text, "نحو 200").claimant == "مصدر في وزارة الداخلية"
+
+
+def test_two_years_are_not_two_cents() -> None:
+    # JA-diverse-331-20170426
+    text = "نجا رضيع يبلغ من العمر سنتين من الموت المحقق بعد أن مرت سيارة من فوقه في الصين."
+    assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(2, "سنه")]

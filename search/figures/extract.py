@@ -32,8 +32,10 @@ from search.arabic import Token, is_number, normalize, tokenize
 from search.figures.lexicon import load
 from search.figures.nouns import (
     CATEGORY_OF_CLASS,
+    CATEGORY_WORDS,
     category_label,
     category_of,
+    dual_noun,
     is_category_noun,
     is_nisba,
     lookup,
@@ -206,7 +208,7 @@ def _figure(
         noun = q.noun  # «مرتين» counts مرة
     elif noun is None and first > lo and lookup(words[first - 1]) is not None and words[first - 1] in _AGE_WORDS:
         noun = words[first - 1]  # «في سن 39», «بعمر 38»: an age, its unit before it
-    entry = lookup(noun) if noun else None
+    entry = (q.dual and dual_noun(noun)) or lookup(noun) if noun else None  # «سنتين» is two years, not cents
     categories = set()
     if entry is not None and entry.cls == _HELD:
         # «مقتل سجينين»: what befell the prisoners, when the clause says it; else they are held
@@ -223,6 +225,10 @@ def _figure(
     for at in range(after_from, min(hi, after_from + _MAX_CLAUSE_AHEAD)):
         w = words[at]
         if at in taken or any(ch in text[tokens[at - 1].raw_end : tokens[at].raw_start] for ch in "،,;:"):
+            break
+        if w in CATEGORY_WORDS and at == after_from and noun_at is not None and noun_at > last:
+            categories.add(CATEGORY_WORDS[w])  # «3 حالات وفاة»: what the cases are («وفاة» is no «و» clause)
+            claimed.add(at)
             break
         if w[0] in "وف" and len(w) > 2:
             break  # «لقي 14 شخصاً حتفهم وأصيب …», «14 قتيلا و37 جريحا ونزوح …»: the next clause
@@ -501,6 +507,12 @@ def _claimant(
             continue  # «يُقدَّر بنحو 60 ألف»: a passive «estimated at» names no one
         if w in _REPORT_VERBS and i + 1 == first:
             continue  # «استوجب نقل 16 منهم»: the figure is the verb's object, not what someone said
+        if w in _CONVEYED:
+            if _FROM not in words[i + 1 : first]:
+                continue  # «جمع ونقل النفايات»: «نقل» reports only what it conveys «عن» someone
+            origin = _phrase(text, tokens, words, words.index(_FROM, i + 1) + 1, first, strip_lam=False)
+            if origin:
+                return origin, False  # «نقلت وسائل إعلام روسية عن رئيس مركز …»: the one it quotes
         if w in _REPORT_VERBS:
             denied = w in _DENIALS or any(_strip_conj(x) in _DENIALS for x in words[lo:i])
             found = _subject_before(text, tokens, words, i, lo)
@@ -557,6 +569,8 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
 _FRONTED = frozenset(normalize(w) for w in "من ومن مع ومع عن وعن لدى ولدى لكنه لكنها لكنهم ولكنه ولكنها ولكنهم".split())
 _QAD = frozenset(normalize(w) for w in ("قد", "لقد"))
 _CORRESPONDENTS = frozenset(normalize(w) for w in ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا"))
+_CONVEYED = frozenset(normalize(w) for w in ("نقل", "نقلت", "ينقل", "تنقل"))
+_FROM = normalize("عن")
 _LEARNT_FROM = frozenset(normalize(w) for w in ("لدى", "من"))
 _CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "جاءت"))
 
@@ -634,6 +648,9 @@ def _told_medium(word: str) -> bool:
 
 _ALI = normalize("على")
 _FI = normalize("في")
+_INSIDE_A_BODY = _REPRESENTATIVES | frozenset(
+    normalize(w) for w in "مصدر مصادر مسؤولون مسؤولين عضو أعضاء متحدثة مسؤولة".split()
+)
 _HONORIFICS = frozenset(normalize(w) for w in _WORDS["honorifics"])
 _HONORIFIC_REACH = 5  # words from «في» to the title that opens the name
 
@@ -677,6 +694,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             break  # «قال المتحدث لوكالة الأنباء»: the speaker, not the agency told («دراسة لوكالة ناسا» is NASA's)
         elif j > k and w == _ALI and text[tokens[j].raw_start : tokens[j].raw_end][-1:] == "ي":
             pass  # «اللواء علي إبراهيم»: the name, written with ي, not the preposition «على»
+        elif w == _FI and k < j <= k + 2 and _strip_conj(words[k]) in _INSIDE_A_BODY:
+            pass  # «مصدر في وزارة الداخلية», «مسؤول أمني في الشرطة»: who, inside which body
         elif j > k and w == _FI and _honorific_ahead(text, tokens, words, j, limit):
             longest = _MAX_CLAIMANT + _HONORIFIC_REACH  # «المدير الطبي في العيادات … الدكتور محمد الزعبي»
         elif (
@@ -698,12 +717,16 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             k += 1  # «تقول فيه وزارة الخارجية»
             j += 1
             continue
+        if j > k and w in _OWN_WORDS:
+            break  # «عن المسؤول قوله»: his words follow
         if j > k and (w == "ل" or w in _CORRESPONDENTS):
             break  # «مصدر أمني ل"الجوهرة أف أم"», «مصدر أمني مراسل الجوهرة»: the medium told
         if j == k and (w in _REPORT_VERBS or w in _PARTICIPLES or w == "ما" or _told_medium(w)):
             break  # «وأضاف لمراسلة …»: the medium told, the speaker elided
         end = j
         j += 1
+    while end is not None and end > k and words[end] == _FI:
+        end -= 1  # «مصدر في» with nothing after it: the «في» was not the body's
     if end is None:
         return None
     start = tokens[k].raw_start

@@ -77,7 +77,8 @@ def _build_duals() -> dict[str, Noun]:
     A form that is also a listed plural («مدنيين») is left out: it may be either."""
     listed = set(_TABLE)
     duals: dict[str, Noun] = {}
-    for cls, (kind, entries) in _LEXICON.items():
+    # a form two entries share goes to durations first: «سنتين» is two years, not two cents
+    for cls, (kind, entries) in sorted(_LEXICON.items(), key=lambda c: c[0] != "time"):
         if kind not in ("human", "thing", "time", "unit", "event"):
             continue
         for entry in entries.split():

@@ -223,7 +223,12 @@ def _digits_value(tok: Token, raw: str, next_is_magnitude: bool) -> float:
         return float(tok.text[: len(tok.text) - len(_ascii_digits(groups[1]))] + "." + _ascii_digits(groups[1]))
     parts = tok.text.split(".")
     if len(parts) > 1:
-        thousands = all(len(p) == 3 for p in parts[1:]) and 1 <= len(parts[0]) <= 3 and not next_is_magnitude
+        thousands = (
+            all(len(p) == 3 for p in parts[1:])
+            and 1 <= len(parts[0]) <= 3
+            and parts[0].lstrip("0") != ""  # «0.346 ريال» is a fraction
+            and not next_is_magnitude
+        )
         if thousands and ("٫" not in raw_text or len(parts) > 2):  # «5٫949٫212» groups thousands too
             return float("".join(parts))
         return float(parts[0] + "." + "".join(parts[1:]))
@@ -487,7 +492,7 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             out.append(_quantity(tokens, words, raw, hedge[1], i, share_low, share_high, bound))
             i += 1
             continue
-        dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) else None
+        dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) and _word_value(w) is None else None
         if dual is not None and not (i + 1 < len(words) and is_number(words[i + 1])):  # «شخصين»: two persons
             out.append(Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, w, True))
             i += 1
