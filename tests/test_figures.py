@@ -250,3 +250,18 @@ def test_naql_is_transport_unless_it_conveys_from_someone() -> None:
     assert [f.claimant for f in extract_figures(text)] == [None]
     text = "ونقلت وكالة رويترز عن مصدر أمني أن 20 شخصا قتلوا"
     assert [f.claimant for f in extract_figures(text)] == ["مصدر أمني"]
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "claimant"),
+    [
+        ("قال لـ «الاقتصادية» مصدر مطلع في المستشفى إن 3 مرضى أصيبوا", "3", "مصدر مطلع في المستشفى"),
+        ("وأضاف لـ«الشرق الأوسط» أن 30 مريضا غادروا", "30", None),  # the medium told, the speaker elided
+        ("قتل 20 شخصا، كما قالت مصادر سورية معارضة", "20", "مصادر سورية معارضة"),
+        ("وقال الوزير إن الخسائر تقدر بحوالي 30 مليون دينار", "بحوالي 30 مليون", "الوزير"),
+        ("وقدرت وزارة الصحة عدد المصابين بـ 300 شخص", "300", "وزارة الصحة"),  # active: the ministry estimates
+    ],
+)
+def test_media_told_trailing_sources_and_estimates(text: str, number: str, claimant: str | None) -> None:
+    found = [f for f in extract_figures(text) if text[f.start : f.end] == number]
+    assert found and found[0].claimant == claimant

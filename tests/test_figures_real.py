@@ -686,3 +686,28 @@ def test_two_years_are_not_two_cents() -> None:
     # JA-diverse-331-20170426
     text = "نجا رضيع يبلغ من العمر سنتين من الموت المحقق بعد أن مرت سيارة من فوقه في الصين."
     assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(2, "سنه")]
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "claimant"),
+    [
+        # JA-localNews-4630-20170618: «حسبما» is «حسب ما»
+        (
+            "ليرتفع عدد أسماك التن الأحمر المحجوزة، خلال هذا الأسبوع، إلى 108 بوزن يفوق 6 أطنان، حسبما أفاد به مصدر "
+            "من الحرس البحري بالمهدية، مراسل الجوهرة أف أم في الجهة.",
+            "108",
+            "مصدر من الحرس البحري بالمهدية",
+        ),
+        # JA-localNews-3334-20170407: «بناء على معلومات وردت عليها» is the basis of a raid, not a source
+        (
+            "تمكّنت فرقة الأبحاث والتفتيش التابعة للحرس الوطني بسيدي بوزيد، اثر مداهمة إحدى المنازل بمنطقة السد "
+            "بمعتمدية السبالة بناء على معلومات وردت عليها، من حجز 7 آلاف خرطوشة لبنادق صيد.",
+            "7 آلاف",
+            None,
+        ),
+        # JA-localNews-1665-20170223: «قدرت القيمة … بـ» is estimated, by no one named
+        ("وقد قدرت القيمة المالية الجملية للمحجوز بـ166.310 ألف دينار", "166.310 ألف", None),
+    ],
+)
+def test_claimants_from_the_second_review(text: str, number: str, claimant: str | None) -> None:
+    assert _first(text, number).claimant == claimant

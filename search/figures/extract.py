@@ -455,10 +455,11 @@ def _source_phrase_at(words: list[str], i: int) -> int | None:
         w = words[i]
         if tuple(words[i : i + len(phrase)]) == phrase or (len(phrase) == 1 and w[1:] == phrase[0] and w[0] == "و"):
             k = i + len(phrase)
+            glued = phrase[0] == _HASABAMA
             if k < len(words) and words[k] == "ل":
                 k += 1  # «وفقاً لـ X»: the tatweel was dropped, «ل» stands alone
-            if k < len(words) and words[k] in ("ما", "لما"):  # «وفق ما أعلنته وزارة …»
-                k += 1
+            if glued or (k < len(words) and words[k] in ("ما", "لما")):  # «وفق ما أعلنته وزارة …», «حسبما»
+                k += 0 if glued else 1
                 if k < len(words) and any(words[k].startswith(v) for v in _REPORT_VERBS if len(v) >= 3):
                     k += 1
                 elif k + 1 < len(words) and words[k] in _CAME_IN and words[k + 1] == "في":
@@ -505,6 +506,10 @@ def _claimant(
                 return found, False
         if w in _REPORT_VERBS and any(_estimated_at(x) for x in words[i + 1 : min(first, i + 5)]):
             continue  # «يُقدَّر بنحو 60 ألف»: a passive «estimated at» names no one
+        measured = words[i + 1][2:] if i + 1 < first and words[i + 1].startswith("ال") else words[i + 1]
+        passive = w in _ESTIMATED and i + 1 < first and _unsuffixed(measured) in _CONTENT_STARTS
+        if passive and any(_estimated_at(x) for x in words[i + 1 : first + 1]):
+            continue  # «وتقدر قيمتها المالية بحوالي …»: what is estimated follows, no one estimates it
         if w in _REPORT_VERBS and i + 1 == first:
             continue  # «استوجب نقل 16 منهم»: the figure is the verb's object, not what someone said
         if w in _CONVEYED:
@@ -525,6 +530,10 @@ def _claimant(
         if found:
             return found, False
     for i in range(last + 1, hi):  # «طعنها 53 طعنة منها 7 قاتلة حسب تقرير الطب الشرعي»: the sentence's source
+        if words[i] in _AS and i + 1 < hi and _strip_conj(words[i + 1]) in _REPORT_VERBS:
+            found = _phrase(text, tokens, words, i + 2, hi, strip_lam=False)  # «…، كما قالت مصادر معارضة»
+            if found:
+                return found, False
         k = _source_phrase_at(words, i)
         if k is not None and words[k] not in _OWN_WORDS:
             found = _phrase(text, tokens, words, k, hi, strip_lam=True)
@@ -556,6 +565,8 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
         verb -= 1  # «وكان وزير التربية ناجي جلول قد أعلن»
     if not 1 <= verb - start <= 6 or words[start] in _FRONTED:
         return None  # «من جهة أخرى أعلنت مصادر …», «ومن بين البلدان … رجحت الدراسة»: not who
+    if _unsuffixed(words[start]) in _CONTENT_STARTS:
+        return None  # «قيمة هذه العقارات تقدر بـ»: what is estimated, not who estimates it
     for j in range(start, verb):
         w = words[j]
         bare = w[1:] if w[:1] in "وف" and w[1:] in _CLAIMANT_STOPS else w  # «وفي هذا الإطار أكد …»
@@ -569,8 +580,11 @@ def _subject_before(text: str, tokens: list[Token], words: list[str], verb: int,
 _FRONTED = frozenset(normalize(w) for w in "من ومن مع ومع عن وعن لدى ولدى لكنه لكنها لكنهم ولكنه ولكنها ولكنهم".split())
 _QAD = frozenset(normalize(w) for w in ("قد", "لقد"))
 _CORRESPONDENTS = frozenset(normalize(w) for w in ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا"))
+_ESTIMATED = frozenset(normalize(w) for w in ("قدر", "قدرت", "يقدر", "تقدر"))
+_AS = frozenset(normalize(w) for w in ("كما", "وكما"))
 _CONVEYED = frozenset(normalize(w) for w in ("نقل", "نقلت", "ينقل", "تنقل"))
 _FROM = normalize("عن")
+_HASABAMA = normalize("حسبما")
 _LEARNT_FROM = frozenset(normalize(w) for w in ("لدى", "من"))
 _CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "جاءت"))
 
@@ -666,6 +680,18 @@ def _honorific_ahead(text: str, tokens: list[Token], words: list[str], j: int, l
     return False
 
 
+def _past_medium(text: str, tokens: list[Token], j: int, limit: int) -> int:
+    """The token after the medium a speaker told, named from token j: a quoted name, or one word."""
+    opener = next((ch for ch in text[tokens[j - 1].raw_end : tokens[j].raw_start] if ch in _QUOTE_OPEN), None)
+    if opener is None:
+        return j + 1
+    close_at = text.find(_QUOTE_CLOSE[opener], tokens[j].raw_start)
+    m = j
+    while close_at >= 0 and m < limit and tokens[m].raw_start < close_at:
+        m += 1
+    return m
+
+
 def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int, *, strip_lam: bool) -> str | None:
     """The noun phrase naming a source, from token k: up to a comma, «أن», a long quote or a date word."""
     end = None
@@ -721,6 +747,9 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             break  # «عن المسؤول قوله»: his words follow
         if j > k and (w == "ل" or w in _CORRESPONDENTS):
             break  # «مصدر أمني ل"الجوهرة أف أم"», «مصدر أمني مراسل الجوهرة»: the medium told
+        if j == k and w == "ل" and j + 1 < limit:
+            k = j = _past_medium(text, tokens, j + 1, limit)  # «قال لـ"الاقتصادية" مصدر مطلع»: then the speaker
+            continue
         if j == k and (w in _REPORT_VERBS or w in _PARTICIPLES or w == "ما" or _told_medium(w)):
             break  # «وأضاف لمراسلة …»: the medium told, the speaker elided
         end = j
