@@ -711,3 +711,18 @@ def test_two_years_are_not_two_cents() -> None:
 )
 def test_claimants_from_the_second_review(text: str, number: str, claimant: str | None) -> None:
     assert _first(text, number).claimant == claimant
+
+
+def test_a_fall_from_one_level_to_another_is_two_figures() -> None:
+    # JA-economy-315-20140428: «بتراجع من 102 الى 93 يوم توريد» is no range
+    text = (
+        "بلغ الاحتياطي من العملة الصعبة للبلاد الى غاية 25 أفريل 2014 مستوى 391ر10 مليار دينار مقابل 944ر10 مليار "
+        "دينار في أفريل 2013 أي بتراجع من 102 الى 93 يوم توريد خلال نفس الفترة،وفق البنك المركزي التونسي."
+    )
+    assert _figures(text)[-2:] == [(102, 102, "exact"), (93, 93, "exact")]
+
+
+def test_a_score_against_is_not_a_figure() -> None:
+    # JA-sport-892-20170318
+    text = "و كان المنتخب التونسي قد فاز في اللقاء الأول على حساب المنتخب المغربي بنتيجة 79 مقابل 67 و ينفرد بذلك"
+    assert _figures(text) == []

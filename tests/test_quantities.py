@@ -164,3 +164,17 @@ def test_any_mix_of_digits_separators_and_number_words_reads_without_error(text:
     for q in find_quantities(text):
         assert 0 <= q.start < q.end <= len(text)
         assert q.value_low is None or q.value_high is None or q.value_low <= q.value_high
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("يتراوح بين 3000 ريال و7000 ريال", [(3000, 7000, "range")]),  # the unit said after each end
+        ("في ظل يومين أو 3 ستتبلور حلول", [(2, 3, "range")]),  # a dual, or three
+        ("ارتفع من 30 إلى 50 ألفا", [(30_000, 50_000, "range")]),  # a rise stays a range
+        ("من وفاة بدر عام 1094م", []),  # a year of the common era
+        ("عدد عمليات الإعدام المسجلة في البلاد للعام 2014 بكامله", []),
+    ],
+)
+def test_ranges_with_units_duals_and_years(text: str, expected: list) -> None:
+    assert [(q.value_low, q.value_high, q.qualifier.value) for q in find_quantities(text)] == expected

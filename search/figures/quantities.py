@@ -494,6 +494,11 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             continue
         dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) and _word_value(w) is None else None
         if dual is not None and not (i + 1 < len(words) and is_number(words[i + 1])):  # «شخصين»: two persons
+            if i + 2 < len(words) and words[i + 1] == "او" and words[i + 2].isdecimal():
+                end, high = tokens[i + 2].raw_end, float(words[i + 2])  # «يومين أو 3»: two or three days
+                out.append(Quantity(2.0, max(2.0, high), Qualifier.RANGE, tokens[i].raw_start, end, False, w, True))
+                i += 3
+                continue
             out.append(Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, w, True))
             i += 1
             continue
@@ -525,6 +530,16 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             high = None if qualifier is Qualifier.AT_LEAST else number.value
         # ranges: «بين X و Y», «من X إلى Y», «X إلى Y», «X أو Y», «X-Y»
         second_at = last + 1
+        if (
+            first > 0
+            and _range_opener(words[first - 1])
+            and second_at + 2 < len(words)
+            and words[second_at + 1] == "و"
+            and is_number(words[second_at + 2])
+            and (unit := lookup(words[second_at])) is not None
+            and unit.kind == "unit"
+        ):
+            second_at += 1  # «بين 3000 ريال و7000 ريال»: the unit said after each end
         from_hedge = hedge is not None and words[number.first - 1] == "من"  # the hedge ends in «من»
         linked = second_at + 1 < len(words) and (
             (words[second_at] in ("الي", "او") and qualifier is Qualifier.EXACT)
@@ -543,10 +558,12 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
                 value2 = other.value
                 if other.magnitude and not number.magnitude and number.value < other.value / 1000:
                     number.value *= other.value / max(1, _leading_value(tokens, other, raw))  # «30 إلى 50 ألفاً»
-                qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
-                if first > 0 and _range_opener(words[first - 1]):
-                    first -= 1
-                last = other.last
+                falls = first > 0 and words[first - 1] in _FROM and words[second_at] == "الي" and value2 < number.value
+                if not falls:  # «تراجع من 102 إلى 93»: where it was and where it is, two figures
+                    qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
+                    if first > 0 and _range_opener(words[first - 1]):
+                        first -= 1
+                    last = other.last
         after = _match_after(words, last) if qualifier in (Qualifier.EXACT, Qualifier.APPROX) else None
         if after is not None:
             qualifier = after[0]
@@ -663,6 +680,9 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             return True  # «أحد الطرفين», «إحدى فرق», «واحد من»: one of, not a count
     if is_number(tok.text) and tok.text.isdigit() and number.first == number.last:
         value = int(tok.text)
+        cue = previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or "ال" + previous[2:] in _YEAR_CUES
+        if cue and 3 <= len(tok.text) <= 4 and value <= 2100 and (after == "م" or nxt in _ERA):
+            return True  # «عام 1094م», «للعام 2014 م»: a year of the common era
         hijri_month = previous in _HIJRI_MONTHS
         slash_year = after == "/" or raw[tok.raw_end : tok.raw_end + 2].strip() == "/"
         if 1300 <= value <= 1500 and (after in ("ه", "هـ") or nxt in ("ه", "هـ", "هجري", "هجريه") or hijri_month):
@@ -670,8 +690,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         if 1300 <= value <= 1500 and slash_year and number.last + 1 < len(words) and is_number(words[number.last + 1]):
             return True  # an academic year in Hijri years: «1436 / 1437هـ»
         if len(tok.text) == 4 and 1800 <= value <= 2100:
-            if previous in _YEAR_CUES or previous[1:] in _YEAR_CUES or is_month(previous):
-                return True  # «عام 2015», «سبتمبر 1895»
+            if cue or is_month(previous):
+                return True  # «عام 2015», «للعام 2014», «سبتمبر 1895»
             if (previous in _YEAR_EDGES or previous[1:] in _YEAR_EDGES) and lookup(nxt) is None:
                 return True  # «قبل نهاية 2020»; not «نهاية 2000 ريال»
             cued = any(w.startswith("عدد") for w in words[max(0, number.first - 3) : number.first])
@@ -741,6 +761,10 @@ def _glued(tokens: list[Token], i: int, raw: str) -> bool:
 def _score(tokens: list[Token], words: list[str], raw: str, number: _Number) -> bool:
     """«4-1», «6 / 5», «بنتيجة 3 - 1»: a match result, not a quantity (nor a range)."""
     i, j = number.first, number.last + 1
+    if j + 1 < len(words) and words[j] == _AGAINST and is_number(words[j + 1]) and _cue_before(words, i) in _SCORE_CUES:
+        return True  # «بنتيجة 79 مقابل 67»
+    if i > 1 and words[i - 1] == _AGAINST and is_number(words[i - 2]) and _cue_before(words, i - 2) in _SCORE_CUES:
+        return True
     if j >= len(words) or not is_number(words[i]) or not is_number(words[j]):
         if i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in "-/–":
             return _score_pair(words[i - 1], words[i], _cue_before(words, i - 1))
@@ -765,6 +789,9 @@ def _score_pair(a: str, b: str, before: str) -> bool:
 
 
 _SCORE_CUES = _norm_set(*_WORDS["score_cues"])
+_AGAINST = normalize("مقابل")
+_FROM = _norm_set("من", "ومن")
+_ERA = _norm_set("م", "ميلادي", "ميلادية")
 
 
 def _before_month(words: list[str], at: int) -> bool:
