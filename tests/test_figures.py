@@ -265,3 +265,9 @@ def test_naql_is_transport_unless_it_conveys_from_someone() -> None:
 def test_media_told_trailing_sources_and_estimates(text: str, number: str, claimant: str | None) -> None:
     found = [f for f in extract_figures(text) if text[f.start : f.end] == number]
     assert found and found[0].claimant == claimant
+
+
+def test_money_lost_in_percent_is_no_toll() -> None:
+    assert [f.category for f in extract_figures("وبلغت خسائره أكثر من 10% هذا الشهر")] == [None]
+    # a category said before the figure is its own: «على خلفية عمليات قتل» after it is not
+    assert [f.category for f in extract_figures("تم اعتقال اثني عشر شخصا على خلفية عمليات قتل")] == ["captured"]

@@ -726,3 +726,18 @@ def test_a_score_against_is_not_a_figure() -> None:
     # JA-sport-892-20170318
     text = "و كان المنتخب التونسي قد فاز في اللقاء الأول على حساب المنتخب المغربي بنتيجة 79 مقابل 67 و ينفرد بذلك"
     assert _figures(text) == []
+
+
+def test_each_clause_keeps_its_own_category() -> None:
+    # JA-internationalNews-15-20170120: «بينما أصيب 20» is the second figure's, not the first's
+    text = (
+        "قتل 3 أشخاص بينما أصيب 20، بعد عملية دهس قامت بها سيارة عمدا لعدد من المشاة، الجمعة، وسط مدينة ملبورن، ثاني "
+        "أكبر مدن أستراليا حسب حصيلة قدمتها الشرطة الأسترالية."
+    )
+    assert [f.category for f in extract_figures(text)] == ["dead", "injured"]
+    # JA-localNews-2220-20140410: «إيقاف 6 من هذه العناصر» counts the elements
+    text = (
+        "أن مواجهات ليلة البارحة التي اندلعت في الروحية من ولاية سليانة بين أعوان الأمن وعدد من العناصر المحسوبة على "
+        "التيار المتشدّد أسفرت عن إصابة 3 أعوان وإيقاف 6 من هذه العناصر"
+    )
+    assert [(f.category, f.noun) for f in extract_figures(text)][-1] == ("captured", "العناصر")

@@ -222,9 +222,14 @@ def _figure(
     else:  # «14 قتيلا و37 جريحا»: the words before 37 belong to the figure before it
         categories |= _categories_before(text, tokens, words, first, lo, taken | claimed)
     after_from = (noun_at if noun_at is not None and noun_at > last else last) + 1
+    # «قتل 3 أشخاص بينما أصيب 20», «اعتقال 12 شخصا على خلفية عمليات قتل»: a figure whose category
+    # is said before it takes no other from the clause after it (it still claims its own: «لقي 12 حتفهم»)
+    said_before = set(categories)
     for at in range(after_from, min(hi, after_from + _MAX_CLAUSE_AHEAD)):
         w = words[at]
         if at in taken or any(ch in text[tokens[at - 1].raw_end : tokens[at].raw_start] for ch in "،,;:"):
+            break
+        if w in _CLAUSE_BOUNDARIES:
             break
         if w in CATEGORY_WORDS and at == after_from and noun_at is not None and noun_at > last:
             categories.add(CATEGORY_WORDS[w])  # «3 حالات وفاة»: what the cases are («وفاة» is no «و» clause)
@@ -234,9 +239,12 @@ def _figure(
             break  # «لقي 14 شخصاً حتفهم وأصيب …», «14 قتيلا و37 جريحا ونزوح …»: the next clause
         c = category_of(w)
         if c is not None and not w.startswith("ال") and not is_category_noun(w):
-            categories.add(c)  # «لقوا حتفهم», «عشرة مدنيين بينهم أطفال قتلوا»: the verb of this figure
-            claimed.add(at)  # … and no later figure's («حتفهم … وتضرر أكثر من مائتي ألف شخص»)
+            if not said_before or c in said_before:
+                categories.add(c)  # «لقوا حتفهم», «عشرة مدنيين بينهم أطفال قتلوا»: the verb of this figure
+                claimed.add(at)  # … and no later figure's («حتفهم … وتضرر أكثر من مائتي ألف شخص»)
             break
+    if q.percent:
+        categories.discard("casualties")  # «بلغت خسائره أكثر من 10%»: money lost, not people
     if q.age or (entry is not None and entry.kind in ("unit", "time", "thing") and "captured" not in categories):
         categories = set()  # «بقتل صديقته البالغة 43 عاما»: an age, a sum or a thing is not a toll
     elif entry is not None and entry.kind != "human":
@@ -320,6 +328,8 @@ def _noun_index(
         j += 2  # «أعمارهم 3 و5 و9 و14 سنة»: the list shares the noun after its last number
     if j < hi and j not in taken and not any(ch in text[tokens[last].raw_end : tokens[j].raw_start] for ch in _BREAKS):
         w = words[j]
+        if w == "من" and j + 2 < hi and words[j + 1] in _DEMONSTRATIVES:
+            return j + 2  # «6 من هذه العناصر»
         if w == "من" and j + 1 < hi and (lookup(words[j + 1]) is not None or words[j + 1].startswith("ال")):
             return j + 1  # «11 ألفاً من الجنود»
         if lookup(w) is not None or _may_be_noun(w):
@@ -584,6 +594,7 @@ _ESTIMATED = frozenset(normalize(w) for w in ("قدر", "قدرت", "يقدر", 
 _AS = frozenset(normalize(w) for w in ("كما", "وكما"))
 _CONVEYED = frozenset(normalize(w) for w in ("نقل", "نقلت", "ينقل", "تنقل"))
 _FROM = normalize("عن")
+_DEMONSTRATIVES = frozenset(normalize(w) for w in "هذه هذا هؤلاء تلك أولئك".split())
 _HASABAMA = normalize("حسبما")
 _LEARNT_FROM = frozenset(normalize(w) for w in ("لدى", "من"))
 _CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "جاءت"))

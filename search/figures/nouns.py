@@ -112,6 +112,8 @@ def _candidates(word: str) -> list[str]:
     for clitic in _CLITICS:
         if word.startswith(clitic) and len(word) - len(clitic) >= 2:
             bases.append(word[len(clitic) :])
+    if word.endswith("ته") and len(word) >= 5:
+        bases.append(word[:-2] + "ه")  # «ضحيته», «قيمته»: ة with «ه» after it
     for pronoun in _POSSESSIVES:  # «سكانها», «قتلاهم» (ى is written ا before it), «جنودها»
         if word.endswith(pronoun) and len(word) - len(pronoun) >= 3:
             owned = word[: -len(pronoun)]
