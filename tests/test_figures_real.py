@@ -741,3 +741,11 @@ def test_each_clause_keeps_its_own_category() -> None:
         "التيار المتشدّد أسفرت عن إصابة 3 أعوان وإيقاف 6 من هذه العناصر"
     )
     assert [(f.category, f.noun) for f in extract_figures(text)][-1] == ("captured", "العناصر")
+
+
+def test_a_hedge_before_a_dual() -> None:
+    # JA-economy-218-20170407: «منذ أكثر من أسبوعين» is at least two weeks
+    text = "وتشهد ولاية تطاوين منذ أكثر من أسبوعين تحركات احتجاجية للمطالبة بالحق في التشغيل والتنمية."
+    assert [(f.value_low, f.value_high, f.qualifier, f.unit) for f in extract_figures(text)] == [
+        (2, None, "at_least", "اسبوع")
+    ]

@@ -180,7 +180,7 @@ def _figure(
 ) -> Figure:
     power = None if q.dual or q.percent else _power_unit(text, tokens, words, last + 1, hi)
     if q.dual:
-        noun_at: int | None = first  # «شخصين», «مرتين»: the dual is the number and the noun
+        noun_at: int | None = last  # «شخصين», «مرتين»: the dual is the number and the noun (after any hedge)
     elif power is not None:
         noun_at = last + 1  # «103,000 كم2», «7000 متر مكعب»: an area or a volume
     elif q.percent:  # «97 في المائة من البالغين»: what the share is of

@@ -499,7 +499,12 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
                 out.append(Quantity(2.0, max(2.0, high), Qualifier.RANGE, tokens[i].raw_start, end, False, w, True))
                 i += 3
                 continue
-            out.append(Quantity(2.0, 2.0, Qualifier.EXACT, tokens[i].raw_start, tokens[i].raw_end, False, w, True))
+            hedge = _match_before(words, i)  # «نحو دولارين», «أكثر من يومين»
+            qualifier, begin = hedge if hedge else (Qualifier.EXACT, i)
+            low = None if qualifier is Qualifier.AT_MOST else 2.0
+            high = None if qualifier is Qualifier.AT_LEAST else 2.0
+            start = tokens[begin].raw_start
+            out.append(Quantity(low, high, qualifier, start, tokens[i].raw_end, False, w, True))
             i += 1
             continue
         if w in _DUAL_COUNTS:  # «مرتين»: twice
