@@ -749,3 +749,14 @@ def test_a_hedge_before_a_dual() -> None:
     assert [(f.value_low, f.value_high, f.qualifier, f.unit) for f in extract_figures(text)] == [
         (2, None, "at_least", "اسبوع")
     ]
+
+
+def test_spans_of_years_and_pages_are_not_figures() -> None:
+    # JA-localNews-3431-20170407: a school year with spaces around its dash, then a new clause
+    assert _figures("وبدأ العمل به في السنة الدراسية 2015 - 2016 وأضاف البلاغ ان الوزارة") == []
+    # JA-localNews-3395-20170104: an olive season
+    text = "شارف موسم جني الزيتون 2016/2017 على الانتهاء ويتوقع ان يصل الإنتاج الوطني من زيت الزيتون إلى 100 ألف طن"
+    assert _figures(text) == [(100_000, 100_000, "exact")]
+    # JA-localNews-3431-20170407: «ص 139» is a page
+    assert _first("التمرينان في كتاب اللغة للسنة التاسعة ص 139 و145 حيث يطلب", "145")
+    assert all(f.value_low != 139 for f in extract_figures("في كتاب اللغة للسنة التاسعة ص 139 و145 حيث يطلب"))

@@ -178,3 +178,8 @@ def test_any_mix_of_digits_separators_and_number_words_reads_without_error(text:
 )
 def test_ranges_with_units_duals_and_years(text: str, expected: list) -> None:
     assert [(q.value_low, q.value_high, q.qualifier.value) for q in find_quantities(text)] == expected
+
+
+def test_a_span_of_years_unless_a_noun_follows() -> None:
+    assert find_quantities("حرب التحرير 1945-1962") == []
+    assert [(q.value_low, q.value_high) for q in find_quantities("بلغ عددهم 2000-3000 شخص")] == [(2000, 3000)]

@@ -716,17 +716,16 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
                 return True  # «مطلع العام الفائت 2014، حيث …»: nothing counted follows a year
             if previous == "و" and number.first > 1 and _year_like(words[number.first - 2]):
                 return True  # «سنتي 2014 و2015»
-            if after in ("-", "–") and nxt.isdecimal() and len(nxt) == 4 and 0 < int(nxt) - value <= 1:
-                return True  # «2013-2014»: a season or an academic year
-            counted = lookup(nxt) is not None or (
-                previous != "في"
-                and len(nxt) >= 3
-                and not nxt.startswith("ال")
-                and nxt not in _NOT_NOUNS
-                and not nxt.startswith(("ي", "ت", "ن", "س"))
-                and not is_month(nxt)
-                and nxt not in STOPWORDS
-            )
+            gap = raw[tok.raw_end : tokens[number.last + 1].raw_start].strip() if number.last + 1 < len(tokens) else ""
+            after_pair = words[number.last + 2] if number.last + 2 < len(words) else ""
+            if gap in _YEAR_DASHES and _year_like(nxt) and 0 < int(nxt) - value <= 1:
+                return True  # «2013-2014», «2015 - 2016», «2016/2017»: a season or an academic year
+            if gap in _YEAR_DASHES and _year_like(nxt) and int(nxt) > value and not _counted_by(after_pair):
+                return True  # «1945-1962»: a span of years
+            before_gap = raw[tokens[number.first - 1].raw_end : tok.raw_start].strip() if number.first else ""
+            if before_gap in _YEAR_DASHES and _year_like(previous) and int(previous) < value and not _counted_by(nxt):
+                return True  # … and its second year
+            counted = lookup(nxt) is not None or (previous != "في" and _counted_by(nxt))
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
     return False
 
@@ -735,6 +734,20 @@ _MINUTES = _norm_set("دقيقة", "دقائق")
 _HOUR = normalize("الساعة")
 _EACH = normalize("كل")
 _PHONE_WORDS = _norm_set("الرقم", "رقم", "هاتف", "الهاتف", "جوال", "الجوال")
+
+
+def _counted_by(word: str) -> bool:
+    """A word after a number that can say what it counts («2000 علبة»), so the number is no year."""
+    if word[:1] in "وف" and len(word) > 3 and not word.endswith(("ا", "ين", "ات", "ون")) and lookup(word) is None:
+        return False  # «2015 - 2016 وأضاف البلاغ»: a new clause
+    return lookup(word) is not None or (
+        len(word) >= 3
+        and not word.startswith("ال")
+        and word not in _NOT_NOUNS
+        and not word.startswith(("ي", "ت", "ن", "س"))
+        and not is_month(word)
+        and word not in STOPWORDS
+    )
 
 
 def _year_like(word: str) -> bool:
@@ -797,6 +810,7 @@ _SCORE_CUES = _norm_set(*_WORDS["score_cues"])
 _AGAINST = normalize("مقابل")
 _FROM = _norm_set("من", "ومن")
 _ERA = _norm_set("م", "ميلادي", "ميلادية")
+_YEAR_DASHES = ("-", "–", "/")
 
 
 def _before_month(words: list[str], at: int) -> bool:
