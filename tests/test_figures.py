@@ -271,3 +271,12 @@ def test_money_lost_in_percent_is_no_toll() -> None:
     assert [f.category for f in extract_figures("وبلغت خسائره أكثر من 10% هذا الشهر")] == [None]
     # a category said before the figure is its own: «على خلفية عمليات قتل» after it is not
     assert [f.category for f in extract_figures("تم اعتقال اثني عشر شخصا على خلفية عمليات قتل")] == ["captured"]
+
+
+def test_a_post_with_a_category_word_before_the_title() -> None:
+    text = "وقال مدير الوحدة القانونية في نادي الأسير المحامي جواد بولس إن 300 أسير مضربون"
+    assert _first_claimant(text) == "مدير الوحدة القانونية في نادي الأسير المحامي جواد بولس"
+
+
+def _first_claimant(text: str) -> str | None:
+    return extract_figures(text)[0].claimant

@@ -601,7 +601,8 @@ _CAME_IN = frozenset(normalize(w) for w in ("جاء", "ورد", "وردت", "ج�
 
 # «المصدر نفسه»: the source named before; «الوزارة», «المتحدث»: the fuller mention before.
 _SAME_SOURCE = frozenset(
-    tuple(normalize(p).split()) for p in ("المصدر نفسه", "المصدر ذاته", "نفس المصدر", "المصادر نفسها", "المصادر ذاتها")
+    tuple(normalize(p).split())
+    for p in ("المصدر نفسه", "المصدر ذاته", "نفس المصدر", "ذات المصدر", "المصادر نفسها", "المصادر ذاتها")
 )
 
 
@@ -680,15 +681,15 @@ _HONORIFICS = frozenset(normalize(w) for w in _WORDS["honorifics"])
 _HONORIFIC_REACH = 5  # words from «في» to the title that opens the name
 
 
-def _honorific_ahead(text: str, tokens: list[Token], words: list[str], j: int, limit: int) -> bool:
-    """A title that opens a name («الدكتور», «اللواء») a few words after «في», in one clause: the
-    «في» belongs to the speaker's post, not to what is said."""
+def _honorific_ahead(text: str, tokens: list[Token], words: list[str], j: int, limit: int) -> int | None:
+    """The index of a title that opens a name («الدكتور», «اللواء») a few words after «في», in one
+    clause: the «في» belongs to the speaker's post, not to what is said."""
     for m in range(j + 1, min(limit, j + 1 + _HONORIFIC_REACH)):
         if any(ch in text[tokens[m - 1].raw_end : tokens[m].raw_start] for ch in _BREAKS):
-            return False
+            return None
         if words[m] in _HONORIFICS:
-            return True
-    return False
+            return m
+    return None
 
 
 def _past_medium(text: str, tokens: list[Token], j: int, limit: int) -> int:
@@ -709,6 +710,7 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
     j = k
     quote_close = None
     longest = _MAX_CLAIMANT
+    through = 0  # tokens before this index belong to a post that a title ends
     while j < limit and j - k < longest:
         w = words[j]
         if j > k:
@@ -733,8 +735,11 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             pass  # «اللواء علي إبراهيم»: the name, written with ي, not the preposition «على»
         elif w == _FI and k < j <= k + 2 and _strip_conj(words[k]) in _INSIDE_A_BODY:
             pass  # «مصدر في وزارة الداخلية», «مسؤول أمني في الشرطة»: who, inside which body
-        elif j > k and w == _FI and _honorific_ahead(text, tokens, words, j, limit):
+        elif j > k and w == _FI and (titled := _honorific_ahead(text, tokens, words, j, limit)) is not None:
             longest = _MAX_CLAIMANT + _HONORIFIC_REACH  # «المدير الطبي في العيادات … الدكتور محمد الزعبي»
+            through = titled  # … the post's words, whatever they are («نادي الأسير»), up to the title
+        elif j < through:
+            pass
         elif (
             is_number(w)
             or w in _CLAIMANT_STOPS
@@ -756,6 +761,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             continue
         if j > k and w in _OWN_WORDS:
             break  # «عن المسؤول قوله»: his words follow
+        if j > k and w.startswith("لل") and "ال" + w[2:] in _HONORIFICS:
+            break  # «أوضح الرئيس للسيد شي أن»: the one spoken to
         if j > k and (w == "ل" or w in _CORRESPONDENTS):
             break  # «مصدر أمني ل"الجوهرة أف أم"», «مصدر أمني مراسل الجوهرة»: the medium told
         if j == k and w == "ل" and j + 1 < limit:

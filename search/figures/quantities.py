@@ -494,18 +494,8 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
             continue
         dual = dual_noun(w) if w not in _DUAL_COUNTS and not is_number(w) and _word_value(w) is None else None
         if dual is not None and not (i + 1 < len(words) and is_number(words[i + 1])):  # «شخصين»: two persons
-            if i + 2 < len(words) and words[i + 1] == "او" and words[i + 2].isdecimal():
-                end, high = tokens[i + 2].raw_end, float(words[i + 2])  # «يومين أو 3»: two or three days
-                out.append(Quantity(2.0, max(2.0, high), Qualifier.RANGE, tokens[i].raw_start, end, False, w, True))
-                i += 3
-                continue
-            hedge = _match_before(words, i)  # «نحو دولارين», «أكثر من يومين»
-            qualifier, begin = hedge if hedge else (Qualifier.EXACT, i)
-            low = None if qualifier is Qualifier.AT_MOST else 2.0
-            high = None if qualifier is Qualifier.AT_LEAST else 2.0
-            start = tokens[begin].raw_start
-            out.append(Quantity(low, high, qualifier, start, tokens[i].raw_end, False, w, True))
-            i += 1
+            out.append(_dual(tokens, words, i))
+            i += 3 if out[-1].qualifier is Qualifier.RANGE else 1
             continue
         if w in _DUAL_COUNTS:  # «مرتين»: twice
             out.append(
@@ -580,6 +570,20 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
         out.append(_quantity(tokens, words, raw, first, last, low, high, qualifier))
         i = last + 1
     return out
+
+
+def _dual(tokens: list[Token], words: list[str], i: int) -> Quantity:
+    """The dual at token i as a count of two, with its hedge («نحو دولارين», «أكثر من يومين»), or
+    two to N («يومين أو 3»)."""
+    w = words[i]
+    if i + 2 < len(words) and words[i + 1] == "او" and words[i + 2].isdecimal():
+        end, most = tokens[i + 2].raw_end, max(2.0, float(words[i + 2]))
+        return Quantity(2.0, most, Qualifier.RANGE, tokens[i].raw_start, end, False, w, True)
+    hedge = _match_before(words, i)
+    qualifier, begin = hedge if hedge else (Qualifier.EXACT, i)
+    low = None if qualifier is Qualifier.AT_MOST else 2.0
+    high = None if qualifier is Qualifier.AT_LEAST else 2.0
+    return Quantity(low, high, qualifier, tokens[begin].raw_start, tokens[i].raw_end, False, w, True)
 
 
 def _ordinal_age(words: list[str], i: int) -> tuple[int, int] | None:
