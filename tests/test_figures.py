@@ -280,3 +280,8 @@ def test_a_post_with_a_category_word_before_the_title() -> None:
 
 def _first_claimant(text: str) -> str | None:
     return extract_figures(text)[0].claimant
+
+
+def test_pardoned_prisoners_are_not_held() -> None:
+    assert [f.category for f in extract_figures("أصدر الرئيس عفوا عن 20 سجينا")] == [None]
+    assert [f.category for f in extract_figures("احتجاز 30 سجينا")] == ["captured"]

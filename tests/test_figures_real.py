@@ -769,3 +769,12 @@ def test_an_idiom_an_addressee_and_a_post_before_a_title_in_claimants() -> None:
     # JA-internationalNews-819-20170502: «للسيد شي» is the one spoken to
     text = 'أوضح الرئيس للسيد شي أن هناك شيئا يريد أن يبلغه به، وهو إطلاق 59 صاروخا على سوريا'
     assert _first(text, "59").claimant == "الرئيس"
+
+
+def test_committal_warrants_hold_and_a_pardon_frees() -> None:
+    # JA-localNews-2259-20140805: «بطاقات ايداع بالسجن في حق 12» are 12 held
+    text = (
+        "أصدر وكيل الجمهورية بالمحكمة الابتدائية بسوسة اليوم بطاقات ايداع بالسجن في حق 12 منتسبا للتيار الديني "
+        "المتشدد بالقلعة الكبرى"
+    )
+    assert [f.category for f in extract_figures(text)] == ["captured"]

@@ -211,8 +211,11 @@ def _figure(
     entry = (q.dual and dual_noun(noun)) or lookup(noun) if noun else None  # «سنتين» is two years, not cents
     categories = set()
     if entry is not None and entry.cls == _HELD:
-        # «مقتل سجينين»: what befell the prisoners, when the clause says it; else they are held
-        categories |= _categories_before(text, tokens, words, first, lo, taken | claimed) or {CATEGORY_OF_CLASS[_HELD]}
+        # «مقتل سجينين»: what befell the prisoners, when the clause says it; «العفو عن 20 سجينا»: they
+        # are freed; else they are held
+        befell = _categories_before(text, tokens, words, first, lo, taken | claimed)
+        freed = any(w in _FREED for w in words[max(lo, first - _MAX_CLAUSE_BACK) : first])
+        categories |= befell or (set() if freed else {CATEGORY_OF_CLASS[_HELD]})
     elif entry is not None and entry.cls in CATEGORY_OF_CLASS:
         categories.add(CATEGORY_OF_CLASS[entry.cls])  # «37 جريحا» says itself what it counts
         claimed.add(noun_at if noun_at is not None else first)
@@ -297,6 +300,9 @@ def _figure(
 
 _DEFINITE = ("ال", "لل", "وال", "بال", "فال")
 _HELD = "prisoner"  # the noun class of prisoners: held, unless the clause says what befell them
+_FREED = frozenset(
+    normalize(w) for w in "عفو عفوا العفو بالعفو أفرج أفرجت الإفراج بالإفراج سراح إطلاق يفرج تفرج".split()
+)
 
 _SQUARE = normalize("مربع")
 _CUBE = normalize("مكعب")
