@@ -285,3 +285,8 @@ def _first_claimant(text: str) -> str | None:
 def test_pardoned_prisoners_are_not_held() -> None:
     assert [f.category for f in extract_figures("أصدر الرئيس عفوا عن 20 سجينا")] == [None]
     assert [f.category for f in extract_figures("احتجاز 30 سجينا")] == ["captured"]
+
+
+def test_kama_ashara_continues_the_speaker() -> None:
+    text = "وقال المهندس سامي الحربي إن المشروع تأخر. كما أشار إلى أن هنالك نوعا من الأشجار يصل عمره إلى 25 سنة."
+    assert _first_claimant(text) == "المهندس سامي الحربي"

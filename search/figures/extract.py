@@ -410,7 +410,9 @@ def _subject(text: str, tokens: list[Token], words: list[str], noun_at: int, hi:
 
 
 def _opens_with_elided_verb(text: str, tokens: list[Token], words: list[str], lo: int, hi: int) -> bool:
-    """«وأضاف أن …», «وقال: "…"»: a reporting verb whose subject is the previous speaker."""
+    """«وأضاف أن …», «وقال: "…"», «كما أشار إلى أن …»: a reporting verb whose subject is the previous speaker."""
+    if lo + 1 < hi and words[lo] in _CLAUSE_OPENERS:
+        lo += 1  # «كما أشار», «ثم أضاف»
     if lo >= hi or _verb_at(words, lo) not in _REPORT_VERBS:
         return False
     after = words[lo + 1] if lo + 1 < hi else ""
