@@ -778,3 +778,16 @@ def test_committal_warrants_hold_and_a_pardon_frees() -> None:
         "المتشدد بالقلعة الكبرى"
     )
     assert [f.category for f in extract_figures(text)] == ["captured"]
+
+
+def test_maghreb_units_and_an_adverb_after_the_number() -> None:
+    # JA-localNews-4657-20170617: «هك» is hectares
+    text = 'استرجعت الدولة يوم الخميس الماضي عقارا دوليا فلاحيا يمسح 12 هك في منطقة "وادي المرسلين"'
+    assert [f.unit for f in extract_figures(text)] == ["هك"]
+    # JA-economy-111-20170223: «مليم», the thousandth of a dinar
+    text = "والكيلوغرام الواحد من لحم الدجاج الذي ارتفع إلى 2800 مليم مقابل 1900 مليم في سبتمبر"
+    assert [f.unit for f in extract_figures(text)] == ["كيلوغرام", "مليم", "مليم"]  # «الكيلوغرام الواحد» too
+    # JA-localNews-3924-20170516: «سنويا» is when, not what; «كلغ» is kilograms
+    text = "أن كلفة تبذير الخبر في تونس بلغت حوالي 100 مليار سنويا ( 42 كلغ من الخبز تتلفه كل أسرة سنويا)"
+    assert [f.noun for f in extract_figures(text)][0] != "سنويا"
+    assert _first(text, "42").unit == "كلغ"

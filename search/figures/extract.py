@@ -106,7 +106,8 @@ _NOT_NOUNS = frozenset(
     normalize(w)
     for w in (
         "من في على إلى الى عن و أو أن إن عام قد ما لا التي الذي الذين اللواتي اللاتي وذلك هذا هذه أيضا بكثير فقط "
-        "تقريبا منهم منها بينهم بينما فيما حيث وهو وهي وهم منذ خلال قبل بعد حتى عند لدى مقابل ضمن"
+        "تقريبا منهم منها بينهم بينما فيما حيث وهو وهي وهم منذ خلال قبل بعد حتى عند لدى مقابل ضمن "
+        "سنويا يوميا شهريا أسبوعيا"
     ).split()
 )
 
@@ -191,7 +192,7 @@ def _figure(
     elif q.age:  # «في الثالثة عشرة من العمر»: the age's word, when the text names one
         after = [j for j in range(last + 1, min(hi, last + 3)) if words[j] in _AGE_NOUNS]
         noun_at = after[0] if after else None
-    elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith("ال"):
+    elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith(_DEFINITE):
         noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
     elif (
         first >= lo + 2
