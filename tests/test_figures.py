@@ -290,3 +290,11 @@ def test_pardoned_prisoners_are_not_held() -> None:
 def test_kama_ashara_continues_the_speaker() -> None:
     text = "وقال المهندس سامي الحربي إن المشروع تأخر. كما أشار إلى أن هنالك نوعا من الأشجار يصل عمره إلى 25 سنة."
     assert _first_claimant(text) == "المهندس سامي الحربي"
+
+
+def test_one_after_a_noun_counts_that_noun_and_ukhra_is_no_person() -> None:
+    text = "يقع نصف أراضيها الآخر في أقل من متر واحد (3.28 قدم) فوق مستوى سطح البحر."
+    assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(1, "متر"), (3.28, "قدم")]
+    text = "وبين العرب والبربر من جهة أخرى، وقد انصهرت هذه المكونات في بوتقة واحدة"
+    assert [f.unit for f in extract_figures(text)] == ["بوتقه"]
+    assert lookup("اخري") is None  # «أخرى» (ى written ي) is not the construct of «آخرين»

@@ -194,6 +194,8 @@ def _figure(
         noun_at = after[0] if after else None
     elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith(_DEFINITE):
         noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
+    elif first == last and first > lo and words[first] in _ONE and _one_of_noun_before(words, first, taken):
+        noun_at = first - 1  # «متر واحد», «في بوتقة واحدة»: one of the noun before it
     elif (
         first >= lo + 2
         and words[first - 1] == "ال"
@@ -300,6 +302,11 @@ def _figure(
 
 
 _DEFINITE = ("ال", "لل", "وال", "بال", "فال")
+_ONE = frozenset(normalize(w) for w in ("واحد", "واحدة"))
+
+
+def _one_of_noun_before(words: list[str], first: int, taken: set[int]) -> bool:
+    return first - 1 not in taken and _may_be_noun(words[first - 1])
 _HELD = "prisoner"  # the noun class of prisoners: held, unless the clause says what befell them
 _FREED = frozenset(
     normalize(w) for w in "عفو عفوا العفو بالعفو أفرج أفرجت الإفراج بالإفراج سراح إطلاق يفرج تفرج".split()

@@ -122,7 +122,7 @@ def _candidates(word: str) -> list[str]:
     out = []
     for base in bases:
         out.append(base)
-        if len(base) >= 4 and base[-1] in "يو":
+        if len(base) >= 5 and base[-1] in "يو":  # not «أخرى», «كبرى» (ى is written ي once normalised)
             out.append(base[:-1] + ("ين" if base[-1] == "ي" else "ون"))
         for suffix in _SUFFIXES:
             if base.endswith(suffix) and len(base) - len(suffix) >= 2:
