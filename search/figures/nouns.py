@@ -44,7 +44,7 @@ CATEGORY_OF_CLASS = {
 GENERIC_HUMAN = "person"  # شخص، فرد، نسمة: matches any class of people
 _CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _SUFFIXES = ("ين", "ون", "ان", "ات", "ا", "ه")
-_POSSESSIVES = ("هما", "ها", "هم", "هن")
+POSSESSIVES = ("هما", "ها", "هم", "هن")  # pronouns of whose: «سكانها», «عددهم»
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _candidates(word: str) -> list[str]:
             bases.append(word[len(clitic) :])
     if word.endswith("ته") and len(word) >= 5:
         bases.append(word[:-2] + "ه")  # «ضحيته», «قيمته»: ة with «ه» after it
-    for pronoun in _POSSESSIVES:  # «سكانها», «قتلاهم» (ى is written ا before it), «جنودها»
+    for pronoun in POSSESSIVES:  # «سكانها», «قتلاهم» (ى is written ا before it), «جنودها»
         if word.endswith(pronoun) and len(word) - len(pronoun) >= 3:
             owned = word[: -len(pronoun)]
             bases += [owned, owned[:-1] + "ي"] if owned.endswith("ا") else [owned]

@@ -29,7 +29,7 @@ from enum import Enum
 from search.arabic import STOPWORDS, Token, is_number, normalize, number_lemma, tokenize
 from search.dates import find_dates, is_month
 from search.figures.lexicon import load
-from search.figures.nouns import dual_noun, lookup, power_unit
+from search.figures.nouns import POSSESSIVES, dual_noun, lookup, power_unit
 
 
 class Qualifier(Enum):
@@ -394,12 +394,11 @@ def _same_phrase(found: Sequence[str], phrase: tuple[str, ...]) -> bool:
 
 _HEDGE_PREPOSITIONS = _norm_set("إلى", "عن", "على")
 _ADVERBS = _norm_set("سنويا", "يوميا", "شهريا", "أسبوعيا", "حاليا", "أحيانا", "غالبا", "عادة")
-_POSSESSIVES = _norm_set("ها", "هم", "هن", "هما")
 
 
 def _owned(word: str) -> bool:
     """«عددهم», «أعمارهن», «أطوالها»: what is measured, named with whose it is, inside a hedge."""
-    return word.startswith("عدد") or any(word.endswith(p) and len(word) - len(p) >= 3 for p in _POSSESSIVES)
+    return word.startswith("عدد") or any(word.endswith(p) and len(word) - len(p) >= 3 for p in POSSESSIVES)
 
 
 def _between_hedge(word: str) -> bool:
