@@ -634,6 +634,10 @@ def test_a_hedge_verb_with_an_adverb_or_a_possessed_noun_before_its_number() -> 
         "وأوضح عوينة عي افتتاح المؤتمر 21 للأمراض الصدرية والحساسية",
         # JA-localNews-437-20170131: a phone number
         "أو الاتصال بمنظمة الدفاع عن المستهلك أو على الرقم الأخضر 80100191",
+        # JA-localNews-455-01042016: numbers joined by «+» name something («مجموعة 5+1» too)
+        "وذلك على الأماكن التاليّة : سوسة : حي الرياض 1+2,حي التعمير ,حي الزهراء",
+        # JA-sport-548-20170226: a minute of added time
+        "و أضاف الثاني في الدقيقة 90+2 .",
     ],
 )
 def test_times_days_editions_and_phone_numbers_are_not_figures(text: str) -> None:

@@ -629,6 +629,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
     tok = tokens[number.first]
     if is_number(tok.text) and len(tok.text) >= 9 and tok.text.startswith("0"):
         return True  # a phone number
+    if _plus_joined(tokens, raw, number):
+        return True  # «مجموعة 5+1», «1+5»: a name, not a count
     numbered = previous in _NUMBERED or (previous[:2] == "لل" and "ال" + previous[2:] in _NUMBERED)
     text_named = words[number.first - 2] if number.first > 1 else ""
     if previous == "عدد" and (text_named in _NUMBERED_BY_ADAD or text_named[1:] in _NUMBERED_BY_ADAD):
@@ -772,6 +774,14 @@ def _numeric_date(tokens: list[Token], words: list[str], raw: str, number: _Numb
         if all(g in ("-", "/") for g in gaps) and len(words[parts[2]]) == 4:
             return True
     return False
+
+
+def _plus_joined(tokens: list[Token], raw: str, number: _Number) -> bool:
+    """A number written against another with «+» between («5+1»)."""
+    i, j = number.first, number.last
+    left = i > 0 and is_number(tokens[i - 1].text) and raw[tokens[i - 1].raw_end : tokens[i].raw_start] == "+"
+    right = j + 1 < len(tokens) and is_number(tokens[j + 1].text) and raw[tokens[j].raw_end : tokens[j + 1].raw_start] == "+"
+    return left or right
 
 
 def _glued(tokens: list[Token], i: int, raw: str) -> bool:
