@@ -795,3 +795,15 @@ def test_maghreb_units_and_an_adverb_after_the_number() -> None:
     text = "أن كلفة تبذير الخبر في تونس بلغت حوالي 100 مليار سنويا ( 42 كلغ من الخبز تتلفه كل أسرة سنويا)"
     assert [f.noun for f in extract_figures(text)][0] != "سنويا"
     assert _first(text, "42").unit == "كلغ"
+
+
+def test_people_taken_to_hospital_are_injured() -> None:
+    # JA-internationalNews-466-20161219: the poisoned taken to hospital, beside the dead
+    text = (
+        'وفقا لمعلوماتنا، توفي 16 شخصا على الأقل جراء كحول مسمم صنعته إحدى السيدات صباح اليوم". ونقل 16 شخصا '
+        "آخرين إلى المستشفيات المحلية في حالة خطر"
+    )
+    assert [f.category for f in extract_figures(text)] == ["dead", "injured"]
+    # JA-localNews-1700-20150311: «بنقل 5 عاملات الى المستشفى»
+    text = "وتدخلت مصالح الحماية المدنية وقامت بنقل 5 عاملات الى المستشفى الجهوي وإخماد حريق"
+    assert [f.category for f in extract_figures(text)] == ["injured"]

@@ -255,6 +255,8 @@ def _figure(
         categories = set()  # «بقتل صديقته البالغة 43 عاما»: an age, a sum or a thing is not a toll
     elif entry is not None and entry.kind != "human":
         categories.discard("captured")  # «ضبط 5 أطنان»: things are seized, people are arrested
+    elif not categories and not q.percent and _hospitalised(text, tokens, words, first, last, lo, hi):
+        categories.add("injured")
     attached = noun_at is not None and noun_at in (last + 1, last + 2)  # after the number (or «من»)
     subject = _subject(text, tokens, words, noun_at, hi) if attached and noun_at is not None else None
     claimant, denied = _claimant(text, tokens, words, first, last, lo, hi, taken)
@@ -311,6 +313,26 @@ _HELD = "prisoner"  # the noun class of prisoners: held, unless the clause says 
 _FREED = frozenset(
     normalize(w) for w in "عفو عفوا العفو بالعفو أفرج أفرجت الإفراج بالإفراج سراح إطلاق يفرج تفرج".split()
 )
+# «ونقل 66 آخرون إلى المستشفيات», «إسعاف 5 عاملات للمستشفى»: people taken to hospital are hurt or ill
+_TAKEN = frozenset(
+    normalize(w) for w in "نقل ونقل بنقل وبنقل نقلت ونقلت نقلوا ونقلوا إسعاف وإسعاف أسعف أسعفت إدخال وإدخال أدخل أدخلت".split()
+)
+_HOSPITAL = normalize("مستشفى")[:-1]  # «المستشفى», «للمستشفيات», «بمستشفى»
+_TAKEN_BACK = 3  # tokens between the verb and the number («نقل 16», «تم نقل نحو 40»)
+_HOSPITAL_AHEAD = 6  # … and from the number to the hospital («نقل 66 آخرون إلى المستشفيات»)
+
+
+def _hospitalised(text: str, tokens: list[Token], words: list[str], first: int, last: int, lo: int, hi: int) -> bool:
+    """The people counted were taken to hospital: the clause's verb before them, a hospital after."""
+    if not any(words[i] in _TAKEN for i in range(max(lo, first - _TAKEN_BACK), first)):
+        return False
+    for j in range(last + 1, min(hi, last + 1 + _HOSPITAL_AHEAD)):
+        if any(ch in text[tokens[j - 1].raw_end : tokens[j].raw_start] for ch in "،,;:.") or is_number(words[j]):
+            return False
+        if _HOSPITAL in words[j]:
+            return True
+    return False
+
 
 _SQUARE = normalize("مربع")
 _CUBE = normalize("مكعب")
