@@ -253,6 +253,8 @@ def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
             "25",
             "المهندس سامي الحربي",
         ),
+        # «حسب» takes no «ل»: the «ل» of «لوحة» is the word's own; the verb after the source ends it
+        ("وبحسب لوحة المشروع تبلغ قيمة العقد 75 مليون ريال", "75 مليون", "لوحة المشروع"),
     ],
 )
 def test_claimant_shapes(text: str, number: str, claimant: str | None) -> None:

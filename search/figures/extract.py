@@ -483,6 +483,7 @@ def is_report_verb(word: str) -> bool:
     return _strip_conj(word) in _REPORT_VERBS
 
 
+_HASAB = frozenset(normalize(w) for w in ("حسب", "بحسب", "وحسب", "وبحسب"))
 _BAYYANA = frozenset(normalize(w) for w in ("بين", "وبين", "فبين"))
 _EXPLAINED = normalize("أوضح")
 
@@ -815,7 +816,8 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
     if end is None:
         return None
     start = tokens[k].raw_start
-    if strip_lam and words[k].startswith("ل") and len(words[k]) > 3 and lookup(words[k]) is None:
+    after_hasab = k > 0 and words[k - 1] in _HASAB  # «بحسب لوحة المشروع»: «حسب» takes no «ل»
+    if strip_lam and not after_hasab and words[k].startswith("ل") and len(words[k]) > 3 and lookup(words[k]) is None:
         start += 1  # «لتقديرات» → «تقديرات»
         while start < len(text) and text[start] == "\u0640":
             start += 1

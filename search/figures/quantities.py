@@ -631,9 +631,22 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # a phone number
     if _plus_joined(tokens, raw, number):
         return True  # «مجموعة 5+1», «1+5»: a name, not a count
+    if len(previous) == 1 and previous.isalpha() and previous not in ("و", "ب", "ل", "ف", "ك"):
+        return True  # «الطائرة "أ 320"»: a letter and a number name a model
+    if _day_and_month(tokens, words, raw, number):
+        return True  # «الموافق 4/ 10»: a day and its month
+    if _listed_days(words, number):
+        return True  # «مارس في أيام 3، 10، 17»: days of the month named before
     numbered = previous in _NUMBERED or (previous[:2] == "لل" and "ال" + previous[2:] in _NUMBERED)
+    if previous == "و" and number.first > 1 and is_number(words[number.first - 2]):
+        head = number.first - 2
+        while head > 0 and (words[head - 1] == "و" or is_number(words[head - 1])):
+            head -= 1
+        following = words[number.last + 1] if number.last + 1 < len(words) else ""
+        numbered = head > 0 and words[head - 1] in _NUMBERED and lookup(following) is None  # «الفصلين 227 و239»
     text_named = words[number.first - 2] if number.first > 1 else ""
-    if previous == "عدد" and (text_named in _NUMBERED_BY_ADAD or text_named[1:] in _NUMBERED_BY_ADAD):
+    by_adad = text_named in _NUMBERED_BY_ADAD or text_named[1:] in _NUMBERED_BY_ADAD
+    if previous == "عدد" and (by_adad or (text_named[:2] == "لل" and "ال" + text_named[2:] in _NUMBERED_BY_ADAD)):
         numbered = True  # «الأمر عدد 161», «القانون عدد 52 لسنة 1992»: the Tunisian "No."
     if numbered or (previous == "ال" and number.first > 1 and words[number.first - 2] in _NUMBERED):
         return True  # «الرقم 10», «دورتها الـ 14»
@@ -699,6 +712,9 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
             return True  # a Hijri year: «1436هـ», «20 رمضان 1438»
         if 1300 <= value <= 1500 and slash_year and number.last + 1 < len(words) and is_number(words[number.last + 1]):
             return True  # an academic year in Hijri years: «1436 / 1437هـ»
+        named_year = previous in _YEAR_NOUNS or previous[1:] in _YEAR_NOUNS or "ال" + previous[2:] in _YEAR_NOUNS
+        if len(tok.text) == 4 and 1000 <= value < 1800 and named_year and lookup(nxt) is None:
+            return True  # «منذ عام 1006», «نشر عام 1431»: a year, older or Hijri
         if len(tok.text) == 4 and 1800 <= value <= 2100:
             if cue or is_month(previous):
                 return True  # «عام 2015», «للعام 2014», «سبتمبر 1895»
@@ -796,19 +812,29 @@ def _score(tokens: list[Token], words: list[str], raw: str, number: _Number) -> 
         return True  # «بنتيجة 79 مقابل 67»
     if i > 1 and words[i - 1] == _AGAINST and is_number(words[i - 2]) and _cue_before(words, i - 2) in _SCORE_CUES:
         return True
+    if _cue_before(words, i) in _SCORE_CUES and any(
+        w == _AGAINST or (w == _WITHOUT and k + 1 < len(words) and words[k + 1] == _REPLY)
+        for k, w in enumerate(words[j : j + 2], start=j)
+    ):
+        return True  # «بنتيجة 3 أشواط دون رد», «بنتيجة ثلاثة أشواط مقابل صفر»
+    if i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in _DASHES:
+        if _score_pair(words[i - 1], words[i], _cue_before(words, i - 1)):
+            return True  # the second of a pair
     if j >= len(words) or not is_number(words[i]) or not is_number(words[j]):
-        if i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in "-/–":
-            return _score_pair(words[i - 1], words[i], _cue_before(words, i - 1))
         return False
     gap = raw[tokens[number.last].raw_end : tokens[j].raw_start].strip()
-    return gap in ("-", "/", "–") and _score_pair(words[i], words[j], _cue_before(words, i))
+    return gap in _DASHES and _score_pair(words[i], words[j], _cue_before(words, i))
 
 
 def _cue_before(words: list[str], i: int) -> str:
-    """A score cue among the 8 words before token i («بنتيجة شوطين مقابل شوط : 6-4 . 4-6»), else the word before."""
-    for w in words[max(0, i - 8) : i]:
+    """A score cue among the 8 words (numbers aside) before token i («بنتيجة شوطين مقابل شوط : 6-4 . 4-6»), else the word before."""
+    seen = 0
+    for w in reversed(words[:i]):  # the set scores between count for nothing: «(24/26, 19/25, 17/25)»
         if w in _SCORE_CUES:
             return w
+        seen += not is_number(w)
+        if seen >= 8:
+            break
     return words[i - 1] if i else ""
 
 
@@ -821,9 +847,49 @@ def _score_pair(a: str, b: str, before: str) -> bool:
 
 _SCORE_CUES = _norm_set(*_WORDS["score_cues"])
 _AGAINST = normalize("مقابل")
+_WITHOUT, _REPLY = normalize("دون"), normalize("رد")
+_DASHES = ("-", "/", "–")
 _FROM = _norm_set("من", "ومن")
 _ERA = _norm_set("م", "ميلادي", "ميلادية")
 _YEAR_DASHES = ("-", "–", "/")
+
+
+_THE_MONTH = normalize("الشهر")
+_YEAR_NOUNS = _norm_set("عام", "العام", "سنة", "السنة")
+_DAY_WORDS = _norm_set("أيام", "ايام", "الأيام", "يومي", "يوما")
+
+
+def _day_and_month(tokens: list[Token], words: list[str], raw: str, number: _Number) -> bool:
+    """«4/ 10», «30/10»: a day (1–31) and a month (1–12) joined by a slash, no year after them."""
+    i = number.first
+    if number.last != i or not words[i].isdigit():
+        return False
+    for a in (i - 1, i):  # the number may be the day or the month
+        b = a + 1
+        if a < 0 or b >= len(words) or not (words[a].isdigit() and words[b].isdigit()):
+            continue
+        if raw[tokens[a].raw_end : tokens[b].raw_start].strip() != "/":
+            continue
+        if b + 1 < len(tokens) and raw[tokens[b].raw_end : tokens[b + 1].raw_start].strip() == "/":
+            continue  # a full date is _numeric_date's
+        if a > 0 and raw[tokens[a - 1].raw_end : tokens[a].raw_start].strip() == "/":
+            continue
+        day, month = int(words[a]), int(words[b])
+        if 1 <= day <= 31 and 1 <= month <= 12 and len(words[a]) <= 2 and len(words[b]) <= 2:
+            return _cue_before(words, a) not in _SCORE_CUES  # «بنتيجة 2/1» is a score
+    return False
+
+
+def _listed_days(words: list[str], number: _Number) -> bool:
+    """A list of days after «أيام» with its month named just before: «مارس في أيام 3، 10، 17»."""
+    i = number.first
+    while i > 0 and (is_number(words[i - 1]) or words[i - 1] == "و"):
+        i -= 1
+    if i == number.first and not (number.first + 1 < len(words) and is_number(words[number.first + 1])):
+        return False  # «أيام 3» alone is no list
+    if i == 0 or words[i - 1] not in _DAY_WORDS:
+        return False
+    return any(is_month(w) or w in _HIJRI_MONTHS for w in words[max(0, i - 4) : i - 1])
 
 
 def _before_month(words: list[str], at: int) -> bool:
@@ -831,8 +897,10 @@ def _before_month(words: list[str], at: int) -> bool:
     if at < len(words) and (is_month(words[at]) or words[at] in _HIJRI_MONTHS or words[at] == "منه"):
         return True  # «حتى 21 منه»: of the month just named
     if at + 1 < len(words) and words[at] == "من":
+        if words[at + 1] == _THE_MONTH:
+            return True  # «إلى غاية 15 من الشهر نفسه»
         k = at + 2 if words[at + 1] == normalize("شهر") else at + 1
-        return k < len(words) and is_month(words[k])
+        return k < len(words) and (is_month(words[k]) or words[k] in _HIJRI_MONTHS)
     if at + 2 < len(words) and words[at] == "الي" and is_number(words[at + 1]) and is_month(words[at + 2]):
         return True
     while at + 1 < len(words) and words[at] == "و" and is_number(words[at + 1]):
