@@ -767,10 +767,12 @@ def test_spans_of_years_and_pages_are_not_figures() -> None:
 
 def test_an_idiom_an_addressee_and_a_post_before_a_title_in_claimants() -> None:
     # JA-internationalNews-611-20170320: «كشف النقاب عن» («النقاب» is no part of the name)
-    text = "كشفت الولايات المتحدة الأمريكية النقاب عن 750 تسجيلا مصورا لتجارب نووية سرية جرت في الفترة ما بين 1945-1962."
+    text = (
+        "كشفت الولايات المتحدة الأمريكية النقاب عن 750 تسجيلا مصورا لتجارب نووية سرية جرت في الفترة ما بين 1945-1962."
+    )
     assert [(f.value_low, f.claimant) for f in extract_figures(text)] == [(750, "الولايات المتحدة الأمريكية")]
     # JA-internationalNews-819-20170502: «للسيد شي» is the one spoken to
-    text = 'أوضح الرئيس للسيد شي أن هناك شيئا يريد أن يبلغه به، وهو إطلاق 59 صاروخا على سوريا'
+    text = "أوضح الرئيس للسيد شي أن هناك شيئا يريد أن يبلغه به، وهو إطلاق 59 صاروخا على سوريا"
     assert _first(text, "59").claimant == "الرئيس"
 
 

@@ -309,13 +309,16 @@ _ONE = frozenset(normalize(w) for w in ("واحد", "واحدة"))
 
 def _one_of_noun_before(words: list[str], first: int, taken: set[int]) -> bool:
     return first - 1 not in taken and _may_be_noun(words[first - 1])
+
+
 _HELD = "prisoner"  # the noun class of prisoners: held, unless the clause says what befell them
 _FREED = frozenset(
     normalize(w) for w in "عفو عفوا العفو بالعفو أفرج أفرجت الإفراج بالإفراج سراح إطلاق يفرج تفرج".split()
 )
 # «ونقل 66 آخرون إلى المستشفيات», «إسعاف 5 عاملات للمستشفى»: people taken to hospital are hurt or ill
 _TAKEN = frozenset(
-    normalize(w) for w in "نقل ونقل بنقل وبنقل نقلت ونقلت نقلوا ونقلوا إسعاف وإسعاف أسعف أسعفت إدخال وإدخال أدخل أدخلت".split()
+    normalize(w)
+    for w in "نقل ونقل بنقل وبنقل نقلت ونقلت نقلوا ونقلوا إسعاف وإسعاف أسعف أسعفت إدخال وإدخال أدخل أدخلت".split()
 )
 _HOSPITAL = normalize("مستشفى")[:-1]  # «المستشفى», «للمستشفيات», «بمستشفى»
 _TAKEN_BACK = 3  # tokens between the verb and the number («نقل 16», «تم نقل نحو 40»)

@@ -796,7 +796,11 @@ def _plus_joined(tokens: list[Token], raw: str, number: _Number) -> bool:
     """A number written against another with «+» between («5+1»)."""
     i, j = number.first, number.last
     left = i > 0 and is_number(tokens[i - 1].text) and raw[tokens[i - 1].raw_end : tokens[i].raw_start] == "+"
-    right = j + 1 < len(tokens) and is_number(tokens[j + 1].text) and raw[tokens[j].raw_end : tokens[j + 1].raw_start] == "+"
+    right = (
+        j + 1 < len(tokens)
+        and is_number(tokens[j + 1].text)
+        and raw[tokens[j].raw_end : tokens[j + 1].raw_start] == "+"
+    )
     return left or right
 
 
