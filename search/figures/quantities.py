@@ -821,9 +821,9 @@ def _score(tokens: list[Token], words: list[str], raw: str, number: _Number) -> 
         for k, w in enumerate(words[j : j + 2], start=j)
     ):
         return True  # «بنتيجة 3 أشواط دون رد», «بنتيجة ثلاثة أشواط مقابل صفر»
-    if i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in _DASHES:
-        if _score_pair(words[i - 1], words[i], _cue_before(words, i - 1)):
-            return True  # the second of a pair
+    paired = i > 0 and is_number(words[i - 1]) and raw[tokens[i - 1].raw_end : tokens[i].raw_start].strip() in _DASHES
+    if paired and _score_pair(words[i - 1], words[i], _cue_before(words, i - 1)):
+        return True  # the second of a pair
     if j >= len(words) or not is_number(words[i]) or not is_number(words[j]):
         return False
     gap = raw[tokens[number.last].raw_end : tokens[j].raw_start].strip()
@@ -831,7 +831,8 @@ def _score(tokens: list[Token], words: list[str], raw: str, number: _Number) -> 
 
 
 def _cue_before(words: list[str], i: int) -> str:
-    """A score cue among the 8 words (numbers aside) before token i («بنتيجة شوطين مقابل شوط : 6-4 . 4-6»), else the word before."""
+    """A score cue among the 8 words (numbers aside) before token i («بنتيجة شوطين مقابل شوط : 6-4 . 4-6»),
+    else the word before."""
     seen = 0
     for w in reversed(words[:i]):  # the set scores between count for nothing: «(24/26, 19/25, 17/25)»
         if w in _SCORE_CUES:
