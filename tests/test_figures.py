@@ -286,3 +286,10 @@ def test_one_after_a_noun_counts_that_noun_and_ukhra_is_no_person() -> None:
     text = "وبين العرب والبربر من جهة أخرى، وقد انصهرت هذه المكونات في بوتقة واحدة"
     assert [f.unit for f in extract_figures(text)] == ["بوتقه"]
     assert lookup("اخري") is None  # «أخرى» (ى written ي) is not the construct of «آخرين»
+
+
+def test_a_particle_or_other_after_a_number_is_no_noun() -> None:
+    # «كما» after an amount opens a clause; «أخرى» describes an elided noun
+    text = "تبلغ الأرصدة 29 مليار دولار وليس 100 مليار كما قالت واشنطن، ولديها ديون بمبلغ 50 مليار أخرى"
+    assert [f.noun for f in extract_figures(text)][1:] == [None, None]
+    assert [f.unit for f in extract_figures(text)][:2] == ["دولار", "دولار"]

@@ -842,3 +842,10 @@ def test_verbs_of_nearness_hedge_approximately() -> None:
     # JA-politic-339-20160404: «ناهزت الـ15 مليار»
     text = "من خلال طلب الحكومة قروضا من المؤسسات الماليّة الدوليّة ناهزت الـ15 مليار دينار."
     assert _figures(text) == [(15_000_000_000, 15_000_000_000, "approx")]
+
+
+def test_a_bare_amount_is_in_the_currency_of_the_amount_before_it() -> None:
+    # JA-internationalNews-925-20170512: «1.94 مليار» is in dollars, a unit the text does not repeat
+    text = "بعدما هبط صافي ربح العام المالي الذي انتهى في مارس إلى 340 مليون دولار، مقابل 1.94 مليار في العام المالي السابق"
+    found = [(f.value_low, f.unit, f.noun) for f in extract_figures(text)]
+    assert found == [(340_000_000, "دولار", "دولار"), (1_940_000_000, "دولار", None)]

@@ -130,7 +130,8 @@ def _counts_what_was_asked(q: CountQuestion, f: Figure, sentence: str, reading: 
         return None
     if q.percent:
         return 1.0
-    found: Noun | None = noun_of(f.noun) if f.noun else None
+    # «وليس 100 مليار»: no noun written, the unit shared with the amount before it
+    found: Noun | None = noun_of(f.noun) if f.noun else noun_of(f.unit) if f.unit and not f.percent else None
     if q.measure is not None and q.measure != "resident":
         square = q.measure == "area" and found is not None and found.cls == "length" and "مربع" in normalize(sentence)
         if (found is None or found.cls != q.measure) and not square:

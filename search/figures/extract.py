@@ -28,7 +28,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
-from search.arabic import Token, is_number, normalize, tokenize
+from search.arabic import STOPWORDS, Token, is_number, normalize, tokenize
 from search.figures.lexicon import load
 from search.figures.nouns import (
     CATEGORY_OF_CLASS,
@@ -41,12 +41,13 @@ from search.figures.nouns import (
     lookup,
     power_unit,
 )
-from search.figures.quantities import Quantity, find_quantities
+from search.figures.quantities import Quantity, find_quantities, is_magnitude
 
 FIGURES_VERSION = 9  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
+_UNIT_REACH = 6  # tokens from an amount's unit to a bare amount after it that shares it
 _MAX_CLAIMANT = 8  # tokens in a claimant
 _QUOTED_NAME = 5  # words in quotes that can still be a name («المرصد السوري لحقوق الإنسان»), not a quotation
 _SOURCE_AFTER = 5  # «… 11 ألف جندي، وفقاً لـ…»: a source phrase this close after the number is its source
@@ -107,7 +108,7 @@ _NOT_NOUNS = frozenset(
     for w in (
         "من في على إلى الى عن و أو أن إن عام قد ما لا التي الذي الذين اللواتي اللاتي وذلك هذا هذه أيضا بكثير فقط "
         "تقريبا منهم منها بينهم بينما فيما حيث وهو وهي وهم منذ خلال قبل بعد حتى عند لدى مقابل ضمن "
-        "سنويا يوميا شهريا أسبوعيا"
+        "سنويا يوميا شهريا أسبوعيا أخرى آخر"
     ).split()
 )
 
@@ -152,6 +153,16 @@ def extract_figures(text: str) -> list[Figure]:
         before = out[-1] if out and out[-1].sentence_start == figure.sentence_start else None
         if figure.category is None and before is not None and before.category and _partitive_before(words, first):
             figure = replace(figure, category=before.category)  # «أصيب 50 زائرا منهم 22 سعوديا»: 22 of the injured
+        if figure.noun is None and before is not None and before.unit and is_magnitude(words[last]):
+            unit = lookup(before.unit)
+            if (
+                unit is not None
+                and unit.kind == "unit"
+                and first - _UNIT_REACH <= bisect.bisect_left(starts, before.end)
+            ):
+                # «تبلغ 29 مليار دولار وليس 100 مليار»: the amount after is in the currency before
+                # (its unit; the text names no noun for it)
+                figure = replace(figure, unit=before.unit)
         if before is not None and last + 1 < len(words) and words[last + 1] in _PARTITIVES:
             # «تسجيل 29 حالة تسمم … نقل 16 منهم إلى المستشفى»: 16 of the 29, counted as they were
             figure = replace(figure, unit=before.unit, noun=before.noun, category=figure.category or before.category)
@@ -391,7 +402,7 @@ def _noun_index(
 
 def _may_be_noun(word: str) -> bool:
     """An unknown word after a number that can be what it counts (not a particle or a verb)."""
-    if is_number(word) or word in _NOT_NOUNS or len(word) < 3:
+    if is_number(word) or word in _NOT_NOUNS or word in STOPWORDS or len(word) < 3:
         return False
     if word.startswith(("بال", "لل", "كال", "فال")):
         return False  # «إصابة 66 بالإجهاد»: a prepositional phrase, not what is counted

@@ -264,6 +264,11 @@ def _is_magnitude(word: str, after_number: bool = False) -> int | None:
     return None
 
 
+def is_magnitude(word: str) -> bool:
+    """A normalised word that multiplies the number before it («مليار», «ألفا», «ملايين»)."""
+    return _is_magnitude(word, after_number=True) is not None
+
+
 def _word_value(word: str) -> tuple[str, int] | None:
     """('unit'|'ten'|'tens'|'hundred', value) of a number word, also with و, ب or ال before it
     («وخمسون», «بثلاثين», «العشرين»)."""
