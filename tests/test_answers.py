@@ -233,3 +233,35 @@ def test_a_wire_story_reprinted_is_one_report_not_three(tmp_path: Path) -> None:
     (group,) = [g for g in result["groups"] if g["value_low"] == 7]
     assert sorted(group["outlets"]) == sorted(["وكالة أ", "صحيفة ب", "موقع ج"])
     assert group["independent_reports"] == 2  # the reprint is not a second confirmation
+
+
+def test_amounts_in_different_units_are_never_one_group() -> None:
+    from search.figures import extract_figures
+    from search.figures.answers import _group, _Match
+
+    # Constructed: a region's area in km² and a garden's in m², the same number of thousands, and
+    # the region's area again in other words
+    texts = [
+        "تبلغ مساحة ولاية قبلي 22 ألف كيلومتر مربع.",
+        "أنجزت بلدية قبلي حديقة على مساحة 22 ألف متر مربع.",
+        "تمتد ولاية قبلي على 22 ألف كم2.",
+    ]
+    matches = [
+        _Match(f, f"p{n}", f"d{n}", None, None, None, text, 1.0, n)
+        for n, text in enumerate(texts)
+        for f in extract_figures(text)
+    ]
+    groups = _group(matches)
+    assert sorted(sorted(m.passage_id for m in g) for g in groups) == [["p0", "p2"], ["p1"]]
+
+
+def test_the_word_that_names_an_area_is_no_part_of_the_topic(sample_engine: SearchEngine) -> None:
+    # «مساحة» is what is asked, checked by the figure's unit (km²); left in the topic, it let any
+    # place's area pass for Iceland's (ARCD «كم تبلغ مساحة ايسلندا؟»)
+    from search.figures.answers import _topic
+    from search.figures.questions import parse_question
+
+    topic = _topic(sample_engine, parse_question("كم تبلغ مساحة آيسلندا؟"))
+    assert list(topic.keys.values()) == ["ايسلند"]
+    kept = _topic(sample_engine, parse_question("كم تبلغ قيمة صادرات تونس؟"))
+    assert "قيم" in kept.keys  # «قيمة» says which amount is asked: it stays

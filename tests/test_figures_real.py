@@ -849,3 +849,11 @@ def test_a_bare_amount_is_in_the_currency_of_the_amount_before_it() -> None:
     text = "بعدما هبط صافي ربح العام المالي الذي انتهى في مارس إلى 340 مليون دولار، مقابل 1.94 مليار في العام المالي السابق"
     found = [(f.value_low, f.unit, f.noun) for f in extract_figures(text)]
     assert found == [(340_000_000, "دولار", "دولار"), (1_940_000_000, "دولار", None)]
+
+
+def test_a_century_is_no_figure() -> None:
+    # JA-diverse-371-20170529: «في القرن 21»
+    assert _figures("وأشارت إلى أن سمنة الطفولة من أخطر المشكلات الصحية في القرن 21، ومن المحتمل") == []
+    # JA-localNews-3367-20150418: the century is not counted, the four centuries of its age are
+    text = "ويعود الى آخر الفترة الوسيطة وبداية الفترة الحديثة اي من القرن 17 ميلادي وعمره أربعة قرون"
+    assert _figures(text) == [(4, 4, "exact")]

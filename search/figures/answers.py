@@ -43,12 +43,19 @@ from search.figures.nouns import (
     alias_keys,
     category_of,
     is_nisba,
+    lookup,
     noun_of,
     same_count,
     skeleton,
     subject_key,
 )
-from search.figures.questions import CountQuestion, NotACountQuestion, asks_words, parse_question
+from search.figures.questions import (
+    CountQuestion,
+    NotACountQuestion,
+    asks_words,
+    measure_of,
+    parse_question,
+)
 from search.figures.setting import another_time, nearest, time_word, times_at
 from search.query import Query, SearchMode
 
@@ -239,6 +246,7 @@ def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
         for w in terms(q.text, stemmed=False)
         if w != q.noun_word
         and not asks_words(w)
+        and measure_of(w) != "area"  # «مساحة»: a figure in km² says it already; «قيمة», «عمر» say what is measured
         and category_of(w) is None
         and w not in STOPWORDS
         and not time_word(w)
@@ -407,7 +415,16 @@ def _evidence(group: list[_Match]) -> float:
     return sum(best_by_report.values()) + sum(claimants)
 
 
+def _unit(f: Figure) -> str | None:
+    """The unit an amount is measured in («كم²», «دولار»); None for counts of people or things."""
+    entry = lookup(f.unit) if f.unit and not f.percent else None
+    return entry.lemma if entry is not None and entry.kind == "unit" else None
+
+
 def _compatible(a: _Match, b: _Match) -> bool:
+    ua, ub = _unit(a.figure), _unit(b.figure)
+    if ua is not None and ub is not None and ua != ub:
+        return False  # 30 ألف متر مربع and 30,528 كم² are not one figure written two ways
     (alo, ahi), (blo, bhi) = a.point(), b.point()
     return alo <= bhi * (1 + TOLERANCE) and blo <= ahi * (1 + TOLERANCE)
 

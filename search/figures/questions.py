@@ -202,6 +202,11 @@ def _verb(word: str) -> bool:
     return word.startswith(("ي", "ت", "ن")) or (word.endswith("ت") and not word.endswith("ات"))
 
 
+def measure_of(word: str) -> str | None:
+    """The measure a normalised word names («مساحة»: area, «طول»: length), or None."""
+    return _measure(word)
+
+
 def _measure(word: str) -> str | None:
     for form in (word, word[2:] if word.startswith("ال") else word):
         if form in MEASURES:
