@@ -255,6 +255,8 @@ def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
         ),
         # «حسب» takes no «ل»: the «ل» of «لوحة» is the word's own; the verb after the source ends it
         ("وبحسب لوحة المشروع تبلغ قيمة العقد 75 مليون ريال", "75 مليون", "لوحة المشروع"),
+        # «يفيد بوجود حريق»: what the report says, after its «ب»; the speaker is the one before
+        ("وأفاد المتحدث بأن الهيئة تلقت بلاغا يفيد بوجود حريق وتم توجيه ست فرق", "ست", "المتحدث"),
     ],
 )
 def test_claimant_shapes(text: str, number: str, claimant: str | None) -> None:

@@ -857,3 +857,18 @@ def test_a_century_is_no_figure() -> None:
     # JA-localNews-3367-20150418: the century is not counted, the four centuries of its age are
     text = "ويعود الى آخر الفترة الوسيطة وبداية الفترة الحديثة اي من القرن 17 ميلادي وعمره أربعة قرون"
     assert _figures(text) == [(4, 4, "exact")]
+
+
+def test_bodies_named_with_a_category_a_foreign_name_and_what_a_verb_approved() -> None:
+    # JA-diverse-456-20170614: «أوكسفام» is a name, not a verbal noun that ends it
+    text = "وأظهر تقرير سابق لمنظمة أوكسفام أن هناك 8 أشخاص هم الأغنى عالمياً"
+    assert _first(text, "8").claimant == "تقرير سابق لمنظمة أوكسفام"
+    # JA-localNews-4823-20160704: a body's name may hold «شهداء وجرحى» after its «ل»
+    text = (
+        "أعلنت الهيئة العامة لشهداء وجرحى الثورة والعمليات الإرهابية، أنه سيتم إسناد منحة بقيمة 500 دينار "
+        "لكافة عائلات شهداء الثورة"
+    )
+    assert _first(text, "500").claimant == "الهيئة العامة لشهداء وجرحى الثورة والعمليات الإرهابية"
+    # JA-localNews-2710-20170313: «أقرت منذ أيام مشروع»: «منذ» opens no name; the mayor said it
+    text = "قال محمد المكني رئيس بلدية سوسة، إن البلدية أقرت منذ أيام مشروع بكلفة 8 ملايين دينار لإصلاح الطرقات"
+    assert _first(text, "8 ملايين").claimant == "محمد المكني رئيس بلدية سوسة"

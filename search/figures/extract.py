@@ -715,7 +715,11 @@ def _verbal_noun(word: str) -> bool:
     announced begins here, not who announces it («أعلنت المندوبية … تأجيل الدورة»)."""
     if len(word) < 5 or word.startswith("ال"):
         return False
-    return (word[0] == "ت" and word[-2] == "ي") or (word[0] == "ا" and word[-2] == "ا" and not word.endswith("ات"))
+    # افعال/افتعال/انفعال have five or six letters, استفعال opens with «است»: not «أوكسفام»
+    measure = len(word) <= 6 or word.startswith("است")
+    return (word[0] == "ت" and word[-2] == "ي") or (
+        word[0] == "ا" and word[-2] == "ا" and not word.endswith("ات") and measure
+    )
 
 
 def _told_medium(word: str) -> bool:
@@ -797,12 +801,18 @@ def _phrase(text: str, tokens: list[Token], words: list[str], k: int, limit: int
             is_number(w)
             or w in _CLAIMANT_STOPS
             or (w[:1] in "بلوف" and w[1:] in _CLAIMANT_STOPS and len(w) > 3)  # «بنحو», «لأكثر»
+            # «يفيد بوجود حريق»: what is reported, after its «ب»
+            or (w[:1] == "ب" and (_unsuffixed(w[1:]) in _CONTENT_STARTS or _verbal_noun(_unsuffixed(w[1:]))))
             or (
                 j > k
                 and (
                     _strip_conj(w) in _REPORT_VERBS
                     or _unsuffixed(w) in _CONTENT_STARTS
-                    or category_of(w) is not None
+                    # «الهيئة العامة لشهداء وجرحى الثورة»: a body's name may hold a category after «ل»
+                    or (
+                        category_of(w) is not None
+                        and not (j > k + 1 and any(x[:1] == "ل" for x in words[k + 1 : j + 1]))
+                    )
                     or _verbal_noun(_unsuffixed(w))
                 )
             )
