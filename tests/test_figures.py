@@ -295,3 +295,9 @@ def test_a_particle_or_other_after_a_number_is_no_noun() -> None:
     text = "تبلغ الأرصدة 29 مليار دولار وليس 100 مليار كما قالت واشنطن، ولديها ديون بمبلغ 50 مليار أخرى"
     assert [f.noun for f in extract_figures(text)][1:] == [None, None]
     assert [f.unit for f in extract_figures(text)][:2] == ["دولار", "دولار"]
+
+
+def test_m_after_a_length_is_the_metre() -> None:
+    # «م» alone is also the era after a year («1037 م»); after «بطول»/«وعرض» it is the metre
+    found = [(f.value_low, f.unit) for f in extract_figures("مسبح بطول 50 م وعرض 25 م، بني عام 1037 م")]
+    assert found == [(50, "متر"), (25, "متر")]

@@ -872,3 +872,12 @@ def test_bodies_named_with_a_category_a_foreign_name_and_what_a_verb_approved() 
     # JA-localNews-2710-20170313: «أقرت منذ أيام مشروع»: «منذ» opens no name; the mayor said it
     text = "قال محمد المكني رئيس بلدية سوسة، إن البلدية أقرت منذ أيام مشروع بكلفة 8 ملايين دينار لإصلاح الطرقات"
     assert _first(text, "8 ملايين").claimant == "محمد المكني رئيس بلدية سوسة"
+
+
+def test_an_owned_noun_before_a_definite_numeral_and_the_metre_after_a_length() -> None:
+    # JA-localNews-974-20161203: «وإيقاف عناصرها الثلاثة»: three of its members, arrested
+    text = "تمكنت من تفكيك عصابة مختصة في السرقة وإيقاف عناصرها الثلاثة وهم من أصحاب السوابق."
+    f = _first(text, "الثلاثة")
+    assert (f.noun, f.category) == ("عناصرها", "captured")
+    # JA-localNews-3042-20170318: «أطفالها الأربعة»
+    assert _first("كي تعيل أطفالها الأربعة، فحصولها على شهائدها", "الأربعة").noun == "اطفالها"

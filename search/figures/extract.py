@@ -33,6 +33,7 @@ from search.figures.lexicon import load
 from search.figures.nouns import (
     CATEGORY_OF_CLASS,
     CATEGORY_WORDS,
+    POSSESSIVES,
     category_label,
     category_of,
     dual_noun,
@@ -203,8 +204,15 @@ def _figure(
     elif q.age:  # «في الثالثة عشرة من العمر»: the age's word, when the text names one
         after = [j for j in range(last + 1, min(hi, last + 3)) if words[j] in _AGE_NOUNS]
         noun_at = after[0] if after else None
-    elif first == last and first > lo and words[first].startswith("ال") and words[first - 1].startswith(_DEFINITE):
-        noun_at = first - 1  # «السنوات الأربع», «الدقائق السبع الأخيرة»: the noun stands before
+    elif first == last and first > lo and words[first].startswith("ال") and _owned_or_definite(words[first - 1]):
+        noun_at = first - 1  # «السنوات الأربع», «وأضلاعه الثلاث», «وضيوفها الستة»: the noun stands before
+    elif (
+        power is None
+        and last + 1 < hi
+        and words[last + 1] == _METRE_SIGN
+        and _LENGTH_CUES & set(words[max(lo, first - 3) : first])
+    ):
+        noun_at = last + 1  # «بطول 400 م»: «م» is the metre after a length (alone it may be the era)
     elif first == last and first > lo and words[first] in _ONE and _one_of_noun_before(words, first, taken):
         noun_at = first - 1  # «متر واحد», «في بوتقة واحدة»: one of the noun before it
     elif (
@@ -223,6 +231,8 @@ def _figure(
     elif noun is None and first > lo and lookup(words[first - 1]) is not None and words[first - 1] in _AGE_WORDS:
         noun = words[first - 1]  # «في سن 39», «بعمر 38»: an age, its unit before it
     entry = (q.dual and dual_noun(noun)) or lookup(noun) if noun else None  # «سنتين» is two years, not cents
+    if noun == _METRE_SIGN:
+        entry = lookup(normalize("متر"))
     categories = set()
     if entry is not None and entry.cls == _HELD:
         # «مقتل سجينين»: what befell the prisoners, when the clause says it; «العفو عن 20 سجينا»: they
@@ -315,6 +325,22 @@ def _figure(
 
 
 _DEFINITE = ("ال", "لل", "وال", "بال", "فال")
+_METRE_SIGN = normalize("م")
+_LENGTH_CUES = frozenset(
+    normalize(w)
+    for w in (
+        "طول بطول وبطول طوله عرض بعرض وعرض عرضه عمق بعمق وعمق عمقه ارتفاع بارتفاع وارتفاع ارتفاعه مسافة بمسافة"
+    ).split()
+)
+
+
+def _owned_or_definite(word: str) -> bool:
+    """A noun a definite numeral may follow: definite («السنوات») or owned («وأضلاعه», «وضيوفها»)."""
+    if word.startswith(_DEFINITE):
+        return True
+    return len(word) >= 5 and not is_number(word) and word.endswith((*POSSESSIVES, "ه"))
+
+
 _ONE = frozenset(normalize(w) for w in ("واحد", "واحدة"))
 
 
