@@ -881,3 +881,9 @@ def test_an_owned_noun_before_a_definite_numeral_and_the_metre_after_a_length() 
     assert (f.noun, f.category) == ("عناصرها", "captured")
     # JA-localNews-3042-20170318: «أطفالها الأربعة»
     assert _first("كي تعيل أطفالها الأربعة، فحصولها على شهائدها", "الأربعة").noun == "اطفالها"
+
+
+def test_bilion_is_a_billion() -> None:
+    # JA-technology-37-20170215: «بليون», the billion of Levantine and Egyptian writing
+    text = "ونما بطريقة سريعة جعلت «غوغل» يقدّم طلباً لشرائه بمبلغ 1.6 بليون دولار."
+    assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(1_600_000_000, "دولار")]

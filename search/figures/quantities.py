@@ -92,6 +92,8 @@ _HUNDREDS = {
 _MAGNITUDE = {"الف": 1_000, "مليون": 1_000_000, "مليار": 1_000_000_000, "تريليون": 1_000_000_000_000}
 # The text layer's number lemmas stop at مليار (they are search terms too); تريليون is read here.
 _TRILLIONS = _norm_set("تريليون", "تريليونا", "تريليونان", "تريليونين", "تريليونات", "التريليون", "ترليون", "ترليونات")
+# «بليون» is the billion in Levantine and Egyptian writing (مليار elsewhere), read here for the same reason
+_BILLIONS = _norm_set("بليون", "بليونا", "بليونان", "بليونين", "بلايين", "البليون")
 _DUALS = _norm_set(
     "ألفين", "ألفان", "ألفي", "مليونين", "مليونان", "مليوني", "مليارين", "ملياران", "ملياري", "تريليونين", "تريليونان"
 )
@@ -258,6 +260,8 @@ def _is_magnitude(word: str, after_number: bool = False) -> int | None:
         return _CONSTRUCT_DUALS[word]
     if word in _TRILLIONS or (word[:1] in "وب" and word[1:] in _TRILLIONS):
         return _MAGNITUDE["تريليون"] if after_number or not word.endswith("ات") else None
+    if word in _BILLIONS or (word[:1] == "و" and word[1:] in _BILLIONS):
+        return _MAGNITUDE["مليار"] if after_number or word != normalize("بلايين") else None
     lemma = number_lemma(word)
     if lemma in _MAGNITUDE and (after_number or word not in _VAGUE):
         return _MAGNITUDE[lemma]
