@@ -236,6 +236,7 @@ def test_a_quotation_that_runs_past_its_sentence_keeps_its_speaker() -> None:
         ),
         ("وقال الوزير في تصريح صحفي إن 20 شخصا قتلوا", "20", "الوزير"),  # … but not before a statement
         ("وقسمت الفرق إلى 4 مجموعات بحسب التصنيف العالمي", "4", None),  # a criterion, not a source
+        ("وذلك وفق الآتي : تم ضبط 97 موقوفا", "97", None),  # «الآتي» announces a list, it is no source
         ("وكان المسعفون قالوا إن 20 شخصا قتلوا", "20", "المسعفون"),  # a verb of saying in the plural
         ("وأفادا أنهما دفعا 1500 دينار", "1500", None),  # … whose subject is not named: «أنهما» is no name
         ("قال لـ «الاقتصادية» مصدر مطلع في المستشفى إن 3 مرضى أصيبوا", "3", "مصدر مطلع في المستشفى"),

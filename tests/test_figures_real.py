@@ -887,3 +887,9 @@ def test_bilion_is_a_billion() -> None:
     # JA-technology-37-20170215: «بليون», the billion of Levantine and Egyptian writing
     text = "ونما بطريقة سريعة جعلت «غوغل» يقدّم طلباً لشرائه بمبلغ 1.6 بليون دولار."
     assert [(f.value_low, f.unit) for f in extract_figures(text)] == [(1_600_000_000, "دولار")]
+
+
+def test_numbers_that_open_the_items_of_a_list_are_not_figures() -> None:
+    # JA-sport-1169-20170506: a standings table; its points stay figures
+    text = "الترتيب قبل الجولة الثالثة :  1- الترجي الرياضي 19 ن 2-النجم الساحلي 17ن 3- النادي الافريقي 14ن"
+    assert [f.value_low for f in extract_figures(text)] == [19, 17, 14]

@@ -640,6 +640,8 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
         return True  # a phone number
     if _plus_joined(tokens, raw, number):
         return True  # «مجموعة 5+1», «1+5»: a name, not a count
+    if _list_marker(tokens, words, raw, number):
+        return True  # «الترتيب: 1- الترجي 19 ن 2-النجم …», «وفق الآتي : 1 - حادث …»
     if len(previous) == 1 and previous.isalpha() and previous not in ("و", "ب", "ل", "ف", "ك"):
         return True  # «الطائرة "أ 320"»: a letter and a number name a model
     if _day_and_month(tokens, words, raw, number):
@@ -799,6 +801,27 @@ def _numeric_date(tokens: list[Token], words: list[str], raw: str, number: _Numb
         if all(g in ("-", "/") for g in gaps) and len(words[parts[2]]) == 4:
             return True
     return False
+
+
+_LIST_MARKER_MAX = 30  # list items are numbered 1, 2, 3 …: a larger number before a dash is no marker
+
+
+def _list_marker(tokens: list[Token], words: list[str], raw: str, number: _Number) -> bool:
+    """A small number and a dash before a word that opens a list item: «1- الترجي», «2 - حادث»."""
+    i, j = number.first, number.last + 1
+    if i != number.last or not words[i].isdigit() or int(words[i]) > _LIST_MARKER_MAX or j >= len(tokens):
+        return False
+    if raw[tokens[i].raw_end : tokens[j].raw_start].strip() not in ("-", "–"):
+        return False
+    if is_number(words[j]) or lookup(words[j]) is not None:
+        return False  # «3-5 أيام», «5 - أيام»
+    opened = raw[tokens[i - 1].raw_end : tokens[i].raw_start] if i > 0 else "\n"
+    return i == 0 or any(ch in opened for ch in ":\n.؛") or _after_item(words, i)
+
+
+def _after_item(words: list[str], i: int) -> bool:
+    """The number follows a previous item's figure and unit («… 19 ن 2-النجم»): a list goes on."""
+    return any(is_number(w) for w in words[max(0, i - 3) : i])
 
 
 def _plus_joined(tokens: list[Token], raw: str, number: _Number) -> bool:
