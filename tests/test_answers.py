@@ -265,3 +265,32 @@ def test_the_word_that_names_an_area_is_no_part_of_the_topic(sample_engine: Sear
     assert list(topic.keys.values()) == ["ايسلند"]
     kept = _topic(sample_engine, parse_question("كم تبلغ قيمة صادرات تونس؟"))
     assert "قيم" in kept.keys  # «قيمة» says which amount is asked: it stays
+
+
+def test_an_amount_of_another_total_does_not_answer(tmp_path: Path) -> None:
+    # Constructed: exports asked; production and consumption of the same oil stand beside them
+    from tests.conftest import build_index
+
+    records = [
+        {
+            "url": "https://a.example/1",
+            "source": "أ",
+            "title": "زيت الزيتون",
+            "text": "بلغت صادرات تونس من زيت الزيتون 200 ألف طن هذا الموسم.",
+        },
+        {
+            "url": "https://b.example/1",
+            "source": "ب",
+            "title": "زيت الزيتون",
+            "text": "وبلغ إنتاج تونس من زيت الزيتون 300 ألف طن، فيما بلغ الاستهلاك المحلي 40 ألف طن.",
+        },
+    ]
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    build_index([source], tmp_path / "index")
+    engine = SearchEngine.open(tmp_path / "index")
+    try:
+        result = answer(engine, Query("كم بلغت صادرات تونس من زيت الزيتون؟", mode=SearchMode.BM25))
+    finally:
+        engine.close()
+    assert [g["value_low"] for g in result["groups"]] == [200_000]

@@ -3,7 +3,8 @@
 `answer` runs the hybrid search for the question and reads the stored figures of every
 passage it ranks (to ANSWER_DEPTH: figures are stored per passage, so reading them is one
 query), keeps those that count what the question asks about whom it asks
-(search/figures/questions.py) and are relevant to it on evidence that does not hinge on one
+(search/figures/questions.py), of the total it asks about (exports, not the production beside
+them: lexicon/nouns.json "aggregates"), and are relevant to it on evidence that does not hinge on one
 lexicon hit (the passage's rank, the question's idf-weighted terms in the figure's sentence
 and passage, the category, the subject), groups them into compatible values, and ranks the
 groups by independent evidence: each independent report once (a wire copy and its reprints
@@ -40,6 +41,7 @@ from search.figures.extract import is_report_verb
 from search.figures.nouns import (
     GENERIC_HUMAN,
     Noun,
+    aggregate_of,
     alias_keys,
     category_of,
     is_nisba,
@@ -87,6 +89,7 @@ CLAUSE_WEIGHT = 2.0  # … within AROUND words of the figure itself
 AROUND = 6
 SAME_CLASS = 0.5  # a noun of the asked noun's class but another entry (إقليم for ولاية)
 MIN_TOPIC = 0.35  # the share of the question's topic (idf-weighted) a figure's passage and title must name
+AGGREGATES = 1  # an amount of another total than the one asked (production for exports) is dropped
 COPY_SIMILARITY = 0.6  # sentences sharing this share of their words are one report (a wire copy), not two
 
 _QUALIFIER_ORDER = ("exact", "approx", "at_most", "at_least", "range", "vague")
@@ -204,6 +207,7 @@ class _Topic:
 
     weights: dict[str, float]  # stem → weight
     keys: dict[str, str]  # stem → subject key
+    aggregate: str | None = None  # the total the question asks an amount of («صادرات»: exports)
     _seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word → the terms it names
 
     def coverage(self, words: Iterable[str]) -> float:
@@ -263,7 +267,8 @@ def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
             term, w = stem(b), b  # «بولاية»: the index knows «ولاية» better, a preposition on it
         keys.setdefault(term, subject_key(w))
     weights = {t: known.get(t, 0.0) for t in keys} if weigh is not None else dict.fromkeys(keys, 1.0)
-    return _Topic(weights, keys)
+    aggregate = next((a for a in map(aggregate_of, terms(q.text, stemmed=False)) if a), None)
+    return _Topic(weights, keys, aggregate)
 
 
 class _Reading:
@@ -292,6 +297,14 @@ class _Reading:
         text = self.hit["text"]
         before = terms(text[f.sentence_start : f.start], stemmed=False)[-AROUND:]
         return before + terms(text[f.end : f.sentence_end], stemmed=False)[:AROUND]
+
+    def aggregate_before(self, f: Figure) -> str | None:
+        """The total the nearest word before the figure in its sentence names («بلغ إنتاج … 10.3»)."""
+        for w in reversed(terms(self.hit["text"][f.sentence_start : f.start], stemmed=False)):
+            found = aggregate_of(w)
+            if found is not None:
+                return found
+        return None
 
     def sentence_words(self, f: Figure) -> list[str]:
         if f.sentence_start not in self._sentences:
@@ -379,6 +392,10 @@ def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> flo
             return None  # too little of what the question is about is near this figure
         score += SUBJECT_WEIGHT * here + NEAR_WEIGHT * wide
         score += CLAUSE_WEIGHT * reading.topic.coverage(reading.words_around(f))
+    if AGGREGATES and reading.topic.aggregate is not None:
+        named = reading.aggregate_before(f)
+        if named is not None and named != reading.topic.aggregate:
+            return None  # exports asked, «وبلغ إنتاج المملكة 10.3 مليون برميل» is production
     if reading.another_time(q, f):
         return None  # «وقد قتل آنذاك خمسة جنود», «من 7.737 مليون برميل في أبريل» for May
     if f.denied:

@@ -33,6 +33,18 @@ MEASURES: dict[str, str] = {normalize(w): m for w, m in _MEASURE_WORDS.items()}
 # Words that say what happened to the counted, with or without a clitic.
 _CATEGORY_WORDS: dict[str, str] = {w: c for c, words in _NOUNS["categories"].items() for w in words}
 CATEGORY_WORDS: dict[str, str] = {normalize(w): c for w, c in _CATEGORY_WORDS.items()}
+# The totals an amount can be of (exports, production, a deficit …), by light stem.
+_AGGREGATES: dict[str, str] = {stem(normalize(w)): a for a, words in _NOUNS["aggregates"].items() for w in words}
+
+
+def aggregate_of(word: str) -> str | None:
+    """The total a normalised word names («إنتاج», «وصادرات»: production, exports), or None."""
+    found = _AGGREGATES.get(stem(word))
+    if found is None and word[:1] in ("و", "ب", "ل", "ف") and len(word) > 3:
+        found = _AGGREGATES.get(stem(word[1:]))
+    return found
+
+
 # A category class noun counts people with that category (قتلى = dead people).
 CATEGORY_OF_CLASS = {
     "dead": "dead",
