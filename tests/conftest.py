@@ -58,7 +58,7 @@ def free_port() -> int:
 class Server:
     """`mizan serve` in a child process, as a user starts it; stopped by `stop`."""
 
-    def __init__(self, index: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0):
+    def __init__(self, index: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120.0):
         import os
         import subprocess
         import sys
