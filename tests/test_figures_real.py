@@ -893,3 +893,12 @@ def test_numbers_that_open_the_items_of_a_list_are_not_figures() -> None:
     # JA-sport-1169-20170506: a standings table; its points stay figures
     text = "الترتيب قبل الجولة الثالثة :  1- الترجي الرياضي 19 ن 2-النجم الساحلي 17ن 3- النادي الافريقي 14ن"
     assert [f.value_low for f in extract_figures(text)] == [19, 17, 14]
+
+
+def test_she_spoke_of_is_a_verb_of_saying() -> None:
+    # JA-localNews-1384-20170217: «وتحدثت ألفة يوسف عن …»
+    text = (
+        "وتحدثت ألفة يوسف عن غياب الدور الثقافي في مقاومة الإرهاب وعن بلد كانت في السبيعينات تطبع من الكتاب "
+        "الواحد في المعدل 3 ألاف نسخة لتصبح اليوم 500 نسخة فقط"
+    )
+    assert _first(text, "500").claimant == "ألفة يوسف"
