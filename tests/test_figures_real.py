@@ -902,3 +902,9 @@ def test_she_spoke_of_is_a_verb_of_saying() -> None:
         "الواحد في المعدل 3 ألاف نسخة لتصبح اليوم 500 نسخة فقط"
     )
     assert _first(text, "500").claimant == "ألفة يوسف"
+
+
+def test_a_span_of_years_with_hatta_stays_out() -> None:
+    # JA-diverse-273-20170408: «من 1990 حتى 2015» is a period, not a range of figures
+    text = "قد استند إلى عادات التدخين في 195 دولة ومنطقة في الفترة من 1990 حتى 2015، وخلص هذا التقرير"
+    assert _figures(text) == [(195, 195, "exact")]

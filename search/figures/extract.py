@@ -44,7 +44,7 @@ from search.figures.nouns import (
 )
 from search.figures.quantities import Quantity, find_quantities, is_magnitude
 
-FIGURES_VERSION = 12  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 13  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category

@@ -132,6 +132,7 @@ _ORDINALS = {
 } | {normalize("الحادية"): 1}
 _AGE_AFTER = tuple(tuple(normalize(p).split()) for p in ("من العمر", "من عمره", "من عمرها", "عاما", "سنة"))
 _UNTIL = _norm_set("حتى", "إلى", "الى")
+_TO = _norm_set("إلى", "حتى")  # what joins the two ends of a range («من 3 إلى 5», «30 حتى 40»)
 _CLOCK_AFTER = _norm_set("صباحا", "صباح", "مساء", "مساءً", "ليلا", "ظهرا", "عصرا", "فجرا", "والنصف", "والربع", "إلا")
 _VAGUE = {
     normalize("عشرات"): (10, 99),
@@ -544,10 +545,12 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
         ):
             second_at += 1  # «بين 3000 ريال و7000 ريال»: the unit said after each end
         from_hedge = hedge is not None and words[number.first - 1] == "من"  # the hedge ends in «من»
+        # «إلى» or «حتى» between two numbers: «ما يقرب من 30 حتى 40 مليون برميل»
+        to = second_at < len(words) and words[second_at] in _TO
         linked = second_at + 1 < len(words) and (
-            (words[second_at] in ("الي", "او") and qualifier is Qualifier.EXACT)
-            or (words[second_at] == "الي" and from_hedge)  # «أعلى من مائة إلى ألف»: a range
-            or (first > 0 and _range_opener(words[first - 1]) and words[second_at] in ("و", "الي"))
+            ((to or words[second_at] == "او") and qualifier is Qualifier.EXACT)
+            or (to and from_hedge)  # «أعلى من مائة إلى ألف»: a range
+            or (first > 0 and _range_opener(words[first - 1]) and (to or words[second_at] == "و"))
         )
         hyphen = (
             second_at < len(words)
@@ -561,7 +564,7 @@ def find_quantities(raw: str, tokens: list[Token] | None = None) -> list[Quantit
                 value2 = other.value
                 if other.magnitude and not number.magnitude and number.value < other.value / 1000:
                     number.value *= other.value / max(1, _leading_value(tokens, other, raw))  # «30 إلى 50 ألفاً»
-                falls = first > 0 and words[first - 1] in _FROM and words[second_at] == "الي" and value2 < number.value
+                falls = first > 0 and words[first - 1] in _FROM and to and value2 < number.value
                 if not falls:  # «تراجع من 102 إلى 93»: where it was and where it is, two figures
                     qualifier, low, high = Qualifier.RANGE, min(number.value, value2), max(number.value, value2)
                     if first > 0 and _range_opener(words[first - 1]):
