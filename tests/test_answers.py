@@ -197,11 +197,23 @@ def test_claimants_and_reporting_outlets_are_separate_fields(sample_engine: Sear
     assert ten["first_published"] <= ten["last_published"]
 
 
+def _answer_over(tmp_path: Path, records: list[dict], question: str) -> dict:
+    """The BM25 answer to `question` over an index of these news records, built in tmp_path."""
+    from tests.conftest import build_index
+
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    build_index([source], tmp_path / "index")
+    engine = SearchEngine.open(tmp_path / "index")
+    try:
+        return answer(engine, Query(question, mode=SearchMode.BM25))
+    finally:
+        engine.close()
+
+
 def test_a_wire_story_reprinted_is_one_report_not_three(tmp_path: Path) -> None:
     # The toll sentence is quoted from ANT Corpus v1.1, JA-internationalNews-1085-20170604 (Jawhara FM,
     # Apache-2.0); two outlets reprint it word for word, a third reports the toll in its own words.
-    from tests.conftest import build_index
-
     wire = (
         'وأكد نائب مدير سكوتلاند يارد، مارك رولي، في مؤتمر صحفي خاص عقده اليوم الأحد، "أن 7 أشخاص قتلوا '
         'على يد 3 مهاجمين" جراء هذه العملية التي صنفتها السلطات إرهابية.'
@@ -222,14 +234,7 @@ def test_a_wire_story_reprinted_is_one_report_not_three(tmp_path: Path) -> None:
         },
         {"url": "https://c.example/1", "source": "موقع ج", "title": "ضحايا لندن", "text": own},
     ]
-    source = tmp_path / "news.jsonl"
-    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
-    build_index([source], tmp_path / "index")
-    engine = SearchEngine.open(tmp_path / "index")
-    try:
-        result = answer(engine, Query("كم شخصا قتل في هجوم لندن؟", mode=SearchMode.BM25))
-    finally:
-        engine.close()
+    result = _answer_over(tmp_path, records, "كم شخصا قتل في هجوم لندن؟")
     (group,) = [g for g in result["groups"] if g["value_low"] == 7]
     assert sorted(group["outlets"]) == sorted(["وكالة أ", "صحيفة ب", "موقع ج"])
     assert group["independent_reports"] == 2  # the reprint is not a second confirmation
@@ -269,8 +274,6 @@ def test_the_word_that_names_an_area_is_no_part_of_the_topic(sample_engine: Sear
 
 def test_an_amount_of_another_total_does_not_answer(tmp_path: Path) -> None:
     # Constructed: exports asked; production and consumption of the same oil stand beside them
-    from tests.conftest import build_index
-
     records = [
         {
             "url": "https://a.example/1",
@@ -285,12 +288,5 @@ def test_an_amount_of_another_total_does_not_answer(tmp_path: Path) -> None:
             "text": "وبلغ إنتاج تونس من زيت الزيتون 300 ألف طن، فيما بلغ الاستهلاك المحلي 40 ألف طن.",
         },
     ]
-    source = tmp_path / "news.jsonl"
-    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
-    build_index([source], tmp_path / "index")
-    engine = SearchEngine.open(tmp_path / "index")
-    try:
-        result = answer(engine, Query("كم بلغت صادرات تونس من زيت الزيتون؟", mode=SearchMode.BM25))
-    finally:
-        engine.close()
+    result = _answer_over(tmp_path, records, "كم بلغت صادرات تونس من زيت الزيتون؟")
     assert [g["value_low"] for g in result["groups"]] == [200_000]

@@ -245,9 +245,10 @@ def _preposition_off(word: str) -> str | None:
 def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
     """The question's topic: its terms less those that frame it (كم، عدد), name what is counted
     or what happened to it (checked apart, by noun and category)."""
+    asked = terms(q.text, stemmed=False)
     words = [
         w
-        for w in terms(q.text, stemmed=False)
+        for w in asked
         if w != q.noun_word
         and not asks_words(w)
         and measure_of(w) != "area"  # «مساحة»: a figure in km² says it already; «قيمة», «عمر» say what is measured
@@ -267,7 +268,7 @@ def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
             term, w = stem(b), b  # «بولاية»: the index knows «ولاية» better, a preposition on it
         keys.setdefault(term, subject_key(w))
     weights = {t: known.get(t, 0.0) for t in keys} if weigh is not None else dict.fromkeys(keys, 1.0)
-    aggregate = next((a for a in map(aggregate_of, terms(q.text, stemmed=False)) if a), None)
+    aggregate = next((a for a in map(aggregate_of, asked) if a), None)
     return _Topic(weights, keys, aggregate)
 
 

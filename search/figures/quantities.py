@@ -753,12 +753,12 @@ def _skipped(tokens, words, raw, number: _Number, span: tuple[int, int], dates) 
                 return True  # «سنتي 2014 و2015»
             gap = raw[tok.raw_end : tokens[number.last + 1].raw_start].strip() if number.last + 1 < len(tokens) else ""
             after_pair = words[number.last + 2] if number.last + 2 < len(words) else ""
-            if gap in _YEAR_DASHES and _year_like(nxt) and 0 < int(nxt) - value <= 1:
+            if gap in _DASHES and _year_like(nxt) and 0 < int(nxt) - value <= 1:
                 return True  # «2013-2014», «2015 - 2016», «2016/2017»: a season or an academic year
-            if gap in _YEAR_DASHES and _year_like(nxt) and int(nxt) > value and not _counted_by(after_pair):
+            if gap in _DASHES and _year_like(nxt) and int(nxt) > value and not _counted_by(after_pair):
                 return True  # «1945-1962»: a span of years
             before_gap = raw[tokens[number.first - 1].raw_end : tok.raw_start].strip() if number.first else ""
-            if before_gap in _YEAR_DASHES and _year_like(previous) and int(previous) < value and not _counted_by(nxt):
+            if before_gap in _DASHES and _year_like(previous) and int(previous) < value and not _counted_by(nxt):
                 return True  # … and its second year
             counted = lookup(nxt) is not None or (previous != "في" and _counted_by(nxt))
             return not counted  # a year («في 2024 والتي …»), not «و2000 علبة سجائر»
@@ -818,8 +818,9 @@ def _list_marker(tokens: list[Token], words: list[str], raw: str, number: _Numbe
         return False
     if is_number(words[j]) or lookup(words[j]) is not None:
         return False  # «3-5 أيام», «5 - أيام»
-    opened = raw[tokens[i - 1].raw_end : tokens[i].raw_start] if i > 0 else "\n"
-    return i == 0 or any(ch in opened for ch in ":\n.؛") or _after_item(words, i)
+    return (
+        i == 0 or any(ch in raw[tokens[i - 1].raw_end : tokens[i].raw_start] for ch in ":\n.؛") or _after_item(words, i)
+    )
 
 
 def _after_item(words: list[str], i: int) -> bool:
@@ -891,7 +892,6 @@ _WITHOUT, _REPLY = normalize("دون"), normalize("رد")
 _DASHES = ("-", "/", "–")
 _FROM = _norm_set("من", "ومن")
 _ERA = _norm_set("م", "ميلادي", "ميلادية")
-_YEAR_DASHES = ("-", "–", "/")
 
 
 _THE_MONTH = normalize("الشهر")

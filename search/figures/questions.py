@@ -102,9 +102,9 @@ def parse_question(text: str) -> CountQuestion:
             i += 1
         if i < len(words) and not is_number(words[i]) and (words[i] not in _QUESTION_WORDS or words[i] in _RELATIVES):
             noun_at = i
-    elif i < len(words) and _measure(words[i]):
-        measure = _measure(words[i])
-        if i + 1 < len(words) and measure != "percent" and _measure(words[i + 1]) == "resident":
+    elif i < len(words) and measure_of(words[i]):
+        measure = measure_of(words[i])
+        if i + 1 < len(words) and measure != "percent" and measure_of(words[i + 1]) == "resident":
             measure = "resident"  # «كم كان عدد سكان …» is read above; «كم تعداد سكان …» here
     elif i < len(words) and words[i] not in _QUESTION_WORDS and not is_number(words[i]) and not _verb(words[i]):
         noun_at = i  # «كم جندياً», «كم مرة», «كم طناً»; not «كم تستطيع …»
@@ -114,8 +114,8 @@ def parse_question(text: str) -> CountQuestion:
         noun_at += 1  # «ما حجم شحنة حبوب الكبتاجون»: the pills are counted, the shipment holds them
     if noun_at is not None and words[noun_at] in _RELATIVES:
         words[noun_at] = normalize("أشخاص")  # «كم عدد الذين اعتقلتهم …»: people; the verb says what befell them
-    if noun_at is not None and _measure(words[noun_at]) in ("resident", "percent", "area", "money"):
-        measure = _measure(words[noun_at])  # «كم عدد سكان …», «ما نسبة …»
+    if noun_at is not None and measure_of(words[noun_at]) in ("resident", "percent", "area", "money"):
+        measure = measure_of(words[noun_at])  # «كم عدد سكان …», «ما نسبة …»
     noun = noun_of(words[noun_at]) if noun_at is not None and measure not in ("percent",) else None
     if measure == "resident":
         noun = noun_of(normalize("سكان"))
@@ -180,7 +180,7 @@ def _count_start(words: list[str]) -> int | None:
             k = n + 1
             if k < len(words) and words[k] in ("هو", "هي"):
                 k += 1
-            if k < len(words) and (words[k] in _COUNT_WORDS or _measure(words[k])):
+            if k < len(words) and (words[k] in _COUNT_WORDS or measure_of(words[k])):
                 return k
     k = 1 if words and words[0] in ("و", "ما") else 0
     while k < len(words) and words[k] in _SKIP_AFTER_KAM:
@@ -197,17 +197,13 @@ def _held(word: str) -> bool:
 
 def _verb(word: str) -> bool:
     """A word after «كم» that is a verb, not what is counted: «كم تستطيع», «كم قللت», «كم يشكل»."""
-    if lookup(word) is not None or _measure(word):
+    if lookup(word) is not None or measure_of(word):
         return False
     return word.startswith(("ي", "ت", "ن")) or (word.endswith("ت") and not word.endswith("ات"))
 
 
 def measure_of(word: str) -> str | None:
     """The measure a normalised word names («مساحة»: area, «طول»: length), or None."""
-    return _measure(word)
-
-
-def _measure(word: str) -> str | None:
     for form in (word, word[2:] if word.startswith("ال") else word):
         if form in MEASURES:
             return MEASURES[form]
