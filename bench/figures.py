@@ -77,7 +77,7 @@ from bench.retrieval import RESULTS, code_version, machine_info  # noqa: E402
 from indexer.passages import chunk_spans  # noqa: E402
 from search.arabic import STOPWORDS, normalize, stem, tokenize  # noqa: E402
 from search.engine import Query, SearchEngine  # noqa: E402
-from search.figures import Figure, extract_figures  # noqa: E402
+from search.figures import Figure, context_before, extract_figures  # noqa: E402
 from search.figures.answers import answer  # noqa: E402
 from search.figures.nouns import lookup  # noqa: E402
 from search.store import DATABASE  # noqa: E402
@@ -163,7 +163,7 @@ def read_paragraph(p: GoldParagraph) -> dict:
     for c_start, c_end in chunk_spans(body):  # read as the indexer reads: passage by passage
         if c_end <= start or c_start >= end:
             continue
-        for f in extract_figures(body[c_start:c_end]):
+        for f in extract_figures(body[c_start:c_end], context_before(body, c_start)):
             if start <= c_start + f.start < end:
                 figures.append(f)
                 spans.append((c_start + f.start, c_start + f.end))

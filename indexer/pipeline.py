@@ -33,6 +33,7 @@ from search.dense import DenseIndex
 from search.embeddings import DEFAULT_MODEL
 from search.encoders import shared_encoder
 from search.errors import IndexBusy, IndexNotFound, MizanError
+from search.figures import context_before
 from search.models import Document
 from search.store import IndexWriter, Store, posted_documents, recorded_files, recover_interrupted_swap
 
@@ -126,7 +127,7 @@ def ingest(store: Store, item: Incoming, report: IngestReport) -> list[tuple[str
             report.passages_duplicate += 1
             copied.append(match)
             continue
-        store.insert_passage(passage, pfp.signature, pfp.band_keys)
+        store.insert_passage(passage, pfp.signature, pfp.band_keys, context_before(doc.text, passage.start))
         report.passages_added += 1
         stored.append((passage.passage_id, indexed_text(doc.title, passage.text)))
     if not stored and copied:

@@ -563,7 +563,10 @@ class Store:
             "INSERT INTO doc_bands (band_key, doc_id) VALUES (?, ?)", [(k, doc.doc_id) for k in band_keys]
         )
 
-    def insert_passage(self, passage: Passage, signature: bytes | None, band_keys: list[int]) -> None:
+    def insert_passage(
+        self, passage: Passage, signature: bytes | None, band_keys: list[int], context: str = ""
+    ) -> None:
+        """Store a passage and its figures; `context` is its document's text before it (who says a figure)."""
         self.conn.execute(
             "INSERT INTO passages (passage_id, doc_id, ordinal, start, end, text, signature) VALUES (?,?,?,?,?,?,?)",
             (passage.passage_id, passage.doc_id, passage.ordinal, passage.start, passage.end, passage.text, signature),
@@ -573,7 +576,7 @@ class Store:
             self.restored_passages.add(passage.passage_id)  # the index still has it (same content)
         self.removed_passages.discard(passage.passage_id)
         try:
-            figures = extract_figures(passage.text)
+            figures = extract_figures(passage.text, context)
         except Exception:  # a reader bug must not cost the whole run its documents
             log.exception("figures of passage %s could not be read; it is stored without them", passage.passage_id)
             figures = []

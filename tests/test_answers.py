@@ -290,3 +290,44 @@ def test_an_amount_of_another_total_does_not_answer(tmp_path: Path) -> None:
     ]
     result = _answer_over(tmp_path, records, "كم بلغت صادرات تونس من زيت الزيتون؟")
     assert [g["value_low"] for g in result["groups"]] == [200_000]
+
+
+def test_a_figure_set_in_another_place_does_not_answer(tmp_path: Path) -> None:
+    # Constructed: Egypt's heat-wave toll asked; one passage gives the toll in Cairo governorate,
+    # another a neighbouring country's, a third Egypt's own
+    records = [
+        {
+            "url": "https://a.example/1",
+            "source": "أ",
+            "title": "موجة الحر",
+            "text": "أعلنت وزارة الصحة المصرية وفاة 21 شخصا بسبب موجة الحر في مصر.",
+        },
+        {
+            "url": "https://b.example/1",
+            "source": "ب",
+            "title": "موجة الحر",
+            "text": "وسجلت موجة الحر وفاة 15 شخصا بمحافظة القاهرة وحدها.",
+        },
+        {
+            "url": "https://c.example/1",
+            "source": "ج",
+            "title": "موجة الحر",
+            "text": "وفي السودان، تسببت موجة الحر في وفاة 9 أشخاص.",
+        },
+    ]
+    result = _answer_over(tmp_path, records, "كم شخصا توفي بسبب موجة الحر في مصر؟")
+    assert [g["value_low"] for g in result["groups"]] == [21]
+
+
+def test_a_topic_word_the_counted_noun_carries_is_named_by_the_noun(tmp_path: Path) -> None:
+    # Constructed: «العمرة» is in the question, «معتمر» (its root) in the answer's sentence only
+    records = [
+        {
+            "url": "https://a.example/1",
+            "source": "أ",
+            "title": "وزير الحج",
+            "text": "وتمنى الوزير أن يكون المعتمرون الذين بلغ عددهم ستة ملايين معتمر قد نعموا بالزيارة.",
+        }
+    ]
+    result = _answer_over(tmp_path, records, "كم عدد المعتمرين في موسم العمرة؟")
+    assert [g["value_low"] for g in result["groups"]] == [6_000_000]

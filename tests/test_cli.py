@@ -33,7 +33,7 @@ def test_index_info_docs(tmp_path: Path, sample_dir: Path) -> None:
 
     info = json.loads(mizan("info", "--index", index, "--json").stdout)
     assert (info["documents"], info["published_from"], info["published_to"]) == (14, "2024-10-28", "2025-05-20")
-    assert info["format_version"] == 4 and info["normaliser_version"] == 1 and info["figures_version"] == 13
+    assert info["format_version"] == 4 and info["normaliser_version"] == 1 and info["figures_version"] == 14
     assert info["figures"] > 20
     assert {"outlet": "جريدة الرائد اليومية", "documents": 1} in info["outlets"]
     assert info["passages"] > 14

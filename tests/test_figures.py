@@ -302,3 +302,41 @@ def test_m_after_a_length_is_the_metre() -> None:
     # «م» alone is also the era after a year («1037 م»); after «بطول»/«وعرض» it is the metre
     found = [(f.value_low, f.unit) for f in extract_figures("مسبح بطول 50 م وعرض 25 م، بني عام 1037 م")]
     assert found == [(50, "متر"), (25, "متر")]
+
+
+def test_a_speaker_named_before_the_passage_is_followed_into_it() -> None:
+    # «المصادر» refers back to «مصادر محلية», named in the paragraph before the passage
+    from search.figures import context_before
+
+    document = (
+        "وقالت مصادر محلية إن 13 مسلحا قتلوا أمس جراء غارات على مواقع متفرقة.\n\n"
+        "وأضافت المصادر أن نحو سبع غارات جوية شنت منذ ساعات الصباح الأولى."
+    )
+    start = document.index("وأضافت")
+    alone = extract_figures(document[start:])
+    read = extract_figures(document[start:], context_before(document, start))
+    assert [f.claimant for f in alone] == ["المصادر"]
+    assert [(f.value_low, f.claimant) for f in read] == [(7, "مصادر محلية")]
+    assert [document[start:][f.start : f.end] for f in read] == ["نحو سبع"]  # spans are the passage's own
+
+
+def test_the_context_starts_at_a_whole_sentence() -> None:
+    from search.figures import context_before
+    from search.figures.extract import CONTEXT_CHARS
+
+    document = "أ" * CONTEXT_CHARS + ". وقال الوزير إن العدد ارتفع.\n" + "وأضاف أن 5 حالات سجلت."
+    start = document.index("وأضاف")
+    assert context_before(document, start) == "وقال الوزير إن العدد ارتفع."
+    assert context_before(document, 0) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ووجهت له تهمة السرقة طبقا للفصلين 228 و229 من المجلة الجزائية.",  # law articles, not a source
+        "صنف الباحثون 39 طعاماً حسب محتواها من الألياف.",  # «by» its content
+        "والجدير ذكره أن الوزارة سجلت 40 حالة.",  # the journalist's stock phrase
+    ],
+)
+def test_a_rule_or_a_stock_phrase_is_no_claimant(text: str) -> None:
+    assert {f.claimant for f in extract_figures(text)} == {None}

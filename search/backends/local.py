@@ -32,7 +32,7 @@ from search.dense import DenseIndex
 from search.embeddings import DEFAULT_MODEL
 from search.encoders import PassageEncoder, default_encoder, shared_encoder
 from search.errors import IndexDamaged, IndexVersionMismatch, MizanError
-from search.figures import Figure
+from search.figures import Figure, context_before
 from search.models import Document, Passage
 from search.store import DATABASE, IndexWriter, Store, record_embedding_model
 
@@ -547,7 +547,7 @@ class LocalBackend:
                 store.insert_document(doc, f"api:{doc.doc_id}", None, [])
                 for passage in doc.passages:
                     if not store.passage_exists(passage.passage_id):
-                        store.insert_passage(passage, None, [])
+                        store.insert_passage(passage, None, [], context_before(doc.text, passage.start))
         self.refresh()
 
     def delete(self, doc_ids: Sequence[str]) -> int:

@@ -33,7 +33,7 @@ from search.embeddings import DEFAULT_MODEL
 from search.encoders import default_encoder, shared_encoder
 from search.engine import HYBRID_DEPTH, HYBRID_WEIGHTS
 from search.errors import BackendError, IndexingFailed, IndexNotFound, IndexVersionMismatch, MizanError
-from search.figures import Figure, extract_figures
+from search.figures import Figure, context_before, extract_figures
 from search.fusion import FusionMode, Ranked, fuse
 from search.models import Document, Passage
 
@@ -441,9 +441,9 @@ class OpenSearchBackend:
         return {rid: source["doc_id"] for rid, source in found.items() if "doc_id" in source}
 
     @staticmethod
-    def _figures_of(passage: Passage) -> list[Figure]:
+    def _figures_of(doc: Document, passage: Passage) -> list[Figure]:
         try:
-            return extract_figures(passage.text)
+            return extract_figures(passage.text, context_before(doc.text, passage.start))
         except Exception:  # a reader bug must not cost the whole run its documents (as in search/store.py)
             log.exception("figures of passage %s could not be read; it is stored without them", passage.passage_id)
             return []
@@ -465,7 +465,7 @@ class OpenSearchBackend:
                     )
                 vectors = list(matrix)
             for (doc, passage), vector in zip(group, vectors, strict=True):
-                source = bodies.passage_source(doc, passage, self._figures_of(passage), vector)
+                source = bodies.passage_source(doc, passage, self._figures_of(doc, passage), vector)
                 yield {"_index": self.index, "_id": passage.passage_id, "_source": source}
 
     def add(self, documents: Sequence[Document]) -> None:

@@ -10,6 +10,6 @@ The layer imports only the text layer (search.arabic, search.dates) and, for ans
 query it is given; the search engine does not import it.
 """
 
-from search.figures.extract import FIGURES_VERSION, Figure, extract_figures, sentences
+from search.figures.extract import FIGURES_VERSION, Figure, context_before, extract_figures, sentences
 
-__all__ = ["FIGURES_VERSION", "Figure", "extract_figures", "sentences"]
+__all__ = ["FIGURES_VERSION", "Figure", "context_before", "extract_figures", "sentences"]

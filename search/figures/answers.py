@@ -47,6 +47,7 @@ from search.figures.nouns import (
     is_nisba,
     lookup,
     noun_of,
+    place_keys,
     same_count,
     skeleton,
     subject_key,
@@ -89,6 +90,8 @@ CLAUSE_WEIGHT = 2.0  # … within AROUND words of the figure itself
 AROUND = 6
 SAME_CLASS = 0.5  # a noun of the asked noun's class but another entry (إقليم for ولاية)
 MIN_TOPIC = 0.35  # the share of the question's topic (idf-weighted) a figure's passage and title must name
+PLACES = 1  # a figure set in another place than the question names is dropped
+COGNATES = 1  # a topic term of the counted noun's root is named by the noun itself
 AGGREGATES = 1  # an amount of another total than the one asked (production for exports) is dropped
 COPY_SIMILARITY = 0.6  # sentences sharing this share of their words are one report (a wire copy), not two
 
@@ -208,6 +211,11 @@ class _Topic:
     weights: dict[str, float]  # stem → weight
     keys: dict[str, str]  # stem → subject key
     aggregate: str | None = None  # the total the question asks an amount of («صادرات»: exports)
+    # terms the counted noun itself carries («العمرة» in «كم عدد المعتمرين في موسم العمرة»): the
+    # noun names them wherever it stands («6 ملايين معتمر هذا العام» is of the Umrah season)
+    implied: frozenset[str] = frozenset()
+    carrier: str | None = None  # the counted noun's stem
+    places: frozenset[str] = frozenset()  # where the question sets what it counts («في مصر»)
     _seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word → the terms it names
 
     def coverage(self, words: Iterable[str]) -> float:
@@ -229,6 +237,8 @@ class _Topic:
             if bare:
                 stems.add(stem(bare))  # «بقيمة» names قيمة, «لسندات» سندات
             hit = frozenset(t for t in self.weights if t in stems or self.keys[t] in keys)
+            if self.carrier is not None and self.carrier in stems:
+                hit |= self.implied
             self._seen[word] = hit
         return hit
 
@@ -240,6 +250,18 @@ _PREPOSITIONS = ("ب", "ل", "ك")
 
 def _preposition_off(word: str) -> str | None:
     return word[1:] if len(word) >= 5 and word[0] in _PREPOSITIONS and word not in STOPWORDS else None
+
+
+_LONG_VOWELS = str.maketrans("", "", "اويى")
+_HAMZAS = str.maketrans("ئؤأإآ", "ءءءءء")
+
+
+def _cognate(term: str, noun: str) -> bool:
+    """The term's consonants stand in order in a longer noun: one root («عمر» in «معتمر», «حج» in
+    «حاج», «لجوء» in «لاجئ»)."""
+    consonants = term.translate(_LONG_VOWELS).translate(_HAMZAS)
+    letters = iter(noun.translate(_HAMZAS))
+    return 2 <= len(consonants) < len(noun) and all(c in letters for c in consonants)
 
 
 def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
@@ -269,7 +291,10 @@ def _topic(engine: Searcher, q: CountQuestion) -> _Topic:
         keys.setdefault(term, subject_key(w))
     weights = {t: known.get(t, 0.0) for t in keys} if weigh is not None else dict.fromkeys(keys, 1.0)
     aggregate = next((a for a in map(aggregate_of, asked) if a), None)
-    return _Topic(weights, keys, aggregate)
+    carrier = stem(q.noun_word) if q.noun_word else None
+    implied = frozenset(t for t in weights if carrier and _cognate(t, carrier)) if COGNATES else frozenset()
+    places = frozenset(place_keys(asked, named=True)) if PLACES else frozenset()
+    return _Topic(weights, keys, aggregate, implied, carrier if implied else None, places)
 
 
 class _Reading:
@@ -393,6 +418,11 @@ def _match(q: CountQuestion, f: Figure, sentence: str, reading: _Reading) -> flo
             return None  # too little of what the question is about is near this figure
         score += SUBJECT_WEIGHT * here + NEAR_WEIGHT * wide
         score += CLAUSE_WEIGHT * reading.topic.coverage(reading.words_around(f))
+    if reading.topic.places:
+        around = reading.words_around(f)
+        elsewhere = place_keys(around) - reading.topic.places
+        if elsewhere and not reading.topic.places & _keys(around):
+            return None  # Egypt's toll asked: «و40 مصابا بمحافظة القاهرة», «وفي بورما … 46»
     if AGGREGATES and reading.topic.aggregate is not None:
         named = reading.aggregate_before(f)
         if named is not None and named != reading.topic.aggregate:

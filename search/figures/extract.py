@@ -44,7 +44,7 @@ from search.figures.nouns import (
 )
 from search.figures.quantities import Quantity, find_quantities, is_magnitude
 
-FIGURES_VERSION = 13  # bump when extraction changes what is stored (the index format records it)
+FIGURES_VERSION = 14  # bump when extraction changes what is stored (the index format records it)
 
 _MAX_CLAUSE_BACK = 14  # tokens read before a number for its category
 _MAX_CLAUSE_AHEAD = 8  # tokens read after it for a verb that carries the category
@@ -126,8 +126,40 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
-def extract_figures(text: str) -> list[Figure]:
-    """Every figure of a passage's raw text, in order."""
+CONTEXT_CHARS = 600  # how much of the text before a passage its figures may be credited from
+
+
+def context_before(document: str, start: int) -> str:
+    """The end of a document's text before a passage starting at `start`: up to CONTEXT_CHARS,
+    from a paragraph or sentence start, so a speaker named there can be followed into the passage
+    («وقالت مصادر محلية …» ⏎ «وأشارت المصادر إلى أن 6 …»)."""
+    head = document[max(0, start - CONTEXT_CHARS) : start]
+    if start > CONTEXT_CHARS:  # the first sentence is cut: start at the next one
+        boundary = _SENTENCE_END.search(head)
+        head = head[boundary.end() :] if boundary else ""
+    return head.rstrip()
+
+
+def extract_figures(text: str, context: str = "") -> list[Figure]:
+    """Every figure of a passage's raw text, in order. `context` is the text before the passage in
+    its document (context_before): read for who says a figure, never for figures of its own."""
+    if not context:
+        return _figures(text)
+    shift = len(context) + 1
+    return [
+        replace(
+            f,
+            start=f.start - shift,
+            end=f.end - shift,
+            sentence_start=f.sentence_start - shift,
+            sentence_end=f.sentence_end - shift,
+        )
+        for f in _figures(context + "\n" + text)
+        if f.sentence_start >= shift
+    ]
+
+
+def _figures(text: str) -> list[Figure]:
     tokens = tokenize(text)
     quantities = find_quantities(text, tokens)
     if not quantities:
@@ -566,8 +598,12 @@ def _source_phrase_at(words: list[str], i: int) -> int | None:
 def _criterion(word: str) -> bool:
     """A rule, a measure or an order that «حسب» or «وفقاً لـ» can follow instead of a source."""
     for w in (word, word[1:] if word[:1] == "ل" else word):
-        if w in _CRITERIA or (w.startswith("ال") and w[2:] in _CRITERIA) or (w.startswith("لل") and w[2:] in _CRITERIA):
-            return True
+        for bare in (w[2:] if w.startswith(("ال", "لل")) else w,):
+            # «للفصلين 228 و229», «حسب محتواها»: a dual or a possessive of the same rule
+            dual = bare[:-2] if bare.endswith(("ين", "ان")) and len(bare) > 4 else bare
+            own = _unsuffixed(bare)
+            if {w, bare, dual, own, own[:-1] + "ي" if own.endswith("ا") else own} & _CRITERIA:  # محتواها
+                return True
     return False
 
 

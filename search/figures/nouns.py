@@ -14,10 +14,11 @@ Every lookup takes a normalised word (search.arabic.normalize).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.arabic import STOPWORDS, normalize, stem
+from search.arabic import STOPWORDS, is_number, normalize, stem
 from search.figures.lexicon import load
 
 _NOUNS = load("nouns")
@@ -305,3 +306,38 @@ def is_nisba(word: str) -> bool:
     if word in _NATION_PLURALS:
         return True
     return len(word) >= 4 and word.endswith(("ي", "يه", "يين", "يون", "يا", "يات")) and word not in GENERIC_ADJECTIVES
+
+
+# ---------------------------------------------------------------- places
+# Where a figure stands: «15 حالة وفاة بمحافظة القاهرة» is not Egypt's toll, «وفي بورما، ارتفعت
+# الحصيلة إلى 46» not Pakistan's. Read by subject key, as subjects are.
+_PLACES = load("places")
+_PLACE_NOUNS = frozenset(normalize(w) for w in _PLACES["place_nouns"])
+_PLACE_NAMES = frozenset(subject_key(normalize(w)) for w in _PLACES["countries"] + _PLACES["cities"])
+_IN = frozenset(("في", "وفي", "ففي"))
+
+
+def _place_noun(word: str) -> bool:
+    """An indefinite place noun («بمدينة», «ولاية»): «بالمنطقة», «الولاية» refer back, naming nothing new."""
+    return any(word.startswith(c) and word[len(c) :] in _PLACE_NOUNS for c in ("وب", "ب", "و", "ل", ""))
+
+
+def place_keys(words: Sequence[str], named: bool = False) -> set[str]:
+    """The places normalised words set something in: a known name after «في» or with «ب» on it
+    («في الهند», «بمصر»), or any name after a place noun («بمدينة منزل بورقيبة», «إقليم خيبر»).
+    With `named`, a known name anywhere counts too (a question's «في بورما (ميانمار)»)."""
+    found: set[str] = set()
+    for i, w in enumerate(words):
+        key = subject_key(w)
+        if named and key in _PLACE_NAMES and not is_nisba(w):
+            found.add(key)
+        if w.startswith("ب") and len(w) >= 4 and subject_key(w[1:]) in _PLACE_NAMES:
+            found.add(subject_key(w[1:]))
+        if i + 1 == len(words):
+            continue
+        after = words[i + 1]
+        known = w in _IN and subject_key(after) in _PLACE_NAMES
+        titled = _place_noun(w) and len(after) >= 3 and after not in STOPWORDS
+        if known or (titled and not is_nisba(after) and not is_number(after)):
+            found.add(subject_key(after))
+    return found
