@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from search.arabic import STOPWORDS, Token, is_number, normalize, tokenize
 from search.figures.lexicon import load
@@ -143,8 +144,9 @@ def context_before(document: str, start: int) -> str:
 def extract_figures(text: str, context: str = "") -> list[Figure]:
     """Every figure of a passage's raw text, in order. `context` is the text before the passage in
     its document (context_before): read for who says a figure, never for figures of its own."""
-    if not context:
-        return _figures(text)
+    alone = _figures(text)
+    if not context or not _looks_back(text, alone):
+        return alone  # most passages: nothing the text before could change
     shift = len(context) + 1
     return [
         replace(
@@ -159,8 +161,36 @@ def extract_figures(text: str, context: str = "") -> list[Figure]:
     ]
 
 
+def _looks_back(text: str, figures: list[Figure]) -> bool:
+    """Whether the text before the passage may name who says one of its figures: a claimant that
+    may stand for a fuller name or for the source before («المصادر», «المصدر نفسه»), or none in
+    one of the first two sentences when it opens with an elided speaker («وأضاف أن …»)."""
+    for f in figures:
+        said = tuple(t.text.removeprefix("و") for t in tokenize(f.claimant)) if f.claimant else ()
+        if len(said) == 1 or said in _SAME_SOURCE:
+            return True
+    first = {s for s, _ in sentences(text)[:2]}
+    bare = [f for f in figures if f.claimant is None and f.sentence_start in first]
+    if not bare:
+        return False
+    tokens = _tokenized(text)
+    starts = [t.raw_start for t in tokens]
+    words = [t.text for t in tokens]
+    for f in bare:
+        lo = bisect.bisect_left(starts, f.sentence_start)
+        hi = bisect.bisect_left(starts, f.sentence_end)
+        if _opens_with_elided_verb(text, tokens, words, lo, hi):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4)  # a passage is tokenised once for its figures and once more to see if it looks back
+def _tokenized(text: str) -> list[Token]:
+    return tokenize(text)
+
+
 def _figures(text: str) -> list[Figure]:
-    tokens = tokenize(text)
+    tokens = _tokenized(text)
     quantities = find_quantities(text, tokens)
     if not quantities:
         return []

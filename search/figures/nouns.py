@@ -315,6 +315,10 @@ _PLACES = load("places")
 _PLACE_NOUNS = frozenset(normalize(w) for w in _PLACES["place_nouns"])
 _PLACE_NAMES = frozenset(subject_key(normalize(w)) for w in _PLACES["countries"] + _PLACES["cities"])
 _IN = frozenset(("في", "وفي", "ففي"))
+# adjectives that follow a place noun without naming it («مدينة كبيرة», «قرية مجاورة»)
+_PLAIN_ADJECTIVES = frozenset(
+    normalize(w) for w in "كبيرة صغيرة جديدة قديمة أخرى واحدة مجاورة نائية كبرى صغرى ثانية أولى مختلفة عدة".split()
+)
 
 
 def _place_noun(word: str) -> bool:
@@ -337,7 +341,9 @@ def place_keys(words: Sequence[str], named: bool = False) -> set[str]:
             continue
         after = words[i + 1]
         known = w in _IN and subject_key(after) in _PLACE_NAMES
-        titled = _place_noun(w) and len(after) >= 3 and after not in STOPWORDS
-        if known or (titled and not is_nisba(after) and not is_number(after)):
+        # «بمحافظة القاهرة» names a place; «28 ولاية» and «100 جزيرة صغيرة» count them
+        counted = i > 0 and is_number(words[i - 1])
+        titled = _place_noun(w) and not counted and len(after) >= 3 and after not in STOPWORDS
+        if known or (titled and not is_nisba(after) and not is_number(after) and after not in _PLAIN_ADJECTIVES):
             found.add(subject_key(after))
     return found
