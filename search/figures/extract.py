@@ -628,12 +628,12 @@ def _source_phrase_at(words: list[str], i: int) -> int | None:
 def _criterion(word: str) -> bool:
     """A rule, a measure or an order that «حسب» or «وفقاً لـ» can follow instead of a source."""
     for w in (word, word[1:] if word[:1] == "ل" else word):
-        for bare in (w[2:] if w.startswith(("ال", "لل")) else w,):
-            # «للفصلين 228 و229», «حسب محتواها»: a dual or a possessive of the same rule
-            dual = bare[:-2] if bare.endswith(("ين", "ان")) and len(bare) > 4 else bare
-            own = _unsuffixed(bare)
-            if {w, bare, dual, own, own[:-1] + "ي" if own.endswith("ا") else own} & _CRITERIA:  # محتواها
-                return True
+        bare = w[2:] if w.startswith(("ال", "لل")) else w
+        # «للفصلين 228 و229», «حسب محتواها»: a dual or a possessive of the same rule
+        dual = bare[:-2] if bare.endswith(("ين", "ان")) and len(bare) > 4 else bare
+        own = _unsuffixed(bare)
+        if {w, bare, dual, own, own[:-1] + "ي" if own.endswith("ا") else own} & _CRITERIA:
+            return True
     return False
 
 

@@ -1,8 +1,9 @@
 """The figure layer's word lists, kept as data beside the code that reads them.
 
 nouns.json (what is counted, measures, categories), quantities.json (hedges and cue words),
-claimants.json (who says a figure), places.json (where a figure stands). Words are stored as news writes them; each module
-normalises them when it loads them, with the one normaliser (search.arabic).
+claimants.json (who says a figure), places.json (where a figure stands). Words are stored as
+news writes them; each module normalises them when it loads them, with the one normaliser
+(search.arabic).
 """
 
 from __future__ import annotations
