@@ -211,6 +211,14 @@ def _answer_over(tmp_path: Path, records: list[dict], question: str) -> dict:
         engine.close()
 
 
+def _story(title: str, *texts: str) -> list[dict]:
+    """News records of one story under one title, one per outlet (أ, ب, ج …)."""
+    return [
+        {"url": f"https://{site}.example/1", "source": outlet, "title": title, "text": text}
+        for site, outlet, text in zip("abcdef", "أبجدهو", texts, strict=False)
+    ]
+
+
 def test_a_wire_story_reprinted_is_one_report_not_three(tmp_path: Path) -> None:
     # The toll sentence is quoted from ANT Corpus v1.1, JA-internationalNews-1085-20170604 (Jawhara FM,
     # Apache-2.0); two outlets reprint it word for word, a third reports the toll in its own words.
@@ -274,20 +282,11 @@ def test_the_word_that_names_an_area_is_no_part_of_the_topic(sample_engine: Sear
 
 def test_an_amount_of_another_total_does_not_answer(tmp_path: Path) -> None:
     # Constructed: exports asked; production and consumption of the same oil stand beside them
-    records = [
-        {
-            "url": "https://a.example/1",
-            "source": "أ",
-            "title": "زيت الزيتون",
-            "text": "بلغت صادرات تونس من زيت الزيتون 200 ألف طن هذا الموسم.",
-        },
-        {
-            "url": "https://b.example/1",
-            "source": "ب",
-            "title": "زيت الزيتون",
-            "text": "وبلغ إنتاج تونس من زيت الزيتون 300 ألف طن، فيما بلغ الاستهلاك المحلي 40 ألف طن.",
-        },
-    ]
+    records = _story(
+        "زيت الزيتون",
+        "بلغت صادرات تونس من زيت الزيتون 200 ألف طن هذا الموسم.",
+        "وبلغ إنتاج تونس من زيت الزيتون 300 ألف طن، فيما بلغ الاستهلاك المحلي 40 ألف طن.",
+    )
     result = _answer_over(tmp_path, records, "كم بلغت صادرات تونس من زيت الزيتون؟")
     assert [g["value_low"] for g in result["groups"]] == [200_000]
 
@@ -295,39 +294,18 @@ def test_an_amount_of_another_total_does_not_answer(tmp_path: Path) -> None:
 def test_a_figure_set_in_another_place_does_not_answer(tmp_path: Path) -> None:
     # Constructed: Egypt's heat-wave toll asked; one passage gives the toll in Cairo governorate,
     # another a neighbouring country's, a third Egypt's own
-    records = [
-        {
-            "url": "https://a.example/1",
-            "source": "أ",
-            "title": "موجة الحر",
-            "text": "أعلنت وزارة الصحة المصرية وفاة 21 شخصا بسبب موجة الحر في مصر.",
-        },
-        {
-            "url": "https://b.example/1",
-            "source": "ب",
-            "title": "موجة الحر",
-            "text": "وسجلت موجة الحر وفاة 15 شخصا بمحافظة القاهرة وحدها.",
-        },
-        {
-            "url": "https://c.example/1",
-            "source": "ج",
-            "title": "موجة الحر",
-            "text": "وفي السودان، تسببت موجة الحر في وفاة 9 أشخاص.",
-        },
-    ]
+    records = _story(
+        "موجة الحر",
+        "أعلنت وزارة الصحة المصرية وفاة 21 شخصا بسبب موجة الحر في مصر.",
+        "وسجلت موجة الحر وفاة 15 شخصا بمحافظة القاهرة وحدها.",
+        "وفي السودان، تسببت موجة الحر في وفاة 9 أشخاص.",
+    )
     result = _answer_over(tmp_path, records, "كم شخصا توفي بسبب موجة الحر في مصر؟")
     assert [g["value_low"] for g in result["groups"]] == [21]
 
 
 def test_a_topic_word_the_counted_noun_carries_is_named_by_the_noun(tmp_path: Path) -> None:
     # Constructed: «العمرة» is in the question, «معتمر» (its root) in the answer's sentence only
-    records = [
-        {
-            "url": "https://a.example/1",
-            "source": "أ",
-            "title": "وزير الحج",
-            "text": "وتمنى الوزير أن يكون المعتمرون الذين بلغ عددهم ستة ملايين معتمر قد نعموا بالزيارة.",
-        }
-    ]
+    records = _story("وزير الحج", "وتمنى الوزير أن يكون المعتمرون الذين بلغ عددهم ستة ملايين معتمر قد نعموا بالزيارة.")
     result = _answer_over(tmp_path, records, "كم عدد المعتمرين في موسم العمرة؟")
     assert [g["value_low"] for g in result["groups"]] == [6_000_000]

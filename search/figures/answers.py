@@ -252,8 +252,8 @@ def _preposition_off(word: str) -> str | None:
     return word[1:] if len(word) >= 5 and word[0] in _PREPOSITIONS and word not in STOPWORDS else None
 
 
-_LONG_VOWELS = str.maketrans("", "", "اويى")
-_HAMZAS = str.maketrans("ئؤأإآ", "ءءءءء")
+_LONG_VOWELS = str.maketrans("", "", "اوي")  # on normalised words: ى is ي, أ إ آ are ا
+_HAMZAS = str.maketrans("ئؤ", "ءء")
 
 
 def _cognate(term: str, noun: str) -> bool:
@@ -309,6 +309,7 @@ class _Reading:
         self._sentences: dict[int, list[str]] = {}
         self._settings: dict[int, list] = {}
         self._tokens: dict[int, list] = {}
+        self._around: dict[int, list[str]] = {}  # figure start → the words around it
 
     @cached_property
     def words(self) -> list[str]:
@@ -319,10 +320,13 @@ class _Reading:
         return terms(self.hit["text"], stemmed=False) + self.titles[title]
 
     def words_around(self, f: Figure) -> list[str]:
-        """The words within AROUND words of the figure, in its sentence: the question's words near it."""
-        text = self.hit["text"]
-        before = terms(text[f.sentence_start : f.start], stemmed=False)[-AROUND:]
-        return before + terms(text[f.end : f.sentence_end], stemmed=False)[:AROUND]
+        """The words within AROUND words of the figure, in its sentence: the question's words near it
+        (read for the topic and for the figure's place: tokenised once)."""
+        if f.start not in self._around:
+            text = self.hit["text"]
+            before = terms(text[f.sentence_start : f.start], stemmed=False)[-AROUND:]
+            self._around[f.start] = before + terms(text[f.end : f.sentence_end], stemmed=False)[:AROUND]
+        return self._around[f.start]
 
     def aggregate_before(self, f: Figure) -> str | None:
         """The total the nearest word before the figure in its sentence names («بلغ إنتاج … 10.3»)."""
